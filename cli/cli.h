@@ -1,0 +1,53 @@
+/*
+ * cli.h: the subcommands of the ibid tool and the helpers they share.
+ *
+ * The tool is a thin layer over include/ibid.h: it parses flags, chooses exit codes (0 ok,
+ * 1 error, 2 usage), prints messages and progress, and writes output through a temporary file
+ * that is renamed into place only on success.
+ */
+#ifndef IBID_CLI_H
+#define IBID_CLI_H
+
+#include "ibid.h"
+
+#include <stdio.h>
+
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
+
+/* Subcommands: argv[0] is the subcommand's name. Each returns an exit code. */
+int ibid_cmd_align(int argc, char **argv);
+int ibid_cmd_eval(int argc, char **argv);
+
+/* "ibid CMD: SOURCE:LINE:COLUMN: MESSAGE" on stderr. */
+void cli_report(const char *cmd, const ibid_error *e);
+/* "ibid CMD: MESSAGE" on stderr; returns EXIT_USAGE for `return cli_usage(...)`. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse a whole decimal number into [lo, hi]; 0 or -1. */
+int cli_parse_long(const char *s, long lo, long hi, long *out);
+/* Parse a size with an optional K, M, G suffix (powers of 1024); 0 or -1. */
+int cli_parse_size(const char *s, size_t *out);
+
+/* Output that appears only when complete: a temporary file beside `path`, renamed on commit.
+ * With path NULL or "-", standard output. */
+typedef struct cli_output {
+    FILE *fp;
+    char *path, *tmp;
+} cli_output;
+int cli_output_open(cli_output *o, const char *path, ibid_error *err);
+int cli_output_commit(cli_output *o, ibid_error *err); /* flush, close, rename */
+void cli_output_abort(cli_output *o);                  /* close and remove the temporary */
+
+/* Progress on stderr when it is a terminal: pass as ibid_align_opts.progress. */
+typedef struct cli_progress {
+    int enabled;
+    double t0, last;
+    const char *stage;
+    double stage_t0;
+} cli_progress;
+void cli_progress_init(cli_progress *p, int enabled);
+void cli_progress_cb(void *ud, const ibid_progress *pr);
+void cli_progress_end(cli_progress *p);
+double cli_now(void);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * main.c: the ibid command: dispatch to a subcommand.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"align", ibid_cmd_align, "find and align every passage two documents share"},
+    {"eval", ibid_cmd_eval, "score detections against PAN ground truth (plagdet)"},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "usage: ibid COMMAND [OPTIONS] [ARGS]\n\n"
+                "ibid finds where text came from: the passages that documents share, aligned to\n"
+                "exact offsets.\n\ncommands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp, "  %-8s %s\n", "help", "show a command's help: ibid help align");
+    fprintf(fp, "\noptions: --version, --help\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("ibid %s (MPI: no)\n", ibid_version());
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        if (argc < 3) {
+            usage(stdout);
+            return EXIT_OK;
+        }
+        for (size_t i = 0; i < N_COMMANDS; i++) {
+            if (strcmp(argv[2], commands[i].name) == 0) {
+                char *args[] = {argv[2], "--help", NULL};
+                return commands[i].run(2, args);
+            }
+        }
+        fprintf(stderr, "ibid: no command '%s'\n", argv[2]);
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "ibid: no command '%s'\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

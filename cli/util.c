@@ -1,0 +1,156 @@
+/*
+ * util.c: what every subcommand needs: messages, number parsing, atomic output, progress.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void cli_report(const char *cmd, const ibid_error *e)
+{
+    fprintf(stderr, "ibid %s: ", cmd);
+    if (e->source[0]) {
+        fprintf(stderr, "%s:", e->source);
+        if (e->line > 0) fprintf(stderr, "%ld:", e->line);
+        if (e->line > 0 && e->column > 0) fprintf(stderr, "%ld:", e->column);
+        fputc(' ', stderr);
+    }
+    fprintf(stderr, "%s\n", e->message[0] ? e->message : ibid_strerror(e->code));
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "ibid %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'ibid %s --help'.\n", cmd);
+    return EXIT_USAGE;
+}
+
+int cli_parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || s[0] == '-') return -1;
+    int shift = 0;
+    if (*end == 'K' || *end == 'k') shift = 10, end++;
+    else if (*end == 'M' || *end == 'm') shift = 20, end++;
+    else if (*end == 'G' || *end == 'g') shift = 30, end++;
+    if (*end || v > (SIZE_MAX >> shift)) return -1;
+    *out = (size_t)(v << shift);
+    return 0;
+}
+
+int cli_output_open(cli_output *o, const char *path, ibid_error *err)
+{
+    memset(o, 0, sizeof *o);
+    if (!path || strcmp(path, "-") == 0) {
+        o->fp = stdout;
+        return 0;
+    }
+    size_t n = strlen(path);
+    o->path = strdup(path);
+    o->tmp = malloc(n + 16);
+    if (!o->path || !o->tmp) abort();
+    snprintf(o->tmp, n + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0 || !(o->fp = fdopen(fd, "w"))) {
+        err->code = IBID_EIO;
+        snprintf(err->source, sizeof err->source, "%s", path);
+        err->line = err->column = 0;
+        snprintf(err->message, sizeof err->message, "cannot write: %s", strerror(errno));
+        if (fd >= 0) close(fd), unlink(o->tmp);
+        free(o->path), free(o->tmp);
+        o->path = o->tmp = NULL;
+        return IBID_EIO;
+    }
+    return 0;
+}
+
+int cli_output_commit(cli_output *o, ibid_error *err)
+{
+    int rc = 0;
+    if (o->fp == stdout) {
+        if (fflush(stdout) != 0 || ferror(stdout)) rc = IBID_EIO;
+    } else {
+        int bad = ferror(o->fp) != 0;
+        bad |= fclose(o->fp) != 0;
+        o->fp = NULL;
+        if (bad || rename(o->tmp, o->path) != 0) {
+            rc = IBID_EIO;
+            unlink(o->tmp);
+        }
+    }
+    if (rc) {
+        err->code = rc;
+        snprintf(err->source, sizeof err->source, "%s", o->path ? o->path : "<stdout>");
+        err->line = err->column = 0;
+        snprintf(err->message, sizeof err->message, "write failed: %s", strerror(errno));
+    }
+    free(o->path), free(o->tmp);
+    o->path = o->tmp = NULL;
+    return rc;
+}
+
+void cli_output_abort(cli_output *o)
+{
+    if (o->fp && o->fp != stdout) {
+        fclose(o->fp);
+        unlink(o->tmp);
+    }
+    o->fp = NULL;
+    free(o->path), free(o->tmp);
+    o->path = o->tmp = NULL;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void cli_progress_init(cli_progress *p, int enabled)
+{
+    memset(p, 0, sizeof *p);
+    p->enabled = enabled;
+    p->t0 = p->last = p->stage_t0 = cli_now();
+}
+
+void cli_progress_cb(void *ud, const ibid_progress *pr)
+{
+    cli_progress *p = ud;
+    if (!p->enabled) return;
+    double t = cli_now();
+    if (!p->stage || strcmp(p->stage, pr->stage) != 0) p->stage = pr->stage, p->stage_t0 = t;
+    if (t - p->last < 0.2 && pr->done < pr->total) return;
+    p->last = t;
+    double el = t - p->stage_t0, rate = el > 0 ? pr->done / el : 0;
+    double eta = rate > 0 && pr->total > pr->done ? (pr->total - pr->done) / rate : 0;
+    fprintf(stderr, "\r\033[K%-10s %zu/%zu  %.0f/s  ETA %.0fs  (%.1fs)", pr->stage, pr->done,
+            pr->total, rate, eta, t - p->t0);
+    fflush(stderr);
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    if (p->enabled) fprintf(stderr, "\r\033[K");
+}

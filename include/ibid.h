@@ -1,0 +1,454 @@
+/*
+ * ibid.h: the public interface of libibid, an engine that finds where text came from.
+ *
+ * The pipeline, one stage per source file under src/:
+ *
+ *   read (read_jsonl.c, read_files.c) -> normalize, tokenize (norm.c, tokenize.c)
+ *   -> hash n-grams, index (ngram.c) -> candidate pairs and seeds (candidates.c)
+ *   -> chain (chain.c) -> extend and align (align.c) -> passages (passage.c)
+ *   -> write (out_jsonl.c)                                 ibid eval: eval.c
+ *
+ * Conventions, stated once:
+ * - A function that can fail returns 0 or a negative IBID_E* code and, when `err` is not NULL,
+ *   fills it with the code, the input's name, line and column where known, and a message.
+ * - Objects come from ibid_<x>_new(&out, ...) and go back through ibid_<x>_free(x); every free
+ *   accepts NULL. Strings and arrays returned by accessors belong to the object they came from.
+ * - Offsets are half-open [beg, end). `cp_` offsets count Unicode code points into the text as
+ *   given, so Python's text[beg:end] is the passage; `byte_` offsets count UTF-8 bytes; `tok_`
+ *   offsets count tokens.
+ * - The library never prints, never exits and keeps no global mutable state. A corpus may be read
+ *   by many threads at once once it is built; a function that writes to an object needs that
+ *   object to itself.
+ */
+#ifndef IBID_H
+#define IBID_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library version, "MAJOR.MINOR.PATCH". */
+const char *ibid_version(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Errors
+ * ------------------------------------------------------------------------------------------ */
+
+enum {
+    IBID_OK = 0,
+    IBID_ENOMEM = -1,    /* an allocation failed (most paths abort instead, see ibid_xmalloc) */
+    IBID_EIO = -2,       /* a file could not be opened, read or written */
+    IBID_EPARSE = -3,    /* malformed input: broken JSON, a bad TSV line, a bad number */
+    IBID_EUTF8 = -4,     /* text is not valid UTF-8 */
+    IBID_EDUPID = -5,    /* two documents share one id */
+    IBID_EMISSING = -6,  /* a required field (id, text) is absent or of the wrong type */
+    IBID_EINVAL = -7,    /* an argument or option is out of range */
+    IBID_ETOOBIG = -8,   /* an input exceeds a limit (line length, document size) */
+    IBID_ENOTFOUND = -9, /* an id or a path names nothing */
+};
+
+/* Where and why something failed. `source` is the file name ("-" for standard input) or empty;
+ * `line` and `column` are 1-based and 0 when unknown. Shaped like jansson's json_error_t. */
+typedef struct ibid_error {
+    int code;           /* one of IBID_E* */
+    long line;          /* 1-based line in `source`, 0 if not applicable */
+    long column;        /* 1-based column (bytes), 0 if not applicable */
+    char source[512];   /* input name */
+    char message[512];  /* what went wrong, for a person */
+} ibid_error;
+
+/* A constant, human-readable name for an IBID_E* code ("invalid UTF-8", ...). */
+const char *ibid_strerror(int code);
+
+/* ---------------------------------------------------------------------------------------------
+ * Normalization and tokenization (norm.c, tokenize.c)
+ * ------------------------------------------------------------------------------------------ */
+
+/* Flags for normalization; the default for ibid align is IBID_NORM_DEFAULT. */
+enum {
+    IBID_NORM_CASEFOLD = 1 << 0,  /* Unicode case folding */
+    IBID_NORM_STRIPMARK = 1 << 1, /* remove combining marks (diacritics) after decomposition */
+    IBID_NORM_DEFAULT = IBID_NORM_CASEFOLD,
+};
+
+/* One token of a text: a word (a run of letters, digits and combining marks) or, for scripts
+ * written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar), one character.
+ * Punctuation, symbols and white space separate tokens and belong to none. */
+typedef struct ibid_token {
+    uint32_t hash;     /* hash of the token's NFKC(-casefolded) form; equal forms, equal hash */
+    uint32_t cp_beg;   /* first code point of the token in the text */
+    uint32_t cp_end;   /* one past its last code point */
+    uint32_t byte_beg; /* the same span in bytes */
+    uint32_t byte_end;
+} ibid_token;
+
+/*
+ * ibid_tokenize: split `text` (`n_bytes` bytes of UTF-8) into tokens.
+ *   out, n_out: receive a new array of tokens and its length; the caller frees *out with free().
+ *   flags: IBID_NORM_* bits.
+ * Returns 0, IBID_EUTF8 (err->column is the byte offset + 1 of the bad sequence, err->line its
+ * line) or IBID_ETOOBIG (texts of 4 GiB or more). Thread-safe.
+ */
+int ibid_tokenize(ibid_token **out, size_t *n_out, const char *text, size_t n_bytes, unsigned flags,
+                  ibid_error *err);
+
+/*
+ * ibid_normalize: the normalized form of `text` as UTF-8, NUL-terminated: NFKC, then the
+ * transformations in `flags`. Tokens with equal normalized forms have equal hashes.
+ *   out, n_out: receive the new string (free with free()) and its length in bytes.
+ * Returns 0 or IBID_EUTF8. Thread-safe.
+ */
+int ibid_normalize(char **out, size_t *n_out, const char *text, size_t n_bytes, unsigned flags,
+                   ibid_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * Corpus: the documents, read once, then shared read-only (read_jsonl.c, read_files.c, corpus.c)
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct ibid_corpus ibid_corpus;
+
+/* How to read inputs. Initialize with ibid_read_opts_init(). */
+typedef struct ibid_read_opts {
+    const char *id_field;   /* JSON field holding the document id; default "id" */
+    const char *text_field; /* JSON field holding the text; default "text" */
+    int skip_bad;           /* 0: the first bad document is an error; 1: skip and record it */
+    size_t max_line;        /* longest JSON Lines line accepted, bytes; default 1 GiB */
+    size_t max_doc;         /* largest document text accepted, bytes; default 1 GiB (< 4 GiB) */
+} ibid_read_opts;
+
+void ibid_read_opts_init(ibid_read_opts *o);
+
+/* A new, empty corpus. Free with ibid_corpus_free(). */
+int ibid_corpus_new(ibid_corpus **out);
+void ibid_corpus_free(ibid_corpus *c);
+
+/*
+ * ibid_corpus_add: add one document; `id`, `text` and `meta_json` are copied. `meta_json` is a
+ * JSON object of extra fields or NULL. Returns 0, IBID_EUTF8, IBID_EDUPID or IBID_ETOOBIG.
+ */
+int ibid_corpus_add(ibid_corpus *c, const char *id, size_t id_len, const char *text,
+                    size_t text_len, const char *meta_json, ibid_error *err);
+
+/*
+ * ibid_corpus_read: add the documents at `path`:
+ *   - a folder: every regular file below it (sorted by name, recursively, hidden files skipped),
+ *     read as described below, ids relative to the folder;
+ *   - a file ending in .jsonl, .jsonl.gz or .jsonl.zst: JSON Lines, one object a line with an id
+ *     and a text field; other fields are kept as metadata;
+ *   - "-": JSON Lines on standard input;
+ *   - any other file: one document, its id the path as given (.gz and .zst are decompressed).
+ * On error nothing of the failing document is added, documents added before stay, and `err`
+ * names the file and line. With o->skip_bad, bad documents are skipped and recorded instead
+ * (ibid_corpus_n_skipped); I/O errors on the file itself still fail.
+ */
+int ibid_corpus_read(ibid_corpus *c, const char *path, const ibid_read_opts *o, ibid_error *err);
+
+/* As ibid_corpus_read on JSON Lines from an open stream; `name` is used in messages. */
+int ibid_corpus_read_jsonl(ibid_corpus *c, FILE *fp, const char *name, const ibid_read_opts *o,
+                           ibid_error *err);
+
+/* Number of documents, and accessors for document `i` (0 <= i < size). */
+size_t ibid_corpus_size(const ibid_corpus *c);
+const char *ibid_corpus_id(const ibid_corpus *c, size_t i);
+const char *ibid_corpus_text(const ibid_corpus *c, size_t i, size_t *n_bytes);
+const char *ibid_corpus_meta(const ibid_corpus *c, size_t i); /* JSON object text, or NULL */
+size_t ibid_corpus_bytes(const ibid_corpus *c);               /* total text bytes */
+
+/* Index of the document with this id, or -1. */
+long ibid_corpus_find(const ibid_corpus *c, const char *id);
+
+/* Documents skipped under skip_bad: how many, and why (the error of each, in input order). */
+size_t ibid_corpus_n_skipped(const ibid_corpus *c);
+const ibid_error *ibid_corpus_skipped(const ibid_corpus *c, size_t i);
+
+/* ---------------------------------------------------------------------------------------------
+ * Pair lists: restrict alignment to given document pairs (pairs.c)
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct ibid_pairs ibid_pairs;
+
+/*
+ * ibid_pairs_read: read a TSV list of document pairs. Each line holds two ids; when the first
+ * line names its columns (id1/id2, or PAN's susp_id/src_id), those columns are used. Ids must
+ * exist in `c` (IBID_ENOTFOUND naming file and line, unless skip_bad). Free with ibid_pairs_free.
+ */
+int ibid_pairs_read(ibid_pairs **out, const ibid_corpus *c, const char *path, int skip_bad,
+                    ibid_error *err);
+void ibid_pairs_free(ibid_pairs *p);
+/* Distinct pairs listed (a pair and its reverse count once; a document with itself not at all). */
+size_t ibid_pairs_size(const ibid_pairs *p);
+/* Lines skipped under skip_bad because an id was not in the corpus. */
+size_t ibid_pairs_n_skipped(const ibid_pairs *p);
+
+/* ---------------------------------------------------------------------------------------------
+ * Alignment: ibid_align finds every pair of passages that two documents share
+ * ------------------------------------------------------------------------------------------ */
+
+/* Progress, reported through ibid_align_opts.progress from the calling thread. */
+typedef struct ibid_progress {
+    const char *stage;   /* "tokenize", "index", "candidates", "align", "done" */
+    size_t done, total;  /* units of the stage completed, and in all */
+} ibid_progress;
+
+/* Alignment parameters. Initialize with ibid_align_opts_init(), which sets the defaults. */
+typedef struct ibid_align_opts {
+    int ngram;           /* words per seed n-gram; default 4 */
+    int max_df;          /* n-grams in more documents than this are boilerplate; default 100 */
+    int max_tf;          /* n-grams repeated more often in one document are skipped there; 8 */
+    int min_seeds;       /* shared seeds a pair needs to be aligned; default 2 */
+    int max_gap;         /* tokens: longest run without a match inside one passage; default 40 */
+    int min_words;       /* tokens: shortest passage reported (on each side); default 15 */
+    int match;           /* alignment score of two equal tokens; default 2 */
+    int mismatch;        /* score of two different tokens, <= 0; default -2 */
+    int gap_open;        /* cost of opening a gap, >= 0; default 3 */
+    int gap_extend;      /* cost of each gap token, >= 0; default 1 */
+    int xdrop;           /* stop extending past a chain once the score falls this far; 20 */
+    unsigned norm;       /* IBID_NORM_* flags; default IBID_NORM_DEFAULT */
+    int n_threads;       /* worker threads, >= 1; default 1 */
+    size_t index_memory; /* bytes the n-gram index may hold at once; default 512 MiB */
+    void (*progress)(void *ud, const ibid_progress *p); /* or NULL */
+    void *progress_ud;
+} ibid_align_opts;
+
+void ibid_align_opts_init(ibid_align_opts *o);
+
+/* Check option ranges: 0, or IBID_EINVAL with a message naming the option. */
+int ibid_align_opts_check(const ibid_align_opts *o, ibid_error *err);
+
+/* One aligned pair of passages. doc1 < doc2 in id order (strcmp of the ids). */
+typedef struct ibid_passage {
+    uint32_t doc1, doc2;         /* corpus indices */
+    uint32_t cp_beg1, cp_end1;   /* the passage in doc1, code points */
+    uint32_t cp_beg2, cp_end2;   /* the passage in doc2, code points */
+    uint32_t byte_beg1, byte_end1; /* the same spans in bytes */
+    uint32_t byte_beg2, byte_end2;
+    uint32_t tok_beg1, tok_end1; /* and in tokens */
+    uint32_t tok_beg2, tok_end2;
+    uint32_t matches;            /* aligned pairs of equal tokens */
+    uint32_t columns;            /* alignment columns: matches, mismatches and gap tokens */
+    int32_t score;               /* alignment score under the options' scoring */
+} ibid_passage;
+
+/* What ibid_align found: passages sorted by (id1, id2, cp_beg1, cp_beg2, cp_end1, cp_end2). */
+typedef struct ibid_result {
+    size_t n_passages;
+    ibid_passage *passages;
+    size_t n_tokens;          /* tokens in the corpus */
+    size_t n_shared_ngrams;   /* distinct n-grams in 2..max_df documents */
+    size_t n_boilerplate;     /* distinct n-grams dropped for max_df */
+    size_t n_seeds;           /* seed pairs generated */
+    size_t n_candidates;      /* document pairs with at least min_seeds seeds */
+} ibid_result;
+
+/*
+ * ibid_align: find and align every pair of passages shared by two documents of `c`; when
+ * `only` is not NULL, only the pairs it lists. The corpus is only read. On success *out is a
+ * new result, freed with ibid_result_free(). The output is the same for any n_threads.
+ */
+int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
+               const ibid_align_opts *o, ibid_error *err);
+void ibid_result_free(ibid_result *r);
+
+/* identity of a passage: matches / columns, in [0, 1]. */
+double ibid_passage_identity(const ibid_passage *p);
+
+/* ---------------------------------------------------------------------------------------------
+ * Output (out_jsonl.c)
+ * ------------------------------------------------------------------------------------------ */
+
+enum { IBID_FORMAT_JSONL = 0, IBID_FORMAT_TSV = 1 };
+
+typedef struct ibid_write_opts {
+    int format;    /* IBID_FORMAT_* */
+    int with_text; /* include text1 and text2 */
+} ibid_write_opts;
+
+/*
+ * ibid_result_write: write the passages of `r` to `fp`, one line each. JSON Lines fields, in
+ * order: id1, id2, begin1, end1, begin2, end2 (code points), matches, score, identity, then
+ * text1, text2 when with_text. TSV: the same columns with a header line; tabs, newlines and
+ * backslashes in texts escaped as \t \n \\. Returns 0 or IBID_EIO.
+ */
+int ibid_result_write(FILE *fp, const ibid_corpus *c, const ibid_result *r,
+                      const ibid_write_opts *o, ibid_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * Evaluation: the PAN text-alignment measures (eval.c)
+ *
+ * A case is a passage of a suspicious document taken from a source document, a detection a pair
+ * of passages reported by an aligner; each is a pair of code point ranges (suspicious side,
+ * source side) on one document pair. A detection detects a case when both lie on the same pair
+ * and overlap on both sides. From Potthast, Stein, Barron-Cedeno and Rosso, "An Evaluation
+ * Framework for Plagiarism Detection" (COLING 2010), as used by PAN 2013 text alignment:
+ *   precision   = mean over detections r of |(union of s detected by r) & r| / |r|
+ *   recall      = mean over cases s of |(union of r detecting s) & s| / |s|
+ *   granularity = mean over detected cases of the number of detections detecting them
+ *   plagdet     = F1(precision, recall) / log2(1 + granularity)
+ * where |.| counts characters on both sides together. The edge cases follow PAN's scripts: with
+ * neither cases nor detections, precision = recall = 1; with only one of them, both are 0;
+ * granularity is 1 when no case is detected; plagdet is 0 when precision and recall are 0.
+ *
+ * Usage: ibid_truth_read(), then ibid_detections_new() on that truth and ibid_detections_read()
+ * (any number of files), then ibid_eval(). Objects are not shared between threads while they
+ * are being filled; once filled, reading them from many threads is safe.
+ * ------------------------------------------------------------------------------------------ */
+
+/* The annotated cases of a corpus and the document pairs they are counted on, each pair in one
+ * subset (PAN's "02-no-obfuscation", ...). */
+typedef struct ibid_truth ibid_truth;
+
+/* One case, as returned by ibid_truth_case(). Strings belong to the truth. */
+typedef struct ibid_truth_case {
+    const char *subset;     /* the subset of its pair */
+    const char *susp_id;    /* the suspicious document (PAN's this_*) */
+    const char *src_id;     /* the source document */
+    uint32_t cp_beg_susp;   /* the passage in susp_id, code points, [beg, end) */
+    uint32_t cp_end_susp;
+    uint32_t cp_beg_src;    /* the passage in src_id, code points */
+    uint32_t cp_end_src;
+} ibid_truth_case;
+
+/* The two tables a truth is read from. */
+enum {
+    IBID_TRUTH_CASES = 0, /* columns subset, susp_id, src_id, this_offset, this_length,
+                             source_offset, source_length (code points); others ignored */
+    IBID_TRUTH_PAIRS = 1, /* columns subset, susp_id, src_id and optionally n_cases */
+};
+
+/* A new, empty truth. Free with ibid_truth_free(). Returns 0. */
+int ibid_truth_new(ibid_truth **out);
+void ibid_truth_free(ibid_truth *t);
+
+/*
+ * ibid_truth_parse_line: add one line of a TSV table (IBID_TRUTH_CASES or IBID_TRUTH_PAIRS).
+ * The first non-blank line of a table is its header, naming the columns (in any order; unknown
+ * columns are ignored); each later line is one case or one pair. `line` holds `n` bytes, with
+ * or without its final "\n" or "\r\n"; it needs no NUL. `source` and `line_no` only name the
+ * place in messages. Blank lines are skipped.
+ *   Pairs, when given, must come before the cases: then every case must lie on a listed pair of
+ *   the same subset. Without pairs, the pairs are those the cases lie on.
+ * Returns 0, or on a bad line (missing column, bad or negative number, offset + length beyond
+ * 2^32 - 1, a case with no character, a pair listed twice, a case on an unlisted pair or a
+ * subset contradicting the pair list) IBID_EPARSE, IBID_EUTF8, IBID_EDUPID, IBID_ENOTFOUND or
+ * IBID_ETOOBIG, with `err` naming source, line and column; the truth is then unchanged.
+ * Touches no file.
+ */
+int ibid_truth_parse_line(ibid_truth *t, int table, const char *line, size_t n, const char *source,
+                          long line_no, ibid_error *err);
+
+/* ibid_truth_parse: ibid_truth_parse_line on every line of `buf` (`n` bytes), numbering lines
+ * from 1; the first non-blank line is this table's header even when the table was filled
+ * before. Stops at the first error. */
+int ibid_truth_parse(ibid_truth *t, int table, const char *buf, size_t n, const char *source,
+                     ibid_error *err);
+
+/* ibid_truth_check: 0, or IBID_EDUPID when two cases are equal (naming the line of the later),
+ * or IBID_EPARSE when a pair's n_cases differs from its number of cases (naming its line in the
+ * pairs table). */
+int ibid_truth_check(const ibid_truth *t, ibid_error *err);
+
+/*
+ * ibid_truth_read: a new truth from the TSV files `truth_path` (the cases) and `pairs_path` (the
+ * pairs, or NULL), checked with ibid_truth_check(). On success *out is the truth, freed with
+ * ibid_truth_free(); on error *out is NULL and `err` names the file and line (IBID_EIO when a
+ * file cannot be read, IBID_ETOOBIG for a line over 1 MiB).
+ */
+int ibid_truth_read(ibid_truth **out, const char *truth_path, const char *pairs_path,
+                    ibid_error *err);
+
+size_t ibid_truth_n_cases(const ibid_truth *t);
+size_t ibid_truth_n_pairs(const ibid_truth *t);
+size_t ibid_truth_n_subsets(const ibid_truth *t);
+/* Case `i` (0 <= i < n_cases) in input order; its strings live as long as the truth. */
+void ibid_truth_case(const ibid_truth *t, size_t i, ibid_truth_case *out);
+
+/* Detections to score against one truth, matched to its pairs as they are added. */
+typedef struct ibid_detections ibid_detections;
+
+/* A new, empty set of detections for `t`, which must outlive it. Free with
+ * ibid_detections_free(). Returns 0. */
+int ibid_detections_new(ibid_detections **out, const ibid_truth *t);
+void ibid_detections_free(ibid_detections *d);
+
+/*
+ * ibid_detections_add: add one detection: [cp_beg1, cp_end1) in document id1 and [cp_beg2,
+ * cp_end2) in id2 (code points). It counts for the pair (susp_id, src_id) = (id1, id2) and for
+ * (id2, id1), whichever the truth lists (both when it lists both). A detection on no listed pair
+ * is ignored and counted (n_unlisted in the report); one with no character on either side is
+ * ignored and counted (n_empty). Returns 0, or IBID_EINVAL when a begin exceeds its end.
+ */
+int ibid_detections_add(ibid_detections *d, const char *id1, const char *id2, uint32_t cp_beg1,
+                        uint32_t cp_end1, uint32_t cp_beg2, uint32_t cp_end2, ibid_error *err);
+
+/*
+ * ibid_detections_parse_line: add the detection of one JSON Lines line (`n` bytes, no NUL
+ * needed), an object with the strings "id1", "id2" and the integers "begin1", "end1", "begin2",
+ * "end2" as written by ibid_result_write; other fields are ignored. Blank lines are skipped.
+ * Returns 0, or IBID_EPARSE (broken JSON: err->column is jansson's column), IBID_EMISSING (a
+ * field absent or of the wrong type), IBID_EINVAL (a negative offset, begin > end) or
+ * IBID_ETOOBIG (an offset over 2^32 - 1), naming `source` and `line_no`. Touches no file.
+ */
+int ibid_detections_parse_line(ibid_detections *d, const char *line, size_t n, const char *source,
+                               long line_no, ibid_error *err);
+
+/* ibid_detections_read: add the detections of the JSON Lines file at `path` ("-" is standard
+ * input). Returns 0, an error of ibid_detections_parse_line, IBID_EIO, or IBID_ETOOBIG for a
+ * line over 1 GiB; detections of the lines before an error stay added. */
+int ibid_detections_read(ibid_detections *d, const char *path, ibid_error *err);
+/* As ibid_detections_read on an open stream, named `name` in messages; `fp` is not closed. */
+int ibid_detections_read_fp(ibid_detections *d, FILE *fp, const char *name, ibid_error *err);
+
+/* One row of a report: the measures over the pairs of one subset, or over all of them. */
+typedef struct ibid_eval_row {
+    const char *subset;  /* subset name, or "overall" for the last row; owned by the report */
+    size_t n_pairs;      /* document pairs listed in the subset */
+    size_t n_cases;      /* cases on those pairs */
+    size_t n_detections; /* distinct detections on those pairs */
+    size_t n_detected;   /* cases detected by at least one detection */
+    double precision;    /* in [0, 1] */
+    double recall;       /* in [0, 1] */
+    double granularity;  /* >= 1 */
+    double plagdet;      /* in [0, 1] */
+} ibid_eval_row;
+
+/* What ibid_eval found. Rows: one per subset in strcmp order of the names, then "overall". */
+typedef struct ibid_eval_report {
+    size_t n_rows;
+    ibid_eval_row *rows;
+    size_t n_added;     /* detections given to ibid_detections_add, all told */
+    size_t n_unlisted;  /* ... on a pair the truth does not list: ignored */
+    size_t n_empty;     /* ... on a listed pair, with no character on either side: ignored */
+    size_t n_duplicate; /* ... equal to another on the same pair: counted once, as PAN does */
+} ibid_eval_report;
+
+/*
+ * ibid_eval: score the detections `d` against the truth `t` they were made for, per subset and
+ * overall (a detection in a subset without cases, such as PAN's 01-no-plagiarism, lowers the
+ * overall precision). On success *out is a new report, freed with ibid_eval_report_free().
+ * Returns 0, an error of ibid_truth_check(t), or IBID_EINVAL when `d` was made for another
+ * truth. Only reads `t` and `d`.
+ */
+int ibid_eval(ibid_eval_report **out, const ibid_truth *t, const ibid_detections *d,
+              ibid_error *err);
+void ibid_eval_report_free(ibid_eval_report *r);
+
+/* Report formats for ibid_eval_report_write. */
+enum {
+    IBID_EVAL_TEXT = 0,  /* an aligned table for people, then a line of detection counts */
+    IBID_EVAL_JSONL = 1, /* one JSON object per row: subset, n_pairs, n_cases, n_detections,
+                            n_detected, precision, recall, granularity, plagdet; the overall
+                            row adds n_added, n_unlisted, n_empty, n_duplicate */
+};
+
+/* Write `r` to `fp` in `format`. Returns 0, IBID_EINVAL for an unknown format, or IBID_EIO. */
+int ibid_eval_report_write(FILE *fp, const ibid_eval_report *r, int format, ibid_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IBID_H */

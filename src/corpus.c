@@ -1,0 +1,192 @@
+/*
+ * corpus.c: the documents of one run, with an id index.
+ *
+ * A corpus owns copies of every id, text and metadata string. Ids are unique: an open-addressing
+ * hash table (XXH3 of the id, linear probing, load <= 1/2) finds duplicates as documents are
+ * added and answers ibid_corpus_find. Once built, a corpus is only read, by any number of
+ * threads.
+ */
+#include "ibid_int.h"
+
+#include <utf8proc.h>
+#include <xxhash.h>
+
+struct ibid_corpus {
+    size_t n_doc, m_doc;
+    ibid_doc *doc;
+    size_t n_bytes;     /* total text bytes */
+    size_t m_slot;      /* hash table size, a power of two; 0 when empty */
+    uint32_t *slot;     /* doc index + 1, 0 = free */
+    size_t n_skip, m_skip;
+    ibid_error *skip;   /* documents skipped under skip_bad */
+};
+
+int ibid_corpus_new(ibid_corpus **out)
+{
+    *out = ibid_xcalloc(1, sizeof(ibid_corpus));
+    return 0;
+}
+
+void ibid_corpus_free(ibid_corpus *c)
+{
+    if (!c) return;
+    for (size_t i = 0; i < c->n_doc; i++) {
+        free(c->doc[i].id);
+        free(c->doc[i].text);
+        free(c->doc[i].meta);
+    }
+    free(c->doc);
+    free(c->slot);
+    free(c->skip);
+    free(c);
+}
+
+static uint64_t id_hash(const char *id, size_t n)
+{
+    return XXH3_64bits(id, n);
+}
+
+/* The slot holding `id`, or the free slot where it would go. */
+static size_t find_slot(const ibid_corpus *c, const char *id, size_t n)
+{
+    size_t mask = c->m_slot - 1, k = (size_t)id_hash(id, n) & mask;
+    while (c->slot[k]) {
+        const ibid_doc *d = &c->doc[c->slot[k] - 1];
+        if (strlen(d->id) == n && memcmp(d->id, id, n) == 0) break;
+        k = (k + 1) & mask;
+    }
+    return k;
+}
+
+static void rehash(ibid_corpus *c)
+{
+    size_t m = c->m_slot ? c->m_slot * 2 : 1024;
+    free(c->slot);
+    c->slot = ibid_xcalloc(m, sizeof(uint32_t));
+    c->m_slot = m;
+    for (size_t i = 0; i < c->n_doc; i++) {
+        size_t k = find_slot(c, c->doc[i].id, strlen(c->doc[i].id));
+        c->slot[k] = (uint32_t)i + 1;
+    }
+}
+
+/* Returns the byte offset of the first invalid UTF-8 sequence, or n when the text is valid. */
+static size_t utf8_bad_at(const char *s, size_t n)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (k < 0) return i;
+        i += (size_t)k;
+    }
+    return n;
+}
+
+static long line_of(const char *s, size_t off)
+{
+    long line = 1;
+    for (size_t i = 0; i < off; i++) line += s[i] == '\n';
+    return line;
+}
+
+int ibid_corpus_add(ibid_corpus *c, const char *id, size_t id_len, const char *text,
+                    size_t text_len, const char *meta_json, ibid_error *err)
+{
+    if (text_len >= UINT32_MAX)
+        return ibid_fail(err, IBID_ETOOBIG, NULL, 0, 0,
+                         "document '%.*s' is %zu bytes; the limit is 4 GiB", (int)id_len, id,
+                         text_len);
+    if (c->n_doc >= UINT32_MAX - 1)
+        return ibid_fail(err, IBID_ETOOBIG, NULL, 0, 0, "more than 2^32 documents");
+    if (id_len == 0 || memchr(id, 0, id_len))
+        return ibid_fail(err, IBID_EMISSING, NULL, 0, 0, "empty document id or id with a NUL");
+    size_t bad = utf8_bad_at(id, id_len);
+    if (bad < id_len)
+        return ibid_fail(err, IBID_EUTF8, NULL, 0, 0, "document id is not valid UTF-8");
+    bad = utf8_bad_at(text, text_len);
+    if (bad < text_len) {
+        /* column: bytes since the start of the line holding the bad sequence */
+        size_t ls = bad;
+        while (ls > 0 && text[ls - 1] != '\n') ls--;
+        return ibid_fail(err, IBID_EUTF8, NULL, line_of(text, bad), (long)(bad - ls + 1),
+                         "document '%.*s': invalid UTF-8 at byte %zu of its text", (int)id_len,
+                         id, bad);
+    }
+    if ((c->n_doc + 1) * 2 > c->m_slot) rehash(c);
+    size_t k = find_slot(c, id, id_len);
+    if (c->slot[k])
+        return ibid_fail(err, IBID_EDUPID, NULL, 0, 0, "duplicate document id '%.*s'",
+                         (int)id_len, id);
+    IBID_GROW(c->doc, c->m_doc, c->n_doc + 1);
+    ibid_doc *d = &c->doc[c->n_doc];
+    d->id = ibid_xstrndup(id, id_len);
+    d->text = ibid_xstrndup(text, text_len);
+    d->n_text = text_len;
+    d->meta = meta_json ? ibid_xstrndup(meta_json, strlen(meta_json)) : NULL;
+    c->slot[k] = (uint32_t)++c->n_doc;
+    c->n_bytes += text_len;
+    return 0;
+}
+
+size_t ibid_corpus_size(const ibid_corpus *c)
+{
+    return c->n_doc;
+}
+
+const ibid_doc *ibid_corpus_doc(const ibid_corpus *c, size_t i)
+{
+    assert(i < c->n_doc);
+    return &c->doc[i];
+}
+
+const char *ibid_corpus_id(const ibid_corpus *c, size_t i)
+{
+    return ibid_corpus_doc(c, i)->id;
+}
+
+const char *ibid_corpus_text(const ibid_corpus *c, size_t i, size_t *n_bytes)
+{
+    const ibid_doc *d = ibid_corpus_doc(c, i);
+    if (n_bytes) *n_bytes = d->n_text;
+    return d->text;
+}
+
+const char *ibid_corpus_meta(const ibid_corpus *c, size_t i)
+{
+    return ibid_corpus_doc(c, i)->meta;
+}
+
+size_t ibid_corpus_bytes(const ibid_corpus *c)
+{
+    return c->n_bytes;
+}
+
+long ibid_corpus_find(const ibid_corpus *c, const char *id)
+{
+    if (!c->m_slot) return -1;
+    size_t k = find_slot(c, id, strlen(id));
+    return c->slot[k] ? (long)c->slot[k] - 1 : -1;
+}
+
+void ibid_corpus_skip(ibid_corpus *c, const ibid_error *e)
+{
+    IBID_GROW(c->skip, c->m_skip, c->n_skip + 1);
+    c->skip[c->n_skip++] = *e;
+}
+
+size_t ibid_corpus_n_skipped(const ibid_corpus *c)
+{
+    return c->n_skip;
+}
+
+const ibid_error *ibid_corpus_skipped(const ibid_corpus *c, size_t i)
+{
+    assert(i < c->n_skip);
+    return &c->skip[i];
+}

@@ -1,0 +1,198 @@
+/*
+ * ibid_int.h: declarations shared between the library's source files, never installed.
+ *
+ * Memory: ibid_xmalloc and friends abort with a message when the system is out of memory, so
+ * callers do not check. Sizes that input controls are checked against limits before they reach
+ * an allocation. Hot-path scratch comes from a per-thread arena (arena.c).
+ */
+#ifndef IBID_INT_H
+#define IBID_INT_H
+
+#include "ibid.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+#define IBID_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define IBID_NORETURN __attribute__((noreturn))
+#else
+#define IBID_PRINTF(a, b)
+#define IBID_NORETURN
+#endif
+
+/* ---- alloc.c ---- */
+void *ibid_xmalloc(size_t n);
+void *ibid_xcalloc(size_t n, size_t size);
+void *ibid_xrealloc(void *p, size_t n);
+char *ibid_xstrndup(const char *s, size_t n);
+/* Grow an array to hold at least `need` elements of `size` bytes; *m is the capacity. */
+void *ibid_grow(void *p, size_t *m, size_t need, size_t size);
+#define IBID_GROW(p, m, need) ((p) = ibid_grow((p), &(m), (need), sizeof *(p)))
+
+/* ---- error.c ---- */
+/* Fill `err` (if not NULL) and return `code`. */
+int ibid_fail(ibid_error *err, int code, const char *source, long line, long column,
+              const char *fmt, ...) IBID_PRINTF(6, 7);
+
+/* ---- arena.c: a bump allocator for per-pair scratch, reset wholesale ---- */
+typedef struct ibid_arena ibid_arena;
+ibid_arena *ibid_arena_new(void);
+void ibid_arena_free(ibid_arena *a);
+void *ibid_arena_alloc(ibid_arena *a, size_t n); /* 16-byte aligned, uninitialized */
+void ibid_arena_reset(ibid_arena *a);            /* frees everything allocated since the last reset */
+size_t ibid_arena_live(const ibid_arena *a);     /* bytes handed out since the last reset */
+
+/* ---- pool.c ---- */
+/* Run fn(ud, i, tid) for every i in [0, n) on n_threads threads (tid in [0, n_threads)). Items
+ * are taken in order from an atomic counter; each call must write only what item i owns. */
+void ibid_parallel_for(int n_threads, size_t n, void (*fn)(void *ud, size_t i, int tid), void *ud);
+
+/* ---- tokenize.c ---- */
+/* Code points per checkpoint: the tokenizer can restart at the first token of every block. */
+#define IBID_CKPT_SHIFT 6
+
+/* One checkpoint for tokens [k << IBID_CKPT_SHIFT, ...): where the first of them starts. */
+typedef struct ibid_ckpt {
+    uint32_t byte_off; /* byte offset of token k << IBID_CKPT_SHIFT */
+    uint32_t cp_off;   /* its code point offset */
+} ibid_ckpt;
+
+/* Token hashes of one document, and checkpoints to find their offsets again. */
+typedef struct ibid_toks {
+    size_t n_tok, m_tok;
+    uint32_t *tok;     /* token hashes */
+    size_t n_ckpt, m_ckpt;
+    ibid_ckpt *ckpt;
+} ibid_toks;
+
+/* Tokenize `text` appending hashes (and checkpoints) to `t`. Returns 0 or IBID_EUTF8. */
+int ibid_tokenize_hashes(ibid_toks *t, const char *text, size_t n_bytes, unsigned flags,
+                         ibid_error *err);
+/* The span of tokens [tok_beg, tok_end) of a text tokenized into `t`. */
+void ibid_toks_span(const ibid_toks *t, const char *text, size_t n_bytes, unsigned flags,
+                    uint32_t tok_beg, uint32_t tok_end, ibid_token *first, ibid_token *last);
+void ibid_toks_free(ibid_toks *t);
+
+/* ---- norm.c ---- */
+/* Append the normalized code points of `cp` to buf (capacity m); returns how many (<= m), or
+ * the number needed when more than m. */
+int ibid_norm_cp(int32_t cp, unsigned flags, int32_t *buf, int m);
+/* Token class of a code point. */
+enum { IBID_CP_SEP = 0, IBID_CP_WORD = 1, IBID_CP_SINGLE = 2, IBID_CP_IGNORE = 3 };
+int ibid_cp_class(int32_t cp);
+
+/* ---- corpus.c ---- */
+typedef struct ibid_doc {
+    char *id;
+    char *text;
+    size_t n_text; /* bytes */
+    char *meta;    /* JSON object of other fields, or NULL */
+} ibid_doc;
+
+const ibid_doc *ibid_corpus_doc(const ibid_corpus *c, size_t i);
+/* Record a skipped document under skip_bad. */
+void ibid_corpus_skip(ibid_corpus *c, const ibid_error *e);
+
+/* ---- stream.c: byte streams over plain, gzip and zstd files ---- */
+typedef struct ibid_stream ibid_stream;
+/* Open `path` ("-" is stdin), decompressing by its name's ending (.gz, .zst). */
+int ibid_stream_open(ibid_stream **out, const char *path, ibid_error *err);
+/* Wrap an open FILE (not closed by ibid_stream_close). */
+int ibid_stream_from_fp(ibid_stream **out, FILE *fp, const char *name, ibid_error *err);
+/* Read up to n bytes; returns bytes read, 0 at end, or a negative IBID_E* code. */
+long ibid_stream_read(ibid_stream *s, void *buf, size_t n, ibid_error *err);
+void ibid_stream_close(ibid_stream *s);
+const char *ibid_stream_name(const ibid_stream *s);
+
+/* ---- read_jsonl.c ---- */
+/* Check read options: 0, or IBID_EINVAL naming the option. */
+int ibid_read_opts_check(const ibid_read_opts *o, ibid_error *err);
+/* Read JSON Lines from `s` into `c` (o NULL: defaults); the JSONL branch of ibid_corpus_read. */
+int ibid_read_jsonl_stream(ibid_corpus *c, ibid_stream *s, const ibid_read_opts *o,
+                           ibid_error *err);
+
+/* ---- pairs.c ---- */
+/* A document pair as corpus indices, a < b. */
+typedef struct ibid_pair {
+    uint32_t a, b;
+} ibid_pair;
+/* The pairs of a list, sorted by (a, b), without duplicates; the array belongs to `p`. */
+const ibid_pair *ibid_pairs_items(const ibid_pairs *p, size_t *n);
+/*
+ * Parse a pairs TSV held in buf[0, n) without a corpus (ibid_pairs_read is built on it; the
+ * fuzzer calls it alone). `name` is used in messages. on_pair gets each pair's two ids (not
+ * NUL-terminated) and its 1-based line; a negative return stops the parse and is returned (it
+ * fills err itself). Returns 0, IBID_EPARSE (a line with too few columns) or on_pair's error.
+ */
+int ibid_pairs_parse(const char *buf, size_t n, const char *name,
+                     int (*on_pair)(void *ud, const char *id1, size_t n1, const char *id2,
+                                    size_t n2, long line),
+                     void *ud, ibid_error *err);
+
+/* ---- sort.c ---- */
+/* A 16-byte record sorted by (key, x, y): n-gram postings (key = n-gram hash, x = document,
+ * y = token position) and seeds (key = doc1 << 32 | doc2, x = position in doc1, y = in doc2). */
+typedef struct ibid_rec {
+    uint64_t key;
+    uint32_t x, y;
+} ibid_rec;
+/* Sort in place by (key, x, y): an in-place MSD radix sort on key, parallel over the top byte. */
+void ibid_rec_sort(ibid_rec *a, size_t n, int n_threads);
+
+/* ---- ngram.c ---- */
+/* Seeds of a corpus: for every n-gram shared by 2..max_df documents, each pair of its
+ * occurrences in two documents (at most max_tf in each), restricted to `only` when given. */
+typedef struct ibid_seeds {
+    size_t n, m;
+    ibid_rec *a;           /* sorted by (doc1, doc2, pos1, pos2) */
+    size_t n_shared;       /* distinct n-grams in 2..max_df documents */
+    size_t n_boilerplate;  /* distinct n-grams in more than max_df documents */
+} ibid_seeds;
+void ibid_ngram_seeds(ibid_seeds *out, const ibid_toks *toks, size_t n_doc,
+                      const ibid_pair *only, size_t n_only, const ibid_align_opts *o);
+
+/* ---- chain.c ---- */
+/* An anchor: an n-gram match a[x, x + n) == b[y, y + n), in tokens. */
+typedef struct ibid_anchor {
+    uint32_t x, y;
+} ibid_anchor;
+/* A chain: anchors [beg, end) of the array given to ibid_chain, collinear, sorted by x. */
+typedef struct ibid_chain {
+    uint32_t beg, end;
+    float score;
+} ibid_chain;
+/* Chain the anchors of one document pair (sorted by (x, y); reordered in place so that each
+ * chain's anchors are contiguous). Returns the number of chains written to *out (from `km`). */
+size_t ibid_chain_anchors(ibid_arena *km, ibid_anchor *a, size_t n, const ibid_align_opts *o,
+                          ibid_chain **out);
+
+/* ---- candidates.c ---- */
+/* A candidate pair: documents a < b (corpus indices) and its seeds [beg, end). */
+typedef struct ibid_cand {
+    uint32_t a, b;
+    size_t beg, end;
+} ibid_cand;
+/* The document pairs with at least min_seeds seeds, in seed order. *out is malloc'd. */
+size_t ibid_candidates(const ibid_seeds *s, int min_seeds, ibid_cand **out);
+
+/* ---- passage.c ---- */
+/* Keep the best of overlapping passages of one document pair: sorted by score, a passage that
+ * overlaps a kept one on either side is dropped, so that repeats inside a document cannot
+ * multiply. Returns the number kept, moved to the front of p[] in (tok_beg1, tok_beg2) order. */
+size_t ibid_passages_resolve(ibid_passage *p, size_t n);
+/* Sort passages by (id1, id2, cp_beg1, cp_beg2, cp_end1, cp_end2); rank[d] orders ids. */
+void ibid_passages_sort(ibid_passage *p, size_t n, const uint32_t *rank);
+
+/* ---- align.c ---- */
+/* Align the tokens of two documents along a chain of anchors, extending past both ends.
+ * Fills the tok_*, matches, columns and score fields of *p. Returns 0 if the alignment is
+ * shorter than min_words on either side, 1 otherwise. */
+int ibid_align_chain(ibid_arena *km, const uint32_t *ta, uint32_t na, const uint32_t *tb,
+                     uint32_t nb, const ibid_anchor *anchors, size_t n_anchors,
+                     const ibid_align_opts *o, ibid_passage *p);
+
+#endif /* IBID_INT_H */

@@ -1,0 +1,271 @@
+/*
+ * pipeline.c: ibid_align, the whole pipeline from a corpus to sorted passages.
+ *
+ *   1. tokenize every document (parallel over documents)        tokenize.c
+ *   2. shared n-grams -> seeds, sorted by document pair          ngram.c, sort.c
+ *   3. pairs with enough seeds -> candidates                     candidates.c
+ *   4. per candidate (parallel): chain, align, resolve overlaps  chain.c, align.c, passage.c
+ *   5. token spans -> code points and bytes; sort by ids         tokenize.c, passage.c
+ *
+ * Each worker owns an arena for the scratch of one candidate, reset after it; candidate i
+ * writes only slot i, and the final sort is by a total key, so any thread count gives the same
+ * bytes.
+ */
+#include "ibid_int.h"
+
+void ibid_align_opts_init(ibid_align_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->ngram = 4;
+    o->max_df = 100;
+    o->max_tf = 8;
+    o->min_seeds = 2;
+    o->max_gap = 40;
+    o->min_words = 15;
+    o->match = 2;
+    o->mismatch = -2;
+    o->gap_open = 3;
+    o->gap_extend = 1;
+    o->xdrop = 20;
+    o->norm = IBID_NORM_DEFAULT;
+    o->n_threads = 1;
+    o->index_memory = (size_t)512 << 20;
+}
+
+#define CHECK(cond, name, range)                                                                   \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "%s must be %s", name, range);         \
+    } while (0)
+
+int ibid_align_opts_check(const ibid_align_opts *o, ibid_error *err)
+{
+    CHECK(o->ngram >= 1 && o->ngram <= 64, "ngram", "from 1 to 64");
+    CHECK(o->max_df >= 2, "max-df", "at least 2");
+    CHECK(o->max_tf >= 1, "max-tf", "at least 1");
+    CHECK(o->min_seeds >= 1, "min-seeds", "at least 1");
+    CHECK(o->max_gap >= 0 && o->max_gap <= 10000, "max-gap", "from 0 to 10000");
+    CHECK(o->min_words >= 1, "min-words", "at least 1");
+    CHECK(o->match >= 1 && o->match <= 1000, "match", "from 1 to 1000");
+    CHECK(o->mismatch <= 0 && o->mismatch >= -1000, "mismatch", "from -1000 to 0");
+    CHECK(o->gap_open >= 0 && o->gap_open <= 1000, "gap-open", "from 0 to 1000");
+    CHECK(o->gap_extend >= 0 && o->gap_extend <= 1000, "gap-extend", "from 0 to 1000");
+    CHECK(o->xdrop >= 1, "xdrop", "at least 1");
+    CHECK(o->n_threads >= 1 && o->n_threads <= 1024, "threads", "from 1 to 1024");
+    CHECK((o->norm & ~(unsigned)(IBID_NORM_CASEFOLD | IBID_NORM_STRIPMARK)) == 0, "norm",
+          "a combination of IBID_NORM_* flags");
+    return 0;
+}
+
+typedef struct {
+    const ibid_corpus *c;
+    const ibid_align_opts *o;
+    ibid_toks *toks;
+    int *rc;                /* per document, tokenizer result */
+    ibid_error *errs;       /* per document, when rc < 0 */
+    const ibid_seeds *seeds;
+    const ibid_cand *cand;
+    ibid_arena **km;        /* per thread */
+    ibid_passage **out;     /* per candidate */
+    size_t *n_out;
+    const uint32_t *rank;   /* document rank in id order */
+} job;
+
+static void tokenize_doc(void *ud, size_t i, int tid)
+{
+    job *j = ud;
+    (void)tid;
+    const ibid_doc *d = ibid_corpus_doc(j->c, i);
+    j->rc[i] = ibid_tokenize_hashes(&j->toks[i], d->text, d->n_text, j->o->norm, &j->errs[i]);
+}
+
+/* Fill in the code point and byte offsets of a passage's token spans. */
+static void locate(const job *j, ibid_passage *p)
+{
+    ibid_token f, l;
+    const ibid_doc *d1 = ibid_corpus_doc(j->c, p->doc1), *d2 = ibid_corpus_doc(j->c, p->doc2);
+    ibid_toks_span(&j->toks[p->doc1], d1->text, d1->n_text, j->o->norm, p->tok_beg1, p->tok_end1,
+                   &f, &l);
+    p->cp_beg1 = f.cp_beg, p->cp_end1 = l.cp_end, p->byte_beg1 = f.byte_beg, p->byte_end1 = l.byte_end;
+    ibid_toks_span(&j->toks[p->doc2], d2->text, d2->n_text, j->o->norm, p->tok_beg2, p->tok_end2,
+                   &f, &l);
+    p->cp_beg2 = f.cp_beg, p->cp_end2 = l.cp_end, p->byte_beg2 = f.byte_beg, p->byte_end2 = l.byte_end;
+}
+
+/* Swap the sides of a passage so that doc1 comes first in id order. */
+static void orient(const job *j, ibid_passage *p)
+{
+    if (j->rank[p->doc1] < j->rank[p->doc2]) return;
+#define SWAP(a, b) do { uint32_t t_ = (a); (a) = (b); (b) = t_; } while (0)
+    SWAP(p->doc1, p->doc2);
+    SWAP(p->cp_beg1, p->cp_beg2);
+    SWAP(p->cp_end1, p->cp_end2);
+    SWAP(p->byte_beg1, p->byte_beg2);
+    SWAP(p->byte_end1, p->byte_end2);
+    SWAP(p->tok_beg1, p->tok_beg2);
+    SWAP(p->tok_end1, p->tok_end2);
+#undef SWAP
+}
+
+static void align_candidate(void *ud, size_t i, int tid)
+{
+    job *j = ud;
+    const ibid_cand *cd = &j->cand[i];
+    ibid_arena *km = j->km[tid];
+    const ibid_toks *ta = &j->toks[cd->a], *tb = &j->toks[cd->b];
+    size_t n_an = cd->end - cd->beg;
+    ibid_anchor *an = ibid_arena_alloc(km, n_an * sizeof *an);
+    for (size_t k = 0; k < n_an; k++) {
+        const ibid_rec *s = &j->seeds->a[cd->beg + k];
+        an[k] = (ibid_anchor){s->x, s->y};
+    }
+    ibid_chain *ch;
+    size_t n_ch = ibid_chain_anchors(km, an, n_an, j->o, &ch);
+    ibid_passage *ps = ibid_arena_alloc(km, (n_ch ? n_ch : 1) * sizeof *ps);
+    size_t n_ps = 0;
+    for (size_t k = 0; k < n_ch; k++) {
+        ibid_passage *p = &ps[n_ps];
+        memset(p, 0, sizeof *p);
+        p->doc1 = cd->a, p->doc2 = cd->b;
+        if (ibid_align_chain(km, ta->tok, (uint32_t)ta->n_tok, tb->tok, (uint32_t)tb->n_tok,
+                             an + ch[k].beg, ch[k].end - ch[k].beg, j->o, p))
+            n_ps++;
+    }
+    n_ps = ibid_passages_resolve(ps, n_ps);
+    if (n_ps) {
+        j->out[i] = ibid_xmalloc(n_ps * sizeof(ibid_passage));
+        for (size_t k = 0; k < n_ps; k++) {
+            locate(j, &ps[k]);
+            orient(j, &ps[k]);
+            j->out[i][k] = ps[k];
+        }
+    }
+    j->n_out[i] = n_ps;
+    ibid_arena_reset(km);
+}
+
+typedef struct {
+    const char *id;
+    uint32_t doc;
+} id_doc;
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(((const id_doc *)a)->id, ((const id_doc *)b)->id);
+}
+
+/* rank[d]: the position of document d's id in strcmp order. */
+static uint32_t *id_ranks(const ibid_corpus *c)
+{
+    size_t n = ibid_corpus_size(c);
+    id_doc *v = ibid_xmalloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++) v[i] = (id_doc){ibid_corpus_id(c, i), (uint32_t)i};
+    qsort(v, n, sizeof *v, by_id);
+    uint32_t *rank = ibid_xmalloc((n ? n : 1) * sizeof *rank);
+    for (size_t r = 0; r < n; r++) rank[v[r].doc] = (uint32_t)r;
+    free(v);
+    return rank;
+}
+
+static void progress(const ibid_align_opts *o, const char *stage, size_t done, size_t total)
+{
+    if (!o->progress) return;
+    ibid_progress p = {stage, done, total};
+    o->progress(o->progress_ud, &p);
+}
+
+int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
+               const ibid_align_opts *o, ibid_error *err)
+{
+    int rc;
+    *out = NULL;
+    if ((rc = ibid_align_opts_check(o, err)) < 0) return rc;
+    size_t n_doc = ibid_corpus_size(c);
+    job j = {0};
+    j.c = c;
+    j.o = o;
+    j.toks = ibid_xcalloc(n_doc ? n_doc : 1, sizeof(ibid_toks));
+    j.rc = ibid_xcalloc(n_doc ? n_doc : 1, sizeof(int));
+    j.errs = ibid_xcalloc(n_doc ? n_doc : 1, sizeof(ibid_error));
+    ibid_seeds seeds = {0};
+    ibid_cand *cand = NULL;
+    size_t n_cand = 0;
+    ibid_result *r = ibid_xcalloc(1, sizeof *r);
+
+    progress(o, "tokenize", 0, n_doc);
+    ibid_parallel_for(o->n_threads, n_doc, tokenize_doc, &j);
+    for (size_t i = 0; i < n_doc; i++) {
+        if (j.rc[i] < 0) { /* the corpus checks UTF-8 on the way in: only a bug gets here */
+            rc = ibid_fail(err, j.rc[i], ibid_corpus_id(c, i), j.errs[i].line, j.errs[i].column,
+                           "%s", j.errs[i].message);
+            goto done;
+        }
+        r->n_tokens += j.toks[i].n_tok;
+    }
+    progress(o, "tokenize", n_doc, n_doc);
+
+    size_t n_only = 0;
+    const ibid_pair *only_v = only ? ibid_pairs_items(only, &n_only) : NULL;
+    ibid_ngram_seeds(&seeds, j.toks, n_doc, only_v, n_only, o);
+    r->n_seeds = seeds.n;
+    r->n_shared_ngrams = seeds.n_shared;
+    r->n_boilerplate = seeds.n_boilerplate;
+    n_cand = ibid_candidates(&seeds, o->min_seeds, &cand);
+    r->n_candidates = n_cand;
+
+    j.seeds = &seeds;
+    j.cand = cand;
+    j.rank = id_ranks(c);
+    j.km = ibid_xmalloc((size_t)o->n_threads * sizeof(ibid_arena *));
+    for (int t = 0; t < o->n_threads; t++) j.km[t] = ibid_arena_new();
+    j.out = ibid_xcalloc(n_cand ? n_cand : 1, sizeof(ibid_passage *));
+    j.n_out = ibid_xcalloc(n_cand ? n_cand : 1, sizeof(size_t));
+    /* align in slices so that progress can be reported from this thread */
+    size_t slice = 4096;
+    for (size_t s0 = 0; s0 < n_cand; s0 += slice) {
+        size_t s1 = s0 + slice < n_cand ? s0 + slice : n_cand;
+        job js = j;
+        js.cand = cand + s0;
+        js.out = j.out + s0;
+        js.n_out = j.n_out + s0;
+        ibid_parallel_for(o->n_threads, s1 - s0, align_candidate, &js);
+        progress(o, "align", s1, n_cand);
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < n_cand; i++) total += j.n_out[i];
+    r->passages = ibid_xmalloc((total ? total : 1) * sizeof(ibid_passage));
+    for (size_t i = 0; i < n_cand; i++) {
+        if (j.n_out[i]) memcpy(r->passages + r->n_passages, j.out[i], j.n_out[i] * sizeof(ibid_passage));
+        r->n_passages += j.n_out[i];
+        free(j.out[i]);
+    }
+    ibid_passages_sort(r->passages, r->n_passages, j.rank);
+    progress(o, "done", r->n_passages, r->n_passages);
+    rc = 0;
+done:
+    if (j.km)
+        for (int t = 0; t < o->n_threads; t++) ibid_arena_free(j.km[t]);
+    free(j.km);
+    free(j.out);
+    free(j.n_out);
+    free((void *)j.rank);
+    for (size_t i = 0; i < n_doc; i++) ibid_toks_free(&j.toks[i]);
+    free(j.toks);
+    free(j.rc);
+    free(j.errs);
+    free(seeds.a);
+    free(cand);
+    if (rc < 0) {
+        ibid_result_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+void ibid_result_free(ibid_result *r)
+{
+    if (!r) return;
+    free(r->passages);
+    free(r);
+}

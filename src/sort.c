@@ -1,0 +1,117 @@
+/*
+ * sort.c: sort 16-byte records by (key, x, y), in place.
+ *
+ * An MSD radix sort on the 64-bit key, one byte a level, permuting in place by cycles (the
+ * "American flag sort" of McIlroy, Bostic and McIlroy, 1993), so that sorting the n-gram
+ * postings needs no second buffer. A level where every record has the same byte is skipped
+ * after its count; buckets of fewer than 32 records finish with insertion sort. Records with
+ * equal keys are ordered by (x, y). The top level runs once; its 256 buckets are then sorted in
+ * parallel.
+ */
+#include "ibid_int.h"
+
+static inline int rec_lt(const ibid_rec *a, const ibid_rec *b)
+{
+    if (a->key != b->key) return a->key < b->key;
+    if (a->x != b->x) return a->x < b->x;
+    return a->y < b->y;
+}
+
+static void insertion(ibid_rec *a, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        ibid_rec t = a[i];
+        size_t j = i;
+        while (j > 0 && rec_lt(&t, &a[j - 1])) a[j] = a[j - 1], j--;
+        a[j] = t;
+    }
+}
+
+static int cmp_xy(const void *pa, const void *pb)
+{
+    const ibid_rec *a = pa, *b = pb;
+    if (a->x != b->x) return a->x < b->x ? -1 : 1;
+    if (a->y != b->y) return a->y < b->y ? -1 : 1;
+    return 0;
+}
+
+/* Distribute a[0, n) into 256 buckets by byte `shift` of the key; bounds in beg[257]. */
+static void distribute(ibid_rec *a, size_t n, int shift, size_t *beg)
+{
+    size_t cnt[256] = {0}, next[256];
+    for (size_t i = 0; i < n; i++) cnt[(a[i].key >> shift) & 255]++;
+    beg[0] = 0;
+    for (int b = 0; b < 256; b++) beg[b + 1] = beg[b] + cnt[b];
+    for (int b = 0; b < 256; b++) {
+        if (cnt[b] == n) return; /* all in one bucket: nothing to move */
+        next[b] = beg[b];
+    }
+    for (int b = 0; b < 256; b++) {
+        while (next[b] < beg[b + 1]) {
+            ibid_rec t = a[next[b]];
+            int d = (int)((t.key >> shift) & 255);
+            while (d != b) { /* follow the cycle until a record for bucket b turns up */
+                ibid_rec u = a[next[d]];
+                a[next[d]++] = t;
+                t = u;
+                d = (int)((t.key >> shift) & 255);
+            }
+            a[next[b]++] = t;
+        }
+    }
+}
+
+static void msd(ibid_rec *a, size_t n, int shift)
+{
+    while (n >= 32 && shift >= 0) {
+        size_t beg[257];
+        distribute(a, n, shift, beg);
+        /* recurse on all buckets but the largest, loop on that one */
+        int big = 0;
+        for (int b = 1; b < 256; b++)
+            if (beg[b + 1] - beg[b] > beg[big + 1] - beg[big]) big = b;
+        for (int b = 0; b < 256; b++)
+            if (b != big && beg[b + 1] - beg[b] > 1) msd(a + beg[b], beg[b + 1] - beg[b], shift - 8);
+        a += beg[big];
+        n = beg[big + 1] - beg[big];
+        shift -= 8;
+    }
+    if (n < 32)
+        insertion(a, n);
+    else
+        qsort(a, n, sizeof *a, cmp_xy); /* the keys are all equal */
+}
+
+typedef struct {
+    ibid_rec *a;
+    size_t beg[257];
+    int shift; /* the next level's byte */
+} top_job;
+
+static void sort_bucket(void *ud, size_t b, int tid)
+{
+    top_job *j = ud;
+    (void)tid;
+    size_t n = j->beg[b + 1] - j->beg[b];
+    if (n > 1) msd(j->a + j->beg[b], n, j->shift);
+}
+
+void ibid_rec_sort(ibid_rec *a, size_t n, int n_threads)
+{
+    if (n == 0) return;
+    /* start at the highest byte where keys differ (seed keys have many leading zero bytes) */
+    uint64_t diff = 0;
+    for (size_t i = 1; i < n; i++) diff |= a[i].key ^ a[0].key;
+    int shift = 56;
+    while (shift > 0 && ((diff >> shift) & 255) == 0) shift -= 8;
+    if (n < 4096 || n_threads <= 1) {
+        msd(a, n, shift);
+    } else {
+        top_job j = {a, {0}, shift - 8};
+        distribute(a, n, shift, j.beg);
+        ibid_parallel_for(n_threads, 256, sort_bucket, &j);
+    }
+#ifndef NDEBUG
+    for (size_t i = 1; i < n && i < 1000000; i++) assert(!rec_lt(&a[i], &a[i - 1]));
+#endif
+}
