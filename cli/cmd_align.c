@@ -45,11 +45,13 @@ static const char help[] =
     "      --max-tf N        n-grams repeated more than N times in a document are skipped\n"
     "                        there [8]\n"
     "      --min-seeds N     shared seeds a document pair needs to be aligned [2]\n"
-    "      --max-gap N       longest run of tokens without a match inside a passage [40]\n"
+    "      --max-gap N       longest run of tokens without a match inside a passage [80]\n"
     "      --min-words N     shortest passage reported, in tokens on each side [15]\n"
+    "      --merge-gap N     merge passages of a pair that lie within N tokens of each other in\n"
+    "                        both documents, in any order (reordered sentences) [80]\n"
     "      --match N         score of two equal tokens [2]\n"
-    "      --mismatch N      score of two different tokens, <= 0 [-2]\n"
-    "      --gap-open N      cost of opening a gap [3]\n"
+    "      --mismatch N      score of two different tokens, <= 0 [-1]\n"
+    "      --gap-open N      cost of opening a gap [0]\n"
     "      --gap-extend N    cost of each token in a gap [1]\n"
     "      --xdrop N         stop extending a passage once its score falls N below the best [20]\n"
     "      --strip-diacritics  match letters with and without diacritics (e vs e-acute)\n"
@@ -80,6 +82,7 @@ enum {
     OPT_MIN_SEEDS,
     OPT_MAX_GAP,
     OPT_MIN_WORDS,
+    OPT_MERGE_GAP,
     OPT_MATCH,
     OPT_MISMATCH,
     OPT_GAP_OPEN,
@@ -105,6 +108,7 @@ static const struct option long_opts[] = {
     {"min-seeds", required_argument, NULL, OPT_MIN_SEEDS},
     {"max-gap", required_argument, NULL, OPT_MAX_GAP},
     {"min-words", required_argument, NULL, OPT_MIN_WORDS},
+    {"merge-gap", required_argument, NULL, OPT_MERGE_GAP},
     {"match", required_argument, NULL, OPT_MATCH},
     {"mismatch", required_argument, NULL, OPT_MISMATCH},
     {"gap-open", required_argument, NULL, OPT_GAP_OPEN},
@@ -190,6 +194,7 @@ int ibid_cmd_align(int argc, char **argv)
         case OPT_MIN_SEEDS: NUM(ao.min_seeds, 1, 1L << 30, "min-seeds"); break;
         case OPT_MAX_GAP: NUM(ao.max_gap, 0, 10000, "max-gap"); break;
         case OPT_MIN_WORDS: NUM(ao.min_words, 1, 1L << 30, "min-words"); break;
+        case OPT_MERGE_GAP: NUM(ao.merge_gap, 0, 1L << 30, "merge-gap"); break;
         case OPT_MATCH: NUM(ao.match, 1, 1000, "match"); break;
         case OPT_MISMATCH: NUM(ao.mismatch, -1000, 0, "mismatch"); break;
         case OPT_GAP_OPEN: NUM(ao.gap_open, 0, 1000, "gap-open"); break;

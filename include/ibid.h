@@ -200,11 +200,13 @@ typedef struct ibid_align_opts {
     int max_df;          /* n-grams in more documents than this are boilerplate; default 100 */
     int max_tf;          /* n-grams repeated more often in one document are skipped there; 8 */
     int min_seeds;       /* shared seeds a pair needs to be aligned; default 2 */
-    int max_gap;         /* tokens: longest run without a match inside one passage; default 40 */
+    int max_gap;         /* tokens: longest run without a match inside one passage; default 80 */
     int min_words;       /* tokens: shortest passage reported (on each side); default 15 */
+    int merge_gap;       /* tokens: passages this close in both documents, in any order, are
+                            merged into one (reordered sentences); default 80 */
     int match;           /* alignment score of two equal tokens; default 2 */
-    int mismatch;        /* score of two different tokens, <= 0; default -2 */
-    int gap_open;        /* cost of opening a gap, >= 0; default 3 */
+    int mismatch;        /* score of two different tokens, <= 0; default -1 */
+    int gap_open;        /* cost of opening a gap, >= 0; default 0 */
     int gap_extend;      /* cost of each gap token, >= 0; default 1 */
     int xdrop;           /* stop extending past a chain once the score falls this far; 20 */
     unsigned norm;       /* IBID_NORM_* flags; default IBID_NORM_DEFAULT */
@@ -301,7 +303,7 @@ int ibid_result_write(FILE *fp, const ibid_corpus *c, const ibid_result *r,
  * subset (PAN's "02-no-obfuscation", ...). */
 typedef struct ibid_truth ibid_truth;
 
-/* One case, as returned by ibid_truth_case(). Strings belong to the truth. */
+/* One case, as returned by ibid_truth_get_case(). Strings belong to the truth. */
 typedef struct ibid_truth_case {
     const char *subset;     /* the subset of its pair */
     const char *susp_id;    /* the suspicious document (PAN's this_*) */
@@ -334,8 +336,8 @@ void ibid_truth_free(ibid_truth *t);
  * Returns 0, or on a bad line (missing column, bad or negative number, offset + length beyond
  * 2^32 - 1, a case with no character, a pair listed twice, a case on an unlisted pair or a
  * subset contradicting the pair list) IBID_EPARSE, IBID_EUTF8, IBID_EDUPID, IBID_ENOTFOUND or
- * IBID_ETOOBIG, with `err` naming source, line and column; the truth is then unchanged.
- * Touches no file.
+ * IBID_ETOOBIG, or IBID_EINVAL for a pairs header after cases, with `err` naming source, line
+ * and column; the truth is then unchanged. Touches no file.
  */
 int ibid_truth_parse_line(ibid_truth *t, int table, const char *line, size_t n, const char *source,
                           long line_no, ibid_error *err);
@@ -364,7 +366,7 @@ size_t ibid_truth_n_cases(const ibid_truth *t);
 size_t ibid_truth_n_pairs(const ibid_truth *t);
 size_t ibid_truth_n_subsets(const ibid_truth *t);
 /* Case `i` (0 <= i < n_cases) in input order; its strings live as long as the truth. */
-void ibid_truth_case(const ibid_truth *t, size_t i, ibid_truth_case *out);
+void ibid_truth_get_case(const ibid_truth *t, size_t i, ibid_truth_case *out);
 
 /* Detections to score against one truth, matched to its pairs as they are added. */
 typedef struct ibid_detections ibid_detections;

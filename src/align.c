@@ -9,7 +9,9 @@
  * on a side, so the dynamic programs are small and run on scratch from the arena.
  *
  * Scores: match (> 0) for equal tokens, mismatch (<= 0) otherwise, and a gap of k tokens costs
- * gap_open + k * gap_extend.
+ * gap_open + k * gap_extend. Between anchors these apply as given; past the ends of a chain,
+ * where chance matches of common words could drag a passage on, a mismatch and a gap opening
+ * cost at least one match each.
  */
 #include "ibid_int.h"
 
@@ -43,6 +45,9 @@ static inline int max3(int a, int b, int c, int *arg)
 static void dp(ibid_arena *km, const uint32_t *a, long sa, uint32_t la, const uint32_t *b, long sb,
                uint32_t lb, int global, const ibid_align_opts *o, dp_res *r)
 {
+    /* Past a chain's ends nothing anchors the alignment, and common words match by chance: the
+     * extension scores a mismatch at least as badly as a match is good, and a gap's opening too. */
+    const int mis = global || o->mismatch < -o->match ? o->mismatch : -o->match;
     const int go = o->gap_open, ge = o->gap_extend;
     const size_t w = (size_t)lb + 1;
     int *M = ibid_arena_alloc(km, 2 * w * sizeof(int)), *X = ibid_arena_alloc(km, 2 * w * sizeof(int));
@@ -69,7 +74,7 @@ static void dp(ibid_arena *km, const uint32_t *a, long sa, uint32_t la, const ui
         int row_best = NEG;
         for (uint32_t j = 1; j <= lb; j++) {
             int km_, kx, ky;
-            int s = ai == b[(long)(j - 1) * sb] ? o->match : o->mismatch;
+            int s = ai == b[(long)(j - 1) * sb] ? o->match : mis;
             int m = max3(Mp[j - 1], Xp[j - 1], Yp[j - 1], &km_) + s;
             int x = max3(Mp[j] - go - ge, Xp[j] - ge, NEG, &kx);
             int y = max3(Mc[j - 1] - go - ge, NEG, Yc[j - 1] - ge, &ky);
@@ -78,7 +83,11 @@ static void dp(ibid_arena *km, const uint32_t *a, long sa, uint32_t la, const ui
             t[j] = (uint8_t)(km_ | kx << 2 | ky << 4);
             int cell = m > x ? (m > y ? m : y) : (x > y ? x : y);
             if (cell > row_best) row_best = cell;
-            if (!global && s > 0 && m > best) best = m, bi = i, bj = j;
+            /* an extension may end only after two equal tokens in a row: one common word
+             * matching by chance is no reason to go on */
+            if (!global && s > 0 && m > best && i > 1 && j > 1 &&
+                a[(long)(i - 2) * sa] == b[(long)(j - 2) * sb])
+                best = m, bi = i, bj = j;
         }
         if (!global && row_best < best - o->xdrop) break;
     }
@@ -114,7 +123,7 @@ static void dp(ibid_arena *km, const uint32_t *a, long sa, uint32_t la, const ui
     }
 }
 
-int ibid_align_chain(ibid_arena *km, const uint32_t *ta, uint32_t na, const uint32_t *tb,
+void ibid_align_chain(ibid_arena *km, const uint32_t *ta, uint32_t na, const uint32_t *tb,
                      uint32_t nb, const ibid_anchor *an, size_t n_an, const ibid_align_opts *o,
                      ibid_passage *p)
 {
@@ -179,6 +188,4 @@ int ibid_align_chain(ibid_arena *km, const uint32_t *ta, uint32_t na, const uint
     p->matches = matches + l.matches + r.matches;
     p->columns = columns + l.columns + r.columns;
     assert(p->tok_end1 <= na && p->tok_end2 <= nb);
-    return p->tok_end1 - p->tok_beg1 >= (uint32_t)o->min_words &&
-           p->tok_end2 - p->tok_beg2 >= (uint32_t)o->min_words;
 }

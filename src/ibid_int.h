@@ -184,14 +184,17 @@ size_t ibid_candidates(const ibid_seeds *s, int min_seeds, ibid_cand **out);
  * overlaps a kept one on either side is dropped, so that repeats inside a document cannot
  * multiply. Returns the number kept, moved to the front of p[] in (tok_beg1, tok_beg2) order. */
 size_t ibid_passages_resolve(ibid_passage *p, size_t n);
+/* Merge passages of one document pair that lie within `gap` tokens of each other in both
+ * documents, in either order (reordered sentences), into one passage spanning them; then drop
+ * those shorter than min_words on either side. Returns the number kept, at the front of p[]. */
+size_t ibid_passages_merge(ibid_passage *p, size_t n, uint32_t gap, uint32_t min_words);
 /* Sort passages by (id1, id2, cp_beg1, cp_beg2, cp_end1, cp_end2); rank[d] orders ids. */
 void ibid_passages_sort(ibid_passage *p, size_t n, const uint32_t *rank);
 
 /* ---- align.c ---- */
 /* Align the tokens of two documents along a chain of anchors, extending past both ends.
- * Fills the tok_*, matches, columns and score fields of *p. Returns 0 if the alignment is
- * shorter than min_words on either side, 1 otherwise. */
-int ibid_align_chain(ibid_arena *km, const uint32_t *ta, uint32_t na, const uint32_t *tb,
+ * Fills the tok_*, matches, columns and score fields of *p. */
+void ibid_align_chain(ibid_arena *km, const uint32_t *ta, uint32_t na, const uint32_t *tb,
                      uint32_t nb, const ibid_anchor *anchors, size_t n_anchors,
                      const ibid_align_opts *o, ibid_passage *p);
 

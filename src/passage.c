@@ -47,6 +47,51 @@ size_t ibid_passages_resolve(ibid_passage *p, size_t n)
     return k;
 }
 
+static uint32_t dist(uint32_t b1, uint32_t e1, uint32_t b2, uint32_t e2)
+{
+    return e1 <= b2 ? b2 - e1 : e2 <= b1 ? b1 - e2 : 0;
+}
+
+static size_t find(size_t *parent, size_t i)
+{
+    while (parent[i] != i) i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+size_t ibid_passages_merge(ibid_passage *p, size_t n, uint32_t gap, uint32_t min_words)
+{
+    size_t *parent = ibid_xmalloc((n ? n : 1) * sizeof *parent);
+    for (size_t i = 0; i < n; i++) parent[i] = i;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (dist(p[i].tok_beg1, p[i].tok_end1, p[j].tok_beg1, p[j].tok_end1) <= gap &&
+                dist(p[i].tok_beg2, p[i].tok_end2, p[j].tok_beg2, p[j].tok_end2) <= gap) {
+                size_t a = find(parent, i), b = find(parent, j);
+                if (a != b) parent[a > b ? a : b] = a < b ? a : b;
+            }
+    /* fold every passage into its root, the lowest index of its group (roots come first) */
+    for (size_t i = 0; i < n; i++) {
+        size_t r = find(parent, i);
+        if (r == i) continue;
+        ibid_passage *a = &p[r];
+        const ibid_passage *b = &p[i];
+        if (b->tok_beg1 < a->tok_beg1) a->tok_beg1 = b->tok_beg1;
+        if (b->tok_end1 > a->tok_end1) a->tok_end1 = b->tok_end1;
+        if (b->tok_beg2 < a->tok_beg2) a->tok_beg2 = b->tok_beg2;
+        if (b->tok_end2 > a->tok_end2) a->tok_end2 = b->tok_end2;
+        a->matches += b->matches;
+        a->columns += b->columns;
+        a->score += b->score;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (find(parent, i) == i && p[i].tok_end1 - p[i].tok_beg1 >= min_words &&
+            p[i].tok_end2 - p[i].tok_beg2 >= min_words)
+            p[k++] = p[i];
+    free(parent);
+    return k;
+}
+
 /* qsort has no context argument in C11: sort (rank-keyed) copies instead. */
 typedef struct {
     uint32_t r1, r2;

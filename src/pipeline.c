@@ -20,11 +20,12 @@ void ibid_align_opts_init(ibid_align_opts *o)
     o->max_df = 100;
     o->max_tf = 8;
     o->min_seeds = 2;
-    o->max_gap = 40;
+    o->max_gap = 80;
     o->min_words = 15;
+    o->merge_gap = 80;
     o->match = 2;
-    o->mismatch = -2;
-    o->gap_open = 3;
+    o->mismatch = -1;
+    o->gap_open = 0;
     o->gap_extend = 1;
     o->xdrop = 20;
     o->norm = IBID_NORM_DEFAULT;
@@ -46,6 +47,7 @@ int ibid_align_opts_check(const ibid_align_opts *o, ibid_error *err)
     CHECK(o->min_seeds >= 1, "min-seeds", "at least 1");
     CHECK(o->max_gap >= 0 && o->max_gap <= 10000, "max-gap", "from 0 to 10000");
     CHECK(o->min_words >= 1, "min-words", "at least 1");
+    CHECK(o->merge_gap >= 0, "merge-gap", "at least 0");
     CHECK(o->match >= 1 && o->match <= 1000, "match", "from 1 to 1000");
     CHECK(o->mismatch <= 0 && o->mismatch >= -1000, "mismatch", "from -1000 to 0");
     CHECK(o->gap_open >= 0 && o->gap_open <= 1000, "gap-open", "from 0 to 1000");
@@ -127,11 +129,12 @@ static void align_candidate(void *ud, size_t i, int tid)
         ibid_passage *p = &ps[n_ps];
         memset(p, 0, sizeof *p);
         p->doc1 = cd->a, p->doc2 = cd->b;
-        if (ibid_align_chain(km, ta->tok, (uint32_t)ta->n_tok, tb->tok, (uint32_t)tb->n_tok,
-                             an + ch[k].beg, ch[k].end - ch[k].beg, j->o, p))
-            n_ps++;
+        ibid_align_chain(km, ta->tok, (uint32_t)ta->n_tok, tb->tok, (uint32_t)tb->n_tok,
+                         an + ch[k].beg, ch[k].end - ch[k].beg, j->o, p);
+        n_ps++;
     }
     n_ps = ibid_passages_resolve(ps, n_ps);
+    n_ps = ibid_passages_merge(ps, n_ps, (uint32_t)j->o->merge_gap, (uint32_t)j->o->min_words);
     if (n_ps) {
         j->out[i] = ibid_xmalloc(n_ps * sizeof(ibid_passage));
         for (size_t k = 0; k < n_ps; k++) {
