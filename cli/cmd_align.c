@@ -29,7 +29,8 @@ static const char help[] =
     "\n"
     "Input and output:\n"
     "  -o, --output FILE     write to FILE (complete or not at all) instead of standard output\n"
-    "      --format FMT      jsonl (default) or tsv (with a header line)\n"
+    "      --format FMT      jsonl (default), tsv (with a header line), or text (a listing\n"
+    "                        for people, with the start of each passage and totals)\n"
     "      --no-text         leave out text1 and text2\n"
     "      --pairs FILE      align only the pairs listed in FILE (TSV: two ids a line, or\n"
     "                        columns named id1/id2 or susp_id/src_id in a header line)\n"
@@ -177,7 +178,8 @@ int ibid_cmd_align(int argc, char **argv)
         case OPT_FORMAT:
             if (strcmp(optarg, "jsonl") == 0) wo.format = IBID_FORMAT_JSONL;
             else if (strcmp(optarg, "tsv") == 0) wo.format = IBID_FORMAT_TSV;
-            else return cli_usage("align", "--format is jsonl or tsv, not '%s'", optarg);
+            else if (strcmp(optarg, "text") == 0) wo.format = IBID_FORMAT_TEXT;
+            else return cli_usage("align", "--format is jsonl, tsv or text, not '%s'", optarg);
             break;
         case OPT_NO_TEXT: wo.with_text = 0; break;
         case OPT_PAIRS: pairs_path = optarg; break;

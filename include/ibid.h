@@ -262,7 +262,7 @@ double ibid_passage_identity(const ibid_passage *p);
  * Output (out_jsonl.c)
  * ------------------------------------------------------------------------------------------ */
 
-enum { IBID_FORMAT_JSONL = 0, IBID_FORMAT_TSV = 1 };
+enum { IBID_FORMAT_JSONL = 0, IBID_FORMAT_TSV = 1, IBID_FORMAT_TEXT = 2 };
 
 typedef struct ibid_write_opts {
     int format;    /* IBID_FORMAT_* */
@@ -273,7 +273,9 @@ typedef struct ibid_write_opts {
  * ibid_result_write: write the passages of `r` to `fp`, one line each. JSON Lines fields, in
  * order: id1, id2, begin1, end1, begin2, end2 (code points), matches, score, identity, then
  * text1, text2 when with_text. TSV: the same columns with a header line; tabs, newlines and
- * backslashes in texts escaped as \t \n \\. Returns 0 or IBID_EIO.
+ * backslashes in texts escaped as \t \n \\. TEXT: a listing for people, each passage as
+ * "id1 [begin1, end1) ~ id2 [begin2, end2)" with its figures and the start of both texts, then
+ * one line of totals. Returns 0 or IBID_EIO.
  */
 int ibid_result_write(FILE *fp, const ibid_corpus *c, const ibid_result *r,
                       const ibid_write_opts *o, ibid_error *err);

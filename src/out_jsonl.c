@@ -3,7 +3,8 @@
  *
  * One line per passage pair, in the order of the result (sorted by ids and offsets). Offsets
  * are code points, end exclusive; identity has four significant digits. TSV escapes the
- * characters that would break its lines and columns (\t \n \r \\) in ids and texts.
+ * characters that would break its lines and columns (\t \n \r \\) in ids and texts. The text
+ * format is for people reading a terminal: one block per passage and a line of totals.
  */
 #include "ibid_int.h"
 
@@ -69,6 +70,43 @@ static int write_json(FILE *fp, const ibid_corpus *c, const ibid_passage *p, int
     return rc ? 0 : -1;
 }
 
+/* Print up to `max_cp` code points of s[0, n) on one line, white space folded. */
+static int put_preview(FILE *fp, const char *s, size_t n, size_t max_cp)
+{
+    size_t cp = 0, i = 0;
+    int space = 0;
+    for (; i < n && cp < max_cp; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            space = 1;
+            continue;
+        }
+        if (space && cp && putc(' ', fp) == EOF) return -1;
+        space = 0;
+        if (putc(ch, fp) == EOF) return -1;
+        if ((ch & 0xC0) != 0x80) cp++;
+        while (i + 1 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80) /* finish the character */
+            if (putc(s[++i], fp) == EOF) return -1;
+    }
+    return fputs(i < n ? "...\"\n" : "\"\n", fp) < 0 ? -1 : 0;
+}
+
+static int write_text(FILE *fp, const ibid_corpus *c, const ibid_passage *p, int with_text)
+{
+    const ibid_doc *d1 = ibid_corpus_doc(c, p->doc1), *d2 = ibid_corpus_doc(c, p->doc2);
+    if (fprintf(fp, "%s [%u, %u) ~ %s [%u, %u)  %u words, identity %.2f\n", d1->id, p->cp_beg1,
+                p->cp_end1, d2->id, p->cp_beg2, p->cp_end2, p->matches,
+                ibid_passage_identity(p)) < 0)
+        return -1;
+    if (!with_text) return 0;
+    if (fputs("    1: \"", fp) < 0 ||
+        put_preview(fp, d1->text + p->byte_beg1, p->byte_end1 - p->byte_beg1, 90) < 0 ||
+        fputs("    2: \"", fp) < 0 ||
+        put_preview(fp, d2->text + p->byte_beg2, p->byte_end2 - p->byte_beg2, 90) < 0)
+        return -1;
+    return 0;
+}
+
 int ibid_result_write(FILE *fp, const ibid_corpus *c, const ibid_result *r,
                       const ibid_write_opts *o, ibid_error *err)
 {
@@ -78,9 +116,19 @@ int ibid_result_write(FILE *fp, const ibid_corpus *c, const ibid_result *r,
         goto fail;
     for (size_t i = 0; i < r->n_passages; i++) {
         const ibid_passage *p = &r->passages[i];
-        int w = o->format == IBID_FORMAT_TSV ? write_tsv(fp, c, p, o->with_text)
-                                             : write_json(fp, c, p, o->with_text);
+        int w = o->format == IBID_FORMAT_TSV    ? write_tsv(fp, c, p, o->with_text)
+                : o->format == IBID_FORMAT_TEXT ? write_text(fp, c, p, o->with_text)
+                                                : write_json(fp, c, p, o->with_text);
         if (w < 0) goto fail;
+    }
+    if (o->format == IBID_FORMAT_TEXT) {
+        size_t pairs = 0;
+        for (size_t i = 0; i < r->n_passages; i++)
+            pairs += i == 0 || r->passages[i].doc1 != r->passages[i - 1].doc1 ||
+                     r->passages[i].doc2 != r->passages[i - 1].doc2;
+        if (fprintf(fp, "%zu passages shared by %zu pairs of documents, among %zu documents\n",
+                    r->n_passages, pairs, ibid_corpus_size(c)) < 0)
+            goto fail;
     }
     if (fflush(fp) != 0) goto fail;
     return 0;

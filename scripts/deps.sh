@@ -1,0 +1,16 @@
+#!/bin/sh
+# Install what ibid needs to build and test on Debian 12 (uses sudo when not root).
+#   scripts/deps.sh          the build dependencies
+#   scripts/deps.sh --test   also the test tools (cmocka, clang and libFuzzer, python3)
+set -eu
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+pkgs="build-essential cmake pkg-config libutf8proc-dev libxxhash-dev libzstd-dev zlib1g-dev libjansson-dev"
+if [ "${1:-}" = "--test" ]; then
+    pkgs="$pkgs libcmocka-dev clang-14 libclang-rt-14-dev clang-format-14 python3"
+fi
+# shellcheck disable=SC2086
+if ! dpkg -s $pkgs >/dev/null 2>&1; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
+fi
