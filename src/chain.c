@@ -18,6 +18,9 @@
 #include <math.h>
 
 #define LOOKBACK 64
+#ifndef MIN_CHAIN_SCORE
+#define MIN_CHAIN_SCORE 0
+#endif
 
 size_t ibid_chain_anchors(ibid_arena *km, ibid_anchor *a, size_t n, const ibid_align_opts *o,
                           ibid_chain **out)
@@ -71,7 +74,7 @@ size_t ibid_chain_anchors(ibid_arena *km, ibid_anchor *a, size_t n, const ibid_a
             k = p[k];
         }
         float score = f[i] - (k >= 0 ? f[k] : 0.0f);
-        if (n_tmp - beg < (size_t)o->min_seeds) {
+        if (n_tmp - beg < (size_t)o->min_seeds || score < MIN_CHAIN_SCORE) {
             n_tmp = beg;
             continue;
         }

@@ -144,16 +144,26 @@ typedef struct ibid_rec {
 void ibid_rec_sort(ibid_rec *a, size_t n, int n_threads);
 
 /* ---- ngram.c ---- */
-/* Seeds of a corpus: for every n-gram shared by 2..max_df documents, each pair of its
- * occurrences in two documents (at most max_tf in each), restricted to `only` when given. */
-typedef struct ibid_seeds {
-    size_t n, m;
-    ibid_rec *a;           /* sorted by (doc1, doc2, pos1, pos2) */
-    size_t n_shared;       /* distinct n-grams in 2..max_df documents */
-    size_t n_boilerplate;  /* distinct n-grams in more than max_df documents */
-} ibid_seeds;
-void ibid_ngram_seeds(ibid_seeds *out, const ibid_toks *toks, size_t n_doc,
-                      const ibid_pair *only, size_t n_only, const ibid_align_opts *o);
+/* The index of the n-grams that documents share: each n-gram found in 2..max_df documents is a
+ * group, numbered in hash order; a group lists its occurrences (document, position) sorted,
+ * and each document lists its occurrences (position, group). Occurrences beyond max_tf of one
+ * n-gram in one document are left out. Built once, then read by any number of threads. */
+typedef struct ibid_occ {
+    uint32_t a, b; /* in a group: (document, position); for a document: (position, group) */
+} ibid_occ;
+typedef struct ibid_index {
+    size_t n_group;
+    size_t *group_beg;  /* group g's occurrences are group_occ[group_beg[g], group_beg[g + 1]) */
+    ibid_occ *group_occ;
+    size_t n_doc;
+    size_t *doc_beg;    /* document d's occurrences are doc_occ[doc_beg[d], doc_beg[d + 1]) */
+    ibid_occ *doc_occ;
+    size_t n_boilerplate; /* distinct n-grams in more than max_df documents */
+    int n_pass;           /* hash partitions the build took */
+} ibid_index;
+void ibid_index_build(ibid_index *ix, const ibid_toks *toks, size_t n_doc,
+                      const ibid_align_opts *o);
+void ibid_index_free(ibid_index *ix);
 
 /* ---- chain.c ---- */
 /* An anchor: an n-gram match a[x, x + n) == b[y, y + n), in tokens. */
@@ -171,13 +181,18 @@ size_t ibid_chain_anchors(ibid_arena *km, ibid_anchor *a, size_t n, const ibid_a
                           ibid_chain **out);
 
 /* ---- candidates.c ---- */
-/* A candidate pair: documents a < b (corpus indices) and its seeds [beg, end). */
+/* A candidate pair (a, b), a < b, and its seeds [beg, end) in the hits of document a. */
 typedef struct ibid_cand {
     uint32_t a, b;
     size_t beg, end;
 } ibid_cand;
-/* The document pairs with at least min_seeds seeds, in seed order. *out is malloc'd. */
-size_t ibid_candidates(const ibid_seeds *s, int min_seeds, ibid_cand **out);
+/* The candidates of document a: its seeds with every document b > a (b among `partners`, sorted,
+ * when partners is not NULL), as hits {key = b, x = position in a, y = position in b} sorted,
+ * and the pairs with at least min_seeds of them. Both arrays come from `km`. Returns the number
+ * of candidates; *n_hits counts the seeds. */
+size_t ibid_candidates(ibid_arena *km, const ibid_index *ix, uint32_t a, const uint32_t *partners,
+                       size_t n_partners, int min_seeds, ibid_rec **hits, size_t *n_hits,
+                       ibid_cand **out);
 
 /* ---- passage.c ---- */
 /* Keep the best of overlapping passages of one document pair: sorted by score, a passage that

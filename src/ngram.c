@@ -1,18 +1,22 @@
 /*
- * ngram.c: hash word n-grams, find the ones documents share, and turn them into seeds.
+ * ngram.c: hash word n-grams and index the ones that documents share.
  *
  * Every position i of a document with at least n tokens starts an n-gram, hashed to 64 bits
  * with XXH3 over the n token hashes. Postings (hash, document, position) are sorted by hash;
  * a run of equal hashes is one n-gram, and its document frequency decides its fate (as in
  * passim): found in one document, it is useless; in more than max_df, it is boilerplate; else
- * every pair of its occurrences in two documents is a seed (positions in one document beyond
- * max_tf are skipped, so a line repeated a thousand times in two documents cannot make a
- * million seeds).
+ * it becomes a group of the index. Occurrences beyond max_tf in one document are left out, so
+ * a line repeated a thousand times in two documents cannot make a million seeds.
+ *
+ * The index keeps each group's occurrences and, transposed, each document's (position, group)
+ * list, so that the candidates of a document are found by walking its own list (candidates.c),
+ * the way minimap2 maps a query against a reference index: seeds are made one document at a
+ * time and never held for the whole corpus.
  *
  * Memory: the postings of a whole corpus take 16 bytes an n-gram, more than the text itself.
  * They are built in P passes, each holding the n-grams of one hash partition, with P chosen so
  * that a pass fits in index_memory. The partition of an n-gram is a cheap function of its first
- * two tokens, so a counting pass can size every pass exactly and each block of documents writes
+ * two tokens, so a counting pass sizes every pass exactly and each block of documents writes
  * its postings at a known offset: no copies, and the same layout for any number of threads.
  */
 #include "ibid_int.h"
@@ -26,16 +30,23 @@ typedef struct {
     const ibid_toks *toks;
     size_t n_doc, n_block;
     int n, P;
-    size_t *count;   /* count[block * P + p]: postings of block in partition p */
-    size_t *off;     /* offset of block's postings in the current pass */
+    size_t *count;  /* count[block * P + p]: postings of block in partition p */
+    size_t *off;    /* offset of block's postings in the current pass */
     int pass;
-    ibid_rec *post;  /* the current pass's postings */
+    ibid_rec *post; /* the current pass's postings */
 } build;
 
-static inline uint32_t partition_of(const uint32_t *t, int P)
+/* The partition of the n-gram at t: from its first two tokens (one when n = 1: t[1] is then
+ * outside the n-gram, past the end of the document at its last position). */
+static inline uint32_t partition_of(const uint32_t *t, int n, int P)
 {
-    uint32_t h = (t[0] ^ (t[1] * 0x9E3779B1u)) * 0x85EBCA6Bu;
+    uint32_t h = (t[0] ^ (n > 1 ? t[1] * 0x9E3779B1u : 0)) * 0x85EBCA6Bu;
     return (uint32_t)(((uint64_t)(h ^ (h >> 16)) * (uint32_t)P) >> 32);
+}
+
+static size_t block_end(const build *b, size_t blk)
+{
+    return (blk + 1) * BLOCK_DOCS < b->n_doc ? (blk + 1) * BLOCK_DOCS : b->n_doc;
 }
 
 static void count_block(void *ud, size_t blk, int tid)
@@ -43,8 +54,7 @@ static void count_block(void *ud, size_t blk, int tid)
     build *b = ud;
     (void)tid;
     size_t *cnt = &b->count[blk * (size_t)b->P];
-    size_t end = (blk + 1) * BLOCK_DOCS < b->n_doc ? (blk + 1) * BLOCK_DOCS : b->n_doc;
-    for (size_t d = blk * BLOCK_DOCS; d < end; d++) {
+    for (size_t d = blk * BLOCK_DOCS; d < block_end(b, blk); d++) {
         const ibid_toks *t = &b->toks[d];
         if (t->n_tok < (size_t)b->n) continue;
         size_t last = t->n_tok - (size_t)b->n;
@@ -52,7 +62,7 @@ static void count_block(void *ud, size_t blk, int tid)
             cnt[0] += last + 1;
             continue;
         }
-        for (size_t i = 0; i <= last; i++) cnt[partition_of(t->tok + i, b->P)]++;
+        for (size_t i = 0; i <= last; i++) cnt[partition_of(t->tok + i, b->n, b->P)]++;
     }
 }
 
@@ -61,14 +71,13 @@ static void fill_block(void *ud, size_t blk, int tid)
     build *b = ud;
     (void)tid;
     ibid_rec *out = b->post + b->off[blk];
-    size_t end = (blk + 1) * BLOCK_DOCS < b->n_doc ? (blk + 1) * BLOCK_DOCS : b->n_doc;
     uint32_t p = (uint32_t)b->pass;
-    for (size_t d = blk * BLOCK_DOCS; d < end; d++) {
+    for (size_t d = blk * BLOCK_DOCS; d < block_end(b, blk); d++) {
         const ibid_toks *t = &b->toks[d];
         if (t->n_tok < (size_t)b->n) continue;
         size_t last = t->n_tok - (size_t)b->n;
         for (size_t i = 0; i <= last; i++) {
-            if (b->P > 1 && partition_of(t->tok + i, b->P) != p) continue;
+            if (b->P > 1 && partition_of(t->tok + i, b->n, b->P) != p) continue;
             out->key = XXH3_64bits(t->tok + i, (size_t)b->n * sizeof(uint32_t));
             out->x = (uint32_t)d;
             out->y = (uint32_t)i;
@@ -78,58 +87,46 @@ static void fill_block(void *ud, size_t blk, int tid)
     assert(out == b->post + b->off[blk] + b->count[blk * (size_t)b->P + p]);
 }
 
-static int pair_allowed(const ibid_pair *only, size_t n_only, uint32_t a, uint32_t b)
-{
-    size_t lo = 0, hi = n_only;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (only[mid].a < a || (only[mid].a == a && only[mid].b < b))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n_only && only[lo].a == a && only[lo].b == b;
-}
+typedef struct {
+    size_t n, m;
+    ibid_occ *v;
+} occ_vec;
 
-/* Seeds of one n-gram: postings g[0, n) with one hash, sorted by (document, position). */
-static void emit_group(ibid_seeds *s, const ibid_rec *g, size_t n, const ibid_pair *only,
-                       size_t n_only, const ibid_align_opts *o)
+/* Add the postings g[0, n) of one n-gram, sorted by (document, position), to the index. */
+static void add_group(ibid_index *ix, occ_vec *occ, size_t *m_beg, const ibid_rec *g, size_t n,
+                      const ibid_align_opts *o)
 {
     size_t df = 1;
     for (size_t i = 1; i < n; i++) df += g[i].x != g[i - 1].x;
     if (df < 2) return;
     if (df > (size_t)o->max_df) {
-        s->n_boilerplate++;
+        ix->n_boilerplate++;
         return;
     }
-    s->n_shared++;
+    size_t start = occ->n, kept_docs = 0;
     for (size_t i = 0; i < n;) {
-        size_t ie = i + 1;
-        while (ie < n && g[ie].x == g[i].x) ie++;
-        if (ie - i <= (size_t)o->max_tf) {
-            for (size_t j = ie; j < n;) {
-                size_t je = j + 1;
-                while (je < n && g[je].x == g[j].x) je++;
-                if (je - j <= (size_t)o->max_tf &&
-                    (!only || pair_allowed(only, n_only, g[i].x, g[j].x))) {
-                    uint64_t key = (uint64_t)g[i].x << 32 | g[j].x;
-                    for (size_t u = i; u < ie; u++)
-                        for (size_t v = j; v < je; v++) {
-                            IBID_GROW(s->a, s->m, s->n + 1);
-                            s->a[s->n++] = (ibid_rec){key, g[u].y, g[v].y};
-                        }
-                }
-                j = je;
-            }
+        size_t e = i + 1;
+        while (e < n && g[e].x == g[i].x) e++;
+        if (e - i <= (size_t)o->max_tf) {
+            IBID_GROW(occ->v, occ->m, occ->n + (e - i));
+            for (size_t k = i; k < e; k++) occ->v[occ->n++] = (ibid_occ){g[k].x, g[k].y};
+            kept_docs++;
         }
-        i = ie;
+        i = e;
     }
+    if (kept_docs < 2) { /* too repetitive where it occurs: nothing left to pair */
+        occ->n = start;
+        return;
+    }
+    IBID_GROW(ix->group_beg, *m_beg, ix->n_group + 2);
+    ix->group_beg[ix->n_group++] = start;
+    ix->group_beg[ix->n_group] = occ->n;
 }
 
-void ibid_ngram_seeds(ibid_seeds *s, const ibid_toks *toks, size_t n_doc, const ibid_pair *only,
-                      size_t n_only, const ibid_align_opts *o)
+void ibid_index_build(ibid_index *ix, const ibid_toks *toks, size_t n_doc,
+                      const ibid_align_opts *o)
 {
-    memset(s, 0, sizeof *s);
+    memset(ix, 0, sizeof *ix);
     build b = {0};
     b.toks = toks;
     b.n_doc = n_doc;
@@ -140,23 +137,27 @@ void ibid_ngram_seeds(ibid_seeds *s, const ibid_toks *toks, size_t n_doc, const 
         if (toks[d].n_tok >= (size_t)b.n) total += toks[d].n_tok - (size_t)b.n + 1;
     size_t P = total * sizeof(ibid_rec) / (o->index_memory ? o->index_memory : 1) + 1;
     b.P = P > 4096 ? 4096 : (int)P;
-    b.count = ibid_xcalloc(b.n_block * (size_t)b.P, sizeof(size_t));
+    b.count = ibid_xcalloc(b.n_block * (size_t)b.P + 1, sizeof(size_t));
     b.off = ibid_xmalloc((b.n_block + 1) * sizeof(size_t));
     ibid_parallel_for(o->n_threads, b.n_block, count_block, &b);
 
+    occ_vec occ = {0};
+    size_t m_beg = 0;
+    IBID_GROW(ix->group_beg, m_beg, 1);
+    ix->group_beg[0] = 0;
     for (b.pass = 0; b.pass < b.P; b.pass++) {
         size_t n_post = 0;
         for (size_t blk = 0; blk < b.n_block; blk++) {
             b.off[blk] = n_post;
             n_post += b.count[blk * (size_t)b.P + (size_t)b.pass];
         }
-        b.post = ibid_xmalloc(n_post * sizeof(ibid_rec));
+        b.post = ibid_xmalloc((n_post ? n_post : 1) * sizeof(ibid_rec));
         ibid_parallel_for(o->n_threads, b.n_block, fill_block, &b);
         ibid_rec_sort(b.post, n_post, o->n_threads);
         for (size_t i = 0; i < n_post;) {
             size_t e = i + 1;
             while (e < n_post && b.post[e].key == b.post[i].key) e++;
-            if (e - i > 1) emit_group(s, b.post + i, e - i, only, n_only, o);
+            if (e - i > 1) add_group(ix, &occ, &m_beg, b.post + i, e - i, o);
             i = e;
         }
         free(b.post);
@@ -168,5 +169,30 @@ void ibid_ngram_seeds(ibid_seeds *s, const ibid_toks *toks, size_t n_doc, const 
     }
     free(b.count);
     free(b.off);
-    ibid_rec_sort(s->a, s->n, o->n_threads);
+    ix->n_pass = b.P;
+    ix->group_occ = occ.v;
+
+    /* transpose: each document's (position, group) list, by a counting sort on documents */
+    ix->n_doc = n_doc;
+    ix->doc_beg = ibid_xcalloc(n_doc + 1, sizeof(size_t));
+    for (size_t k = 0; k < occ.n; k++) ix->doc_beg[occ.v[k].a + 1]++;
+    for (size_t d = 0; d < n_doc; d++) ix->doc_beg[d + 1] += ix->doc_beg[d];
+    ix->doc_occ = ibid_xmalloc((occ.n ? occ.n : 1) * sizeof(ibid_occ));
+    size_t *fill = ibid_xmalloc((n_doc ? n_doc : 1) * sizeof(size_t));
+    memcpy(fill, ix->doc_beg, (n_doc ? n_doc : 1) * sizeof(size_t));
+    for (size_t g = 0; g < ix->n_group; g++)
+        for (size_t k = ix->group_beg[g]; k < ix->group_beg[g + 1]; k++)
+            ix->doc_occ[fill[occ.v[k].a]++] = (ibid_occ){occ.v[k].b, (uint32_t)g};
+    free(fill);
+    assert(ix->n_group < UINT32_MAX);
+}
+
+void ibid_index_free(ibid_index *ix)
+{
+    if (!ix) return;
+    free(ix->group_beg);
+    free(ix->group_occ);
+    free(ix->doc_beg);
+    free(ix->doc_occ);
+    memset(ix, 0, sizeof *ix);
 }

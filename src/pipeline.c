@@ -63,14 +63,17 @@ typedef struct {
     const ibid_corpus *c;
     const ibid_align_opts *o;
     ibid_toks *toks;
-    int *rc;                /* per document, tokenizer result */
-    ibid_error *errs;       /* per document, when rc < 0 */
-    const ibid_seeds *seeds;
-    const ibid_cand *cand;
-    ibid_arena **km;        /* per thread */
-    ibid_passage **out;     /* per candidate */
+    int *rc;                 /* per document, tokenizer result */
+    ibid_error *errs;        /* per document, when rc < 0 */
+    const ibid_index *ix;
+    const size_t *partner_beg; /* with --pairs: document a's partners b > a are */
+    const uint32_t *partner;   /* partner[partner_beg[a], partner_beg[a + 1]) */
+    ibid_arena **km;         /* per thread */
+    ibid_passage **out;      /* per document a: the passages of its pairs (a, b > a) */
     size_t *n_out;
-    const uint32_t *rank;   /* document rank in id order */
+    size_t *n_seeds, *n_cand; /* per document */
+    const uint32_t *rank;    /* document rank in id order */
+    size_t base;             /* align_doc's item i is document base + i */
 } job;
 
 static void tokenize_doc(void *ud, size_t i, int tid)
@@ -109,41 +112,57 @@ static void orient(const job *j, ibid_passage *p)
 #undef SWAP
 }
 
-static void align_candidate(void *ud, size_t i, int tid)
+/* Align the chains of one candidate pair into passages appended to ps (room for n_ch). */
+static size_t align_pair(const job *j, ibid_arena *km, const ibid_cand *cd, const ibid_rec *hits,
+                         ibid_passage *ps)
 {
-    job *j = ud;
-    const ibid_cand *cd = &j->cand[i];
-    ibid_arena *km = j->km[tid];
     const ibid_toks *ta = &j->toks[cd->a], *tb = &j->toks[cd->b];
     size_t n_an = cd->end - cd->beg;
     ibid_anchor *an = ibid_arena_alloc(km, n_an * sizeof *an);
-    for (size_t k = 0; k < n_an; k++) {
-        const ibid_rec *s = &j->seeds->a[cd->beg + k];
-        an[k] = (ibid_anchor){s->x, s->y};
-    }
+    for (size_t k = 0; k < n_an; k++) an[k] = (ibid_anchor){hits[cd->beg + k].x, hits[cd->beg + k].y};
     ibid_chain *ch;
     size_t n_ch = ibid_chain_anchors(km, an, n_an, j->o, &ch);
-    ibid_passage *ps = ibid_arena_alloc(km, (n_ch ? n_ch : 1) * sizeof *ps);
-    size_t n_ps = 0;
     for (size_t k = 0; k < n_ch; k++) {
-        ibid_passage *p = &ps[n_ps];
-        memset(p, 0, sizeof *p);
-        p->doc1 = cd->a, p->doc2 = cd->b;
+        memset(&ps[k], 0, sizeof ps[k]);
+        ps[k].doc1 = cd->a, ps[k].doc2 = cd->b;
         ibid_align_chain(km, ta->tok, (uint32_t)ta->n_tok, tb->tok, (uint32_t)tb->n_tok,
-                         an + ch[k].beg, ch[k].end - ch[k].beg, j->o, p);
-        n_ps++;
+                         an + ch[k].beg, ch[k].end - ch[k].beg, j->o, &ps[k]);
     }
-    n_ps = ibid_passages_resolve(ps, n_ps);
-    n_ps = ibid_passages_merge(ps, n_ps, (uint32_t)j->o->merge_gap, (uint32_t)j->o->min_words);
-    if (n_ps) {
-        j->out[i] = ibid_xmalloc(n_ps * sizeof(ibid_passage));
+    size_t n = ibid_passages_resolve(ps, n_ch);
+    return ibid_passages_merge(ps, n, (uint32_t)j->o->merge_gap, (uint32_t)j->o->min_words);
+}
+
+/* Everything document a shares with the documents after it. */
+static void align_doc(void *ud, size_t i, int tid)
+{
+    job *j = ud;
+    size_t a = j->base + i;
+    ibid_arena *km = j->km[tid];
+    ibid_rec *hits;
+    ibid_cand *cand;
+    size_t n_hits;
+    const uint32_t *partners = j->partner ? j->partner + j->partner_beg[a] : NULL;
+    size_t n_partners = j->partner ? j->partner_beg[a + 1] - j->partner_beg[a] : 0;
+    size_t n_cand = ibid_candidates(km, j->ix, (uint32_t)a, partners, n_partners,
+                                    j->o->min_seeds, &hits, &n_hits, &cand);
+    j->n_seeds[a] = n_hits;
+    j->n_cand[a] = n_cand;
+    size_t n_out = 0, m_out = 0;
+    ibid_passage *out = NULL;
+    for (size_t c = 0; c < n_cand; c++) {
+        /* a pair has at most one chain per seed, so its seeds bound its passages */
+        ibid_passage *ps = ibid_arena_alloc(km, (cand[c].end - cand[c].beg) * sizeof *ps);
+        size_t n_ps = align_pair(j, km, &cand[c], hits, ps);
+        if (!n_ps) continue;
+        IBID_GROW(out, m_out, n_out + n_ps);
         for (size_t k = 0; k < n_ps; k++) {
             locate(j, &ps[k]);
             orient(j, &ps[k]);
-            j->out[i][k] = ps[k];
+            out[n_out++] = ps[k];
         }
     }
-    j->n_out[i] = n_ps;
+    j->out[a] = out;
+    j->n_out[a] = n_out;
     ibid_arena_reset(km);
 }
 
@@ -177,22 +196,37 @@ static void progress(const ibid_align_opts *o, const char *stage, size_t done, s
     o->progress(o->progress_ud, &p);
 }
 
+/* With a pair list: for each document a, its partners b > a, sorted. */
+static void partners_of(const ibid_pairs *only, size_t n_doc, size_t **beg, uint32_t **partner)
+{
+    size_t n;
+    const ibid_pair *v = ibid_pairs_items(only, &n);
+    *beg = ibid_xcalloc(n_doc + 1, sizeof(size_t));
+    *partner = ibid_xmalloc((n ? n : 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++) {
+        assert(v[i].a < v[i].b && v[i].b < n_doc && (i == 0 || v[i - 1].a <= v[i].a));
+        (*beg)[v[i].a + 1]++;
+        (*partner)[i] = v[i].b;
+    }
+    for (size_t d = 0; d < n_doc; d++) (*beg)[d + 1] += (*beg)[d];
+}
+
 int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
                const ibid_align_opts *o, ibid_error *err)
 {
     int rc;
     *out = NULL;
     if ((rc = ibid_align_opts_check(o, err)) < 0) return rc;
-    size_t n_doc = ibid_corpus_size(c);
+    size_t n_doc = ibid_corpus_size(c), n1 = n_doc ? n_doc : 1;
     job j = {0};
     j.c = c;
     j.o = o;
-    j.toks = ibid_xcalloc(n_doc ? n_doc : 1, sizeof(ibid_toks));
-    j.rc = ibid_xcalloc(n_doc ? n_doc : 1, sizeof(int));
-    j.errs = ibid_xcalloc(n_doc ? n_doc : 1, sizeof(ibid_error));
-    ibid_seeds seeds = {0};
-    ibid_cand *cand = NULL;
-    size_t n_cand = 0;
+    j.toks = ibid_xcalloc(n1, sizeof(ibid_toks));
+    j.rc = ibid_xcalloc(n1, sizeof(int));
+    j.errs = ibid_xcalloc(n1, sizeof(ibid_error));
+    ibid_index ix = {0};
+    size_t *partner_beg = NULL;
+    uint32_t *partner = NULL;
     ibid_result *r = ibid_xcalloc(1, sizeof *r);
 
     progress(o, "tokenize", 0, n_doc);
@@ -205,40 +239,43 @@ int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
         }
         r->n_tokens += j.toks[i].n_tok;
     }
+    free(j.errs);
+    j.errs = NULL;
     progress(o, "tokenize", n_doc, n_doc);
 
-    size_t n_only = 0;
-    const ibid_pair *only_v = only ? ibid_pairs_items(only, &n_only) : NULL;
-    ibid_ngram_seeds(&seeds, j.toks, n_doc, only_v, n_only, o);
-    r->n_seeds = seeds.n;
-    r->n_shared_ngrams = seeds.n_shared;
-    r->n_boilerplate = seeds.n_boilerplate;
-    n_cand = ibid_candidates(&seeds, o->min_seeds, &cand);
-    r->n_candidates = n_cand;
+    ibid_index_build(&ix, j.toks, n_doc, o);
+    r->n_shared_ngrams = ix.n_group;
+    r->n_boilerplate = ix.n_boilerplate;
+    if (only) partners_of(only, n_doc, &partner_beg, &partner);
 
-    j.seeds = &seeds;
-    j.cand = cand;
+    j.ix = &ix;
+    j.partner_beg = partner_beg;
+    j.partner = partner;
     j.rank = id_ranks(c);
     j.km = ibid_xmalloc((size_t)o->n_threads * sizeof(ibid_arena *));
     for (int t = 0; t < o->n_threads; t++) j.km[t] = ibid_arena_new();
-    j.out = ibid_xcalloc(n_cand ? n_cand : 1, sizeof(ibid_passage *));
-    j.n_out = ibid_xcalloc(n_cand ? n_cand : 1, sizeof(size_t));
-    /* align in slices so that progress can be reported from this thread */
-    size_t slice = 4096;
-    for (size_t s0 = 0; s0 < n_cand; s0 += slice) {
-        size_t s1 = s0 + slice < n_cand ? s0 + slice : n_cand;
-        job js = j;
-        js.cand = cand + s0;
-        js.out = j.out + s0;
-        js.n_out = j.n_out + s0;
-        ibid_parallel_for(o->n_threads, s1 - s0, align_candidate, &js);
-        progress(o, "align", s1, n_cand);
+    j.out = ibid_xcalloc(n1, sizeof(ibid_passage *));
+    j.n_out = ibid_xcalloc(n1, sizeof(size_t));
+    j.n_seeds = ibid_xcalloc(n1, sizeof(size_t));
+    j.n_cand = ibid_xcalloc(n1, sizeof(size_t));
+    /* align in slices of documents so that progress can be reported from this thread */
+    const size_t slice = 1024;
+    for (size_t s0 = 0; s0 < n_doc; s0 += slice) {
+        size_t s1 = s0 + slice < n_doc ? s0 + slice : n_doc;
+        j.base = s0;
+        ibid_parallel_for(o->n_threads, s1 - s0, align_doc, &j);
+        progress(o, "align", s1, n_doc);
     }
     size_t total = 0;
-    for (size_t i = 0; i < n_cand; i++) total += j.n_out[i];
+    for (size_t i = 0; i < n_doc; i++) {
+        total += j.n_out[i];
+        r->n_seeds += j.n_seeds[i];
+        r->n_candidates += j.n_cand[i];
+    }
     r->passages = ibid_xmalloc((total ? total : 1) * sizeof(ibid_passage));
-    for (size_t i = 0; i < n_cand; i++) {
-        if (j.n_out[i]) memcpy(r->passages + r->n_passages, j.out[i], j.n_out[i] * sizeof(ibid_passage));
+    for (size_t i = 0; i < n_doc; i++) {
+        if (j.n_out[i])
+            memcpy(r->passages + r->n_passages, j.out[i], j.n_out[i] * sizeof(ibid_passage));
         r->n_passages += j.n_out[i];
         free(j.out[i]);
     }
@@ -251,13 +288,16 @@ done:
     free(j.km);
     free(j.out);
     free(j.n_out);
+    free(j.n_seeds);
+    free(j.n_cand);
     free((void *)j.rank);
     for (size_t i = 0; i < n_doc; i++) ibid_toks_free(&j.toks[i]);
     free(j.toks);
     free(j.rc);
     free(j.errs);
-    free(seeds.a);
-    free(cand);
+    free(partner_beg);
+    free(partner);
+    ibid_index_free(&ix);
     if (rc < 0) {
         ibid_result_free(r);
         return rc;
