@@ -45,7 +45,7 @@ static const char help[] =
     "      --max-df N        n-grams found in more than N documents are boilerplate [100]\n"
     "      --max-tf N        n-grams repeated more than N times in a document are skipped\n"
     "                        there [8]\n"
-    "      --min-seeds N     shared seeds a document pair needs to be aligned [2]\n"
+    "      --min-seeds N     shared seeds a document pair needs to be aligned [3]\n"
     "      --max-gap N       longest run of tokens without a match inside a passage [80]\n"
     "      --min-words N     shortest passage reported, in tokens on each side [15]\n"
     "      --merge-gap N     merge passages of a pair that lie within N tokens of each other in\n"

@@ -118,8 +118,12 @@ typedef struct ibid_read_opts {
     int skip_bad;           /* 0: the first bad document is an error; 1: skip and record it */
     size_t max_line;        /* longest JSON Lines line accepted, bytes; default 1 GiB */
     size_t max_doc;         /* largest document text accepted, bytes; default 1 GiB (< 4 GiB) */
+    int n_threads;          /* threads parsing JSON Lines, 1 to 1024; default 1. The corpus, the
+                               skipped records and the errors are the same for any value */
 } ibid_read_opts;
 
+/* Set `o` to the defaults above. The readers return IBID_EINVAL, naming the option, for a value
+ * out of range. */
 void ibid_read_opts_init(ibid_read_opts *o);
 
 /* A new, empty corpus. Free with ibid_corpus_free(). */
@@ -199,7 +203,7 @@ typedef struct ibid_align_opts {
     int ngram;           /* words per seed n-gram; default 4 */
     int max_df;          /* n-grams in more documents than this are boilerplate; default 100 */
     int max_tf;          /* n-grams repeated more often in one document are skipped there; 8 */
-    int min_seeds;       /* shared seeds a pair needs to be aligned; default 2 */
+    int min_seeds;       /* shared seeds a pair needs to be aligned; default 3 */
     int max_gap;         /* tokens: longest run without a match inside one passage; default 80 */
     int min_words;       /* tokens: shortest passage reported (on each side); default 15 */
     int merge_gap;       /* tokens: passages this close in both documents, in any order, are
@@ -294,7 +298,8 @@ int ibid_result_write(FILE *fp, const ibid_corpus *c, const ibid_result *r,
  *   plagdet     = F1(precision, recall) / log2(1 + granularity)
  * where |.| counts characters on both sides together. The edge cases follow PAN's scripts: with
  * neither cases nor detections, precision = recall = 1; with only one of them, both are 0;
- * granularity is 1 when no case is detected; plagdet is 0 when precision and recall are 0.
+ * granularity is 1 when no case is detected; plagdet is 0 when precision and recall are 0; an
+ * empty side [x, x) overlaps a span that holds x strictly inside.
  *
  * Usage: ibid_truth_read(), then ibid_detections_new() on that truth and ibid_detections_read()
  * (any number of files), then ibid_eval(). Objects are not shared between threads while they
@@ -307,13 +312,13 @@ typedef struct ibid_truth ibid_truth;
 
 /* One case, as returned by ibid_truth_get_case(). Strings belong to the truth. */
 typedef struct ibid_truth_case {
-    const char *subset;     /* the subset of its pair */
-    const char *susp_id;    /* the suspicious document (PAN's this_*) */
-    const char *src_id;     /* the source document */
-    uint32_t cp_beg_susp;   /* the passage in susp_id, code points, [beg, end) */
-    uint32_t cp_end_susp;
-    uint32_t cp_beg_src;    /* the passage in src_id, code points */
-    uint32_t cp_end_src;
+    const char *subset;   /* the subset of its pair */
+    const char *susp_id;  /* the suspicious document (PAN's this_*) */
+    const char *src_id;   /* the source document */
+    uint32_t cp_beg_susp; /* the passage in susp_id: its first code point */
+    uint32_t cp_end_susp; /* one past its last */
+    uint32_t cp_beg_src;  /* the passage in src_id: its first code point */
+    uint32_t cp_end_src;  /* one past its last */
 } ibid_truth_case;
 
 /* The two tables a truth is read from. */

@@ -53,13 +53,17 @@ static void dp(ibid_arena *km, const uint32_t *a, long sa, uint32_t la, const ui
     int *M = ibid_arena_alloc(km, 2 * w * sizeof(int)), *X = ibid_arena_alloc(km, 2 * w * sizeof(int));
     int *Y = ibid_arena_alloc(km, 2 * w * sizeof(int));
     uint8_t *tb = ibid_arena_alloc(km, ((size_t)la + 1) * w);
-    /* row 0 */
+    /* Row 0. In an extension, only cells within xdrop of the best are live; a row computes the
+     * columns from the first live one of the row above to one past its last (further while a
+     * gap along the row stays live), and the rest of the matrix is never touched. */
     M[0] = 0, X[0] = Y[0] = NEG;
     tb[0] = 0;
+    uint32_t plo = 0, phi = 0, pend = lb; /* live columns of the row above; its last written */
     for (uint32_t j = 1; j <= lb; j++) {
         M[j] = X[j] = NEG;
         Y[j] = -go - (int)j * ge;
         tb[j] = (uint8_t)((j > 1 ? ST_Y : ST_M) << 4);
+        if (global || Y[j] >= -o->xdrop) phi = j;
     }
     int best = 0;
     uint32_t bi = 0, bj = 0;
@@ -68,28 +72,50 @@ static void dp(ibid_arena *km, const uint32_t *a, long sa, uint32_t la, const ui
         int *Mc = M + (i & 1) * w, *Xc = X + (i & 1) * w, *Yc = Y + (i & 1) * w;
         uint8_t *t = tb + (size_t)i * w;
         uint32_t ai = a[(long)(i - 1) * sa];
-        Mc[0] = Yc[0] = NEG;
-        Xc[0] = -go - (int)i * ge;
-        t[0] = (uint8_t)((i > 1 ? ST_X : ST_M) << 2);
-        int row_best = NEG;
-        for (uint32_t j = 1; j <= lb; j++) {
+        uint32_t lo = plo, hi = phi + 1 < lb ? phi + 1 : lb, j = lo;
+        if (lo == 0) {
+            Mc[0] = Yc[0] = NEG;
+            Xc[0] = -go - (int)i * ge;
+            t[0] = (uint8_t)((i > 1 ? ST_X : ST_M) << 2);
+            j = 1;
+        } else {
+            Mc[lo - 1] = Xc[lo - 1] = Yc[lo - 1] = NEG;
+        }
+        for (; j <= lb; j++) {
+            if (j > hi && (global || Yc[j - 1] - ge < best - o->xdrop)) break;
             int km_, kx, ky;
             int s = ai == b[(long)(j - 1) * sb] ? o->match : mis;
-            int m = max3(Mp[j - 1], Xp[j - 1], Yp[j - 1], &km_) + s;
-            int x = max3(Mp[j] - go - ge, Xp[j] - ge, NEG, &kx);
+            int mp = j <= pend ? Mp[j] : NEG, xp = j <= pend ? Xp[j] : NEG;
+            int dm = j - 1 <= pend ? Mp[j - 1] : NEG, dx = j - 1 <= pend ? Xp[j - 1] : NEG;
+            int dy = j - 1 <= pend ? Yp[j - 1] : NEG;
+            int m = max3(dm, dx, dy, &km_) + s;
+            int x = max3(mp - go - ge, xp - ge, NEG, &kx);
             int y = max3(Mc[j - 1] - go - ge, NEG, Yc[j - 1] - ge, &ky);
             ky = ky == ST_X ? ST_Y : ky; /* max3's middle slot is unused here */
             Mc[j] = m, Xc[j] = x, Yc[j] = y;
             t[j] = (uint8_t)(km_ | kx << 2 | ky << 4);
-            int cell = m > x ? (m > y ? m : y) : (x > y ? x : y);
-            if (cell > row_best) row_best = cell;
             /* an extension may end only after two equal tokens in a row: one common word
              * matching by chance is no reason to go on */
             if (!global && s > 0 && m > best && i > 1 && j > 1 &&
                 a[(long)(i - 2) * sa] == b[(long)(j - 2) * sb])
                 best = m, bi = i, bj = j;
         }
-        if (!global && row_best < best - o->xdrop) break;
+        uint32_t end = j - 1; /* the last column written */
+        if (end < lb) Mc[end + 1] = Xc[end + 1] = Yc[end + 1] = NEG;
+        pend = end < lb ? end + 1 : lb;
+        if (global) continue;
+        /* this row's live columns */
+        int live = 0;
+        for (uint32_t k = lo; k <= end; k++) {
+            int c = Mc[k] > Xc[k] ? Mc[k] : Xc[k];
+            if (Yc[k] > c) c = Yc[k];
+            if (c >= best - o->xdrop) {
+                if (!live) plo = k;
+                phi = k;
+                live = 1;
+            }
+        }
+        if (!live) break;
     }
     /* traceback from the end cell and state */
     uint32_t i = global ? la : bi, j = global ? lb : bj;

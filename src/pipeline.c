@@ -19,7 +19,7 @@ void ibid_align_opts_init(ibid_align_opts *o)
     o->ngram = 4;
     o->max_df = 100;
     o->max_tf = 8;
-    o->min_seeds = 2;
+    o->min_seeds = 3;
     o->max_gap = 80;
     o->min_words = 15;
     o->merge_gap = 80;
