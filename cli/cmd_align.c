@@ -126,12 +126,12 @@ static const struct option long_opts[] = {
 };
 
 /* Summarize documents skipped under --skip-bad: counts by reason, then the first few. */
-static void report_skipped(const char *what, size_t n, const ibid_error *(*get)(const void *, size_t),
-                           const void *obj)
+static void report_skipped(const char *what, size_t n,
+                           const ibid_error *(*get)(const void *, size_t), const void *obj)
 {
     if (!n) return;
     fprintf(stderr, "ibid align: skipped %zu %s:\n", n, what);
-    static const int codes[] = {IBID_EPARSE, IBID_EUTF8,  IBID_EDUPID,   IBID_EMISSING,
+    static const int codes[] = {IBID_EPARSE,  IBID_EUTF8,  IBID_EDUPID,    IBID_EMISSING,
                                 IBID_ETOOBIG, IBID_EINVAL, IBID_ENOTFOUND, IBID_EIO};
     for (size_t c = 0; c < sizeof codes / sizeof codes[0]; c++) {
         size_t k = 0;
@@ -174,46 +174,99 @@ int ibid_cmd_align(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:n:t:qvh", long_opts, NULL)) != -1) {
         switch (c) {
-        case 'o': output = optarg; break;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "jsonl") == 0) wo.format = IBID_FORMAT_JSONL;
-            else if (strcmp(optarg, "tsv") == 0) wo.format = IBID_FORMAT_TSV;
-            else if (strcmp(optarg, "text") == 0) wo.format = IBID_FORMAT_TEXT;
-            else return cli_usage("align", "--format is jsonl, tsv or text, not '%s'", optarg);
+        case 'o':
+            output = optarg;
             break;
-        case OPT_NO_TEXT: wo.with_text = 0; break;
-        case OPT_PAIRS: pairs_path = optarg; break;
-        case OPT_ID_FIELD: ro.id_field = optarg; break;
-        case OPT_TEXT_FIELD: ro.text_field = optarg; break;
-        case OPT_SKIP_BAD: ro.skip_bad = 1; break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "jsonl") == 0)
+                wo.format = IBID_FORMAT_JSONL;
+            else if (strcmp(optarg, "tsv") == 0)
+                wo.format = IBID_FORMAT_TSV;
+            else if (strcmp(optarg, "text") == 0)
+                wo.format = IBID_FORMAT_TEXT;
+            else
+                return cli_usage("align", "--format is jsonl, tsv or text, not '%s'", optarg);
+            break;
+        case OPT_NO_TEXT:
+            wo.with_text = 0;
+            break;
+        case OPT_PAIRS:
+            pairs_path = optarg;
+            break;
+        case OPT_ID_FIELD:
+            ro.id_field = optarg;
+            break;
+        case OPT_TEXT_FIELD:
+            ro.text_field = optarg;
+            break;
+        case OPT_SKIP_BAD:
+            ro.skip_bad = 1;
+            break;
         case OPT_MAX_LINE:
             if (cli_parse_size(optarg, &ro.max_line) < 0 || ro.max_line == 0)
                 return cli_usage("align", "--max-line wants a size such as 64M, not '%s'", optarg);
             break;
-        case 'n': NUM(ao.ngram, 1, 64, "ngram"); break;
-        case OPT_MAX_DF: NUM(ao.max_df, 2, 1L << 30, "max-df"); break;
-        case OPT_MAX_TF: NUM(ao.max_tf, 1, 1L << 30, "max-tf"); break;
-        case OPT_MIN_SEEDS: NUM(ao.min_seeds, 1, 1L << 30, "min-seeds"); break;
-        case OPT_MAX_GAP: NUM(ao.max_gap, 0, 10000, "max-gap"); break;
-        case OPT_MIN_WORDS: NUM(ao.min_words, 1, 1L << 30, "min-words"); break;
-        case OPT_MERGE_GAP: NUM(ao.merge_gap, 0, 1L << 30, "merge-gap"); break;
-        case OPT_MATCH: NUM(ao.match, 1, 1000, "match"); break;
-        case OPT_MISMATCH: NUM(ao.mismatch, -1000, 0, "mismatch"); break;
-        case OPT_GAP_OPEN: NUM(ao.gap_open, 0, 1000, "gap-open"); break;
-        case OPT_GAP_EXTEND: NUM(ao.gap_extend, 0, 1000, "gap-extend"); break;
-        case OPT_XDROP: NUM(ao.xdrop, 1, 1L << 30, "xdrop"); break;
-        case OPT_STRIP: ao.norm |= IBID_NORM_STRIPMARK; break;
-        case OPT_NO_CASEFOLD: ao.norm &= ~(unsigned)IBID_NORM_CASEFOLD; break;
-        case 't': NUM(ao.n_threads, 1, 1024, "threads"); break;
+        case 'n':
+            NUM(ao.ngram, 1, 64, "ngram");
+            break;
+        case OPT_MAX_DF:
+            NUM(ao.max_df, 2, 1L << 30, "max-df");
+            break;
+        case OPT_MAX_TF:
+            NUM(ao.max_tf, 1, 1L << 30, "max-tf");
+            break;
+        case OPT_MIN_SEEDS:
+            NUM(ao.min_seeds, 1, 1L << 30, "min-seeds");
+            break;
+        case OPT_MAX_GAP:
+            NUM(ao.max_gap, 0, 10000, "max-gap");
+            break;
+        case OPT_MIN_WORDS:
+            NUM(ao.min_words, 1, 1L << 30, "min-words");
+            break;
+        case OPT_MERGE_GAP:
+            NUM(ao.merge_gap, 0, 1L << 30, "merge-gap");
+            break;
+        case OPT_MATCH:
+            NUM(ao.match, 1, 1000, "match");
+            break;
+        case OPT_MISMATCH:
+            NUM(ao.mismatch, -1000, 0, "mismatch");
+            break;
+        case OPT_GAP_OPEN:
+            NUM(ao.gap_open, 0, 1000, "gap-open");
+            break;
+        case OPT_GAP_EXTEND:
+            NUM(ao.gap_extend, 0, 1000, "gap-extend");
+            break;
+        case OPT_XDROP:
+            NUM(ao.xdrop, 1, 1L << 30, "xdrop");
+            break;
+        case OPT_STRIP:
+            ao.norm |= IBID_NORM_STRIPMARK;
+            break;
+        case OPT_NO_CASEFOLD:
+            ao.norm &= ~(unsigned)IBID_NORM_CASEFOLD;
+            break;
+        case 't':
+            NUM(ao.n_threads, 1, 1024, "threads");
+            break;
         case OPT_INDEX_MEMORY:
             if (cli_parse_size(optarg, &ao.index_memory) < 0 || ao.index_memory < (1u << 20))
                 return cli_usage("align", "--index-memory wants a size of at least 1M, not '%s'",
                                  optarg);
             break;
-        case 'q': quiet = 1; break;
-        case 'v': verbose = 1; break;
-        case 'h': fputs(help, stdout); return EXIT_OK;
-        default: return cli_usage("align", "unknown option");
+        case 'q':
+            quiet = 1;
+            break;
+        case 'v':
+            verbose = 1;
+            break;
+        case 'h':
+            fputs(help, stdout);
+            return EXIT_OK;
+        default:
+            return cli_usage("align", "unknown option");
         }
     }
     if (optind >= argc) return cli_usage("align", "no input given");

@@ -54,11 +54,11 @@ enum {
 /* Where and why something failed. `source` is the file name ("-" for standard input) or empty;
  * `line` and `column` are 1-based and 0 when unknown. Shaped like jansson's json_error_t. */
 typedef struct ibid_error {
-    int code;           /* one of IBID_E* */
-    long line;          /* 1-based line in `source`, 0 if not applicable */
-    long column;        /* 1-based column (bytes), 0 if not applicable */
-    char source[512];   /* input name */
-    char message[512];  /* what went wrong, for a person */
+    int code;          /* one of IBID_E* */
+    long line;         /* 1-based line in `source`, 0 if not applicable */
+    long column;       /* 1-based column (bytes), 0 if not applicable */
+    char source[512];  /* input name */
+    char message[512]; /* what went wrong, for a person */
 } ibid_error;
 
 /* A constant, human-readable name for an IBID_E* code ("invalid UTF-8", ...). */
@@ -194,8 +194,8 @@ size_t ibid_pairs_n_skipped(const ibid_pairs *p);
 
 /* Progress, reported through ibid_align_opts.progress from the calling thread. */
 typedef struct ibid_progress {
-    const char *stage;   /* "tokenize", "index", "candidates", "align", "done" */
-    size_t done, total;  /* units of the stage completed, and in all */
+    const char *stage;  /* "tokenize", "index", "candidates", "align", "done" */
+    size_t done, total; /* units of the stage completed, and in all */
 } ibid_progress;
 
 /* Alignment parameters. Initialize with ibid_align_opts_init(), which sets the defaults. */
@@ -227,27 +227,27 @@ int ibid_align_opts_check(const ibid_align_opts *o, ibid_error *err);
 
 /* One aligned pair of passages. doc1 < doc2 in id order (strcmp of the ids). */
 typedef struct ibid_passage {
-    uint32_t doc1, doc2;         /* corpus indices */
-    uint32_t cp_beg1, cp_end1;   /* the passage in doc1, code points */
-    uint32_t cp_beg2, cp_end2;   /* the passage in doc2, code points */
+    uint32_t doc1, doc2;           /* corpus indices */
+    uint32_t cp_beg1, cp_end1;     /* the passage in doc1, code points */
+    uint32_t cp_beg2, cp_end2;     /* the passage in doc2, code points */
     uint32_t byte_beg1, byte_end1; /* the same spans in bytes */
     uint32_t byte_beg2, byte_end2;
     uint32_t tok_beg1, tok_end1; /* and in tokens */
     uint32_t tok_beg2, tok_end2;
-    uint32_t matches;            /* aligned pairs of equal tokens */
-    uint32_t columns;            /* alignment columns: matches, mismatches and gap tokens */
-    int32_t score;               /* alignment score under the options' scoring */
+    uint32_t matches; /* aligned pairs of equal tokens */
+    uint32_t columns; /* alignment columns: matches, mismatches and gap tokens */
+    int32_t score;    /* alignment score under the options' scoring */
 } ibid_passage;
 
 /* What ibid_align found: passages sorted by (id1, id2, cp_beg1, cp_beg2, cp_end1, cp_end2). */
 typedef struct ibid_result {
     size_t n_passages;
     ibid_passage *passages;
-    size_t n_tokens;          /* tokens in the corpus */
-    size_t n_shared_ngrams;   /* distinct n-grams in 2..max_df documents */
-    size_t n_boilerplate;     /* distinct n-grams dropped for max_df */
-    size_t n_seeds;           /* seed pairs generated */
-    size_t n_candidates;      /* document pairs with at least min_seeds seeds */
+    size_t n_tokens;        /* tokens in the corpus */
+    size_t n_shared_ngrams; /* distinct n-grams in 2..max_df documents */
+    size_t n_boilerplate;   /* distinct n-grams dropped for max_df */
+    size_t n_seeds;         /* seed pairs generated */
+    size_t n_candidates;    /* document pairs with at least min_seeds seeds */
 } ibid_result;
 
 /*

@@ -50,7 +50,8 @@ static void dp(ibid_arena *km, const uint32_t *a, long sa, uint32_t la, const ui
     const int mis = global || o->mismatch < -o->match ? o->mismatch : -o->match;
     const int go = o->gap_open, ge = o->gap_extend;
     const size_t w = (size_t)lb + 1;
-    int *M = ibid_arena_alloc(km, 2 * w * sizeof(int)), *X = ibid_arena_alloc(km, 2 * w * sizeof(int));
+    int *M = ibid_arena_alloc(km, 2 * w * sizeof(int)),
+        *X = ibid_arena_alloc(km, 2 * w * sizeof(int));
     int *Y = ibid_arena_alloc(km, 2 * w * sizeof(int));
     uint8_t *tb = ibid_arena_alloc(km, ((size_t)la + 1) * w);
     /* Row 0. In an extension, only cells within xdrop of the best are live; a row computes the
@@ -150,8 +151,8 @@ static void dp(ibid_arena *km, const uint32_t *a, long sa, uint32_t la, const ui
 }
 
 void ibid_align_chain(ibid_arena *km, const uint32_t *ta, uint32_t na, const uint32_t *tb,
-                     uint32_t nb, const ibid_anchor *an, size_t n_an, const ibid_align_opts *o,
-                     ibid_passage *p)
+                      uint32_t nb, const ibid_anchor *an, size_t n_an, const ibid_align_opts *o,
+                      ibid_passage *p)
 {
     assert(n_an > 0);
     const uint32_t n = (uint32_t)o->ngram;

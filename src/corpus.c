@@ -1,10 +1,12 @@
 /*
  * corpus.c: the documents of one run, with an id index.
  *
- * A corpus owns copies of every id, text and metadata string. Ids are unique: an open-addressing
- * hash table (XXH3 of the id, linear probing, load <= 1/2) finds duplicates as documents are
- * added and answers ibid_corpus_find. Once built, a corpus is only read, by any number of
- * threads.
+ * A corpus owns every id, text and metadata string: copies made by ibid_corpus_add, or buffers
+ * handed over by the JSON Lines reader (ibid_corpus_add_owned), whose texts jansson or the
+ * reader has validated already and which are therefore neither copied nor checked again. Ids are
+ * unique: an open-addressing hash table (XXH3 of the id, linear probing, load <= 1/2) finds
+ * duplicates as documents are added and answers ibid_corpus_find. Once built, a corpus is only
+ * read, by any number of threads.
  */
 #include "ibid_int.h"
 
@@ -95,8 +97,9 @@ static long line_of(const char *s, size_t off)
     return line;
 }
 
-int ibid_corpus_add(ibid_corpus *c, const char *id, size_t id_len, const char *text,
-                    size_t text_len, const char *meta_json, ibid_error *err)
+/* The checks of both adds on the id and the corpus, in the order their errors take. */
+static int check_id(const ibid_corpus *c, const char *id, size_t id_len, size_t text_len,
+                    ibid_error *err)
 {
     if (text_len >= UINT32_MAX)
         return ibid_fail(err, IBID_ETOOBIG, NULL, 0, 0,
@@ -106,10 +109,43 @@ int ibid_corpus_add(ibid_corpus *c, const char *id, size_t id_len, const char *t
         return ibid_fail(err, IBID_ETOOBIG, NULL, 0, 0, "more than 2^32 documents");
     if (id_len == 0 || memchr(id, 0, id_len))
         return ibid_fail(err, IBID_EMISSING, NULL, 0, 0, "empty document id or id with a NUL");
-    size_t bad = utf8_bad_at(id, id_len);
-    if (bad < id_len)
+    if (utf8_bad_at(id, id_len) < id_len)
         return ibid_fail(err, IBID_EUTF8, NULL, 0, 0, "document id is not valid UTF-8");
-    bad = utf8_bad_at(text, text_len);
+    return 0;
+}
+
+/* The free slot for a new id, or IBID_EDUPID. */
+static int reserve_slot(ibid_corpus *c, const char *id, size_t id_len, size_t *slot,
+                        ibid_error *err)
+{
+    if ((c->n_doc + 1) * 2 > c->m_slot) rehash(c);
+    size_t k = find_slot(c, id, id_len);
+    if (c->slot[k])
+        return ibid_fail(err, IBID_EDUPID, NULL, 0, 0, "duplicate document id '%.*s'",
+                         (int)id_len, id);
+    *slot = k;
+    return 0;
+}
+
+static void append(ibid_corpus *c, size_t slot, char *id, char *text, size_t text_len, char *meta)
+{
+    IBID_GROW(c->doc, c->m_doc, c->n_doc + 1);
+    ibid_doc *d = &c->doc[c->n_doc];
+    d->id = id;
+    d->text = text;
+    d->n_text = text_len;
+    d->meta = meta;
+    c->slot[slot] = (uint32_t)++c->n_doc;
+    c->n_bytes += text_len;
+}
+
+int ibid_corpus_add(ibid_corpus *c, const char *id, size_t id_len, const char *text,
+                    size_t text_len, const char *meta_json, ibid_error *err)
+{
+    int rc;
+    size_t slot;
+    if ((rc = check_id(c, id, id_len, text_len, err)) < 0) return rc;
+    size_t bad = utf8_bad_at(text, text_len);
     if (bad < text_len) {
         /* column: bytes since the start of the line holding the bad sequence */
         size_t ls = bad;
@@ -118,19 +154,22 @@ int ibid_corpus_add(ibid_corpus *c, const char *id, size_t id_len, const char *t
                          "document '%.*s': invalid UTF-8 at byte %zu of its text", (int)id_len,
                          id, bad);
     }
-    if ((c->n_doc + 1) * 2 > c->m_slot) rehash(c);
-    size_t k = find_slot(c, id, id_len);
-    if (c->slot[k])
-        return ibid_fail(err, IBID_EDUPID, NULL, 0, 0, "duplicate document id '%.*s'",
-                         (int)id_len, id);
-    IBID_GROW(c->doc, c->m_doc, c->n_doc + 1);
-    ibid_doc *d = &c->doc[c->n_doc];
-    d->id = ibid_xstrndup(id, id_len);
-    d->text = ibid_xstrndup(text, text_len);
-    d->n_text = text_len;
-    d->meta = meta_json ? ibid_xstrndup(meta_json, strlen(meta_json)) : NULL;
-    c->slot[k] = (uint32_t)++c->n_doc;
-    c->n_bytes += text_len;
+    if ((rc = reserve_slot(c, id, id_len, &slot, err)) < 0) return rc;
+    append(c, slot, ibid_xstrndup(id, id_len), ibid_xstrndup(text, text_len), text_len,
+           meta_json ? ibid_xstrndup(meta_json, strlen(meta_json)) : NULL);
+    return 0;
+}
+
+int ibid_corpus_add_owned(ibid_corpus *c, char *id, size_t id_len, char *text, size_t text_len,
+                          char *meta, ibid_error *err)
+{
+    assert(id && text && id[id_len] == 0 && text[text_len] == 0);
+    assert(utf8_bad_at(text, text_len) == text_len);
+    int rc;
+    size_t slot;
+    if ((rc = check_id(c, id, id_len, text_len, err)) < 0) return rc;
+    if ((rc = reserve_slot(c, id, id_len, &slot, err)) < 0) return rc;
+    append(c, slot, id, text, text_len, meta);
     return 0;
 }
 

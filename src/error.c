@@ -20,17 +20,28 @@ const char *ibid_version(void)
 const char *ibid_strerror(int code)
 {
     switch (code) {
-    case IBID_OK: return "success";
-    case IBID_ENOMEM: return "out of memory";
-    case IBID_EIO: return "input/output error";
-    case IBID_EPARSE: return "parse error";
-    case IBID_EUTF8: return "invalid UTF-8";
-    case IBID_EDUPID: return "duplicate id";
-    case IBID_EMISSING: return "missing field";
-    case IBID_EINVAL: return "invalid argument";
-    case IBID_ETOOBIG: return "input too large";
-    case IBID_ENOTFOUND: return "not found";
-    default: return "unknown error";
+    case IBID_OK:
+        return "success";
+    case IBID_ENOMEM:
+        return "out of memory";
+    case IBID_EIO:
+        return "input/output error";
+    case IBID_EPARSE:
+        return "parse error";
+    case IBID_EUTF8:
+        return "invalid UTF-8";
+    case IBID_EDUPID:
+        return "duplicate id";
+    case IBID_EMISSING:
+        return "missing field";
+    case IBID_EINVAL:
+        return "invalid argument";
+    case IBID_ETOOBIG:
+        return "input too large";
+    case IBID_ENOTFOUND:
+        return "not found";
+    default:
+        return "unknown error";
     }
 }
 

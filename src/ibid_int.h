@@ -18,7 +18,7 @@
 
 #if defined(__GNUC__)
 #define IBID_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#define IBID_NORETURN __attribute__((noreturn))
+#define IBID_NORETURN     __attribute__((noreturn))
 #else
 #define IBID_PRINTF(a, b)
 #define IBID_NORETURN
@@ -43,8 +43,8 @@ typedef struct ibid_arena ibid_arena;
 ibid_arena *ibid_arena_new(void);
 void ibid_arena_free(ibid_arena *a);
 void *ibid_arena_alloc(ibid_arena *a, size_t n); /* 16-byte aligned, uninitialized */
-void ibid_arena_reset(ibid_arena *a);            /* frees everything allocated since the last reset */
-size_t ibid_arena_live(const ibid_arena *a);     /* bytes handed out since the last reset */
+void ibid_arena_reset(ibid_arena *a);        /* frees everything allocated since the last reset */
+size_t ibid_arena_live(const ibid_arena *a); /* bytes handed out since the last reset */
 
 /* ---- pool.c ---- */
 /* Run fn(ud, i, tid) for every i in [0, n) on n_threads threads (tid in [0, n_threads)). Items
@@ -64,7 +64,7 @@ typedef struct ibid_ckpt {
 /* Token hashes of one document, and checkpoints to find their offsets again. */
 typedef struct ibid_toks {
     size_t n_tok, m_tok;
-    uint32_t *tok;     /* token hashes */
+    uint32_t *tok; /* token hashes */
     size_t n_ckpt, m_ckpt;
     ibid_ckpt *ckpt;
 } ibid_toks;
@@ -96,6 +96,11 @@ typedef struct ibid_doc {
 const ibid_doc *ibid_corpus_doc(const ibid_corpus *c, size_t i);
 /* Record a skipped document under skip_bad. */
 void ibid_corpus_skip(ibid_corpus *c, const ibid_error *e);
+/* ibid_corpus_add without the copies and without checking the text: `id` (id_len bytes), `text`
+ * (text_len bytes, valid UTF-8) and `meta` (or NULL) are malloc'd and NUL-terminated. On success
+ * the corpus owns all three; on error (the errors of ibid_corpus_add) they stay the caller's. */
+int ibid_corpus_add_owned(ibid_corpus *c, char *id, size_t id_len, char *text, size_t text_len,
+                          char *meta, ibid_error *err);
 
 /* ---- stream.c: byte streams over plain, gzip and zstd files ---- */
 typedef struct ibid_stream ibid_stream;
@@ -114,6 +119,17 @@ int ibid_read_opts_check(const ibid_read_opts *o, ibid_error *err);
 /* Read JSON Lines from `s` into `c` (o NULL: defaults); the JSONL branch of ibid_corpus_read. */
 int ibid_read_jsonl_stream(ibid_corpus *c, ibid_stream *s, const ibid_read_opts *o,
                            ibid_error *err);
+/* How the JSON Lines reader cuts up its work. Results never depend on it; tests shrink it so
+ * that every block boundary is crossed, and compare with jansson parsing every line whole. */
+typedef struct ibid_jsonl_tuning {
+    size_t block;       /* bytes read ahead and parsed as one batch; default 32 MiB */
+    size_t batch_lines; /* at most this many lines in a batch; default 65536 */
+    int jansson_only;   /* 1: jansson parses each line whole, texts included; default 0 */
+} ibid_jsonl_tuning;
+void ibid_jsonl_tuning_init(ibid_jsonl_tuning *t);
+/* ibid_read_jsonl_stream with tuning `t`. */
+int ibid_read_jsonl_tuned(ibid_corpus *c, ibid_stream *s, const ibid_read_opts *o,
+                          const ibid_jsonl_tuning *t, ibid_error *err);
 
 /* ---- pairs.c ---- */
 /* A document pair as corpus indices, a < b. */
@@ -153,10 +169,10 @@ typedef struct ibid_occ {
 } ibid_occ;
 typedef struct ibid_index {
     size_t n_group;
-    size_t *group_beg;  /* group g's occurrences are group_occ[group_beg[g], group_beg[g + 1]) */
+    size_t *group_beg; /* group g's occurrences are group_occ[group_beg[g], group_beg[g + 1]) */
     ibid_occ *group_occ;
     size_t n_doc;
-    size_t *doc_beg;    /* document d's occurrences are doc_occ[doc_beg[d], doc_beg[d + 1]) */
+    size_t *doc_beg; /* document d's occurrences are doc_occ[doc_beg[d], doc_beg[d + 1]) */
     ibid_occ *doc_occ;
     size_t n_boilerplate; /* distinct n-grams in more than max_df documents */
     int n_pass;           /* hash partitions the build took */
@@ -210,7 +226,7 @@ void ibid_passages_sort(ibid_passage *p, size_t n, const uint32_t *rank);
 /* Align the tokens of two documents along a chain of anchors, extending past both ends.
  * Fills the tok_*, matches, columns and score fields of *p. */
 void ibid_align_chain(ibid_arena *km, const uint32_t *ta, uint32_t na, const uint32_t *tb,
-                     uint32_t nb, const ibid_anchor *anchors, size_t n_anchors,
-                     const ibid_align_opts *o, ibid_passage *p);
+                      uint32_t nb, const ibid_anchor *anchors, size_t n_anchors,
+                      const ibid_align_opts *o, ibid_passage *p);
 
 #endif /* IBID_INT_H */

@@ -30,8 +30,8 @@ typedef struct {
     const ibid_toks *toks;
     size_t n_doc, n_block;
     int n, P;
-    size_t *count;  /* count[block * P + p]: postings of block in partition p */
-    size_t *off;    /* offset of block's postings in the current pass */
+    size_t *count; /* count[block * P + p]: postings of block in partition p */
+    size_t *off;   /* offset of block's postings in the current pass */
     int pass;
     ibid_rec *post; /* the current pass's postings */
 } build;
@@ -123,8 +123,7 @@ static void add_group(ibid_index *ix, occ_vec *occ, size_t *m_beg, const ibid_re
     ix->group_beg[ix->n_group] = occ->n;
 }
 
-void ibid_index_build(ibid_index *ix, const ibid_toks *toks, size_t n_doc,
-                      const ibid_align_opts *o)
+void ibid_index_build(ibid_index *ix, const ibid_toks *toks, size_t n_doc, const ibid_align_opts *o)
 {
     memset(ix, 0, sizeof *ix);
     build b = {0};

@@ -35,27 +35,26 @@ int ibid_norm_cp(int32_t cp, unsigned flags, int32_t *buf, int m)
 
 static int no_space_script(int32_t cp)
 {
-    return (cp >= 0x0E00 && cp <= 0x0EFF)      /* Thai, Lao */
-           || (cp >= 0x0F00 && cp <= 0x0FFF)   /* Tibetan */
-           || (cp >= 0x1000 && cp <= 0x109F)   /* Myanmar */
-           || (cp >= 0x1780 && cp <= 0x17FF)   /* Khmer */
-           || (cp >= 0x2E80 && cp <= 0x2FDF)   /* CJK radicals, Kangxi */
-           || (cp >= 0x3005 && cp <= 0x3007)   /* iteration mark, ideographic zero */
-           || (cp >= 0x3040 && cp <= 0x30FF)   /* Hiragana, Katakana */
-           || (cp >= 0x31F0 && cp <= 0x31FF)   /* Katakana extensions */
-           || (cp >= 0x3400 && cp <= 0x4DBF)   /* CJK extension A */
-           || (cp >= 0x4E00 && cp <= 0x9FFF)   /* CJK unified ideographs */
-           || (cp >= 0xF900 && cp <= 0xFAFF)   /* CJK compatibility ideographs */
-           || (cp >= 0xFF66 && cp <= 0xFF9F)   /* half-width Katakana */
+    return (cp >= 0x0E00 && cp <= 0x0EFF)       /* Thai, Lao */
+           || (cp >= 0x0F00 && cp <= 0x0FFF)    /* Tibetan */
+           || (cp >= 0x1000 && cp <= 0x109F)    /* Myanmar */
+           || (cp >= 0x1780 && cp <= 0x17FF)    /* Khmer */
+           || (cp >= 0x2E80 && cp <= 0x2FDF)    /* CJK radicals, Kangxi */
+           || (cp >= 0x3005 && cp <= 0x3007)    /* iteration mark, ideographic zero */
+           || (cp >= 0x3040 && cp <= 0x30FF)    /* Hiragana, Katakana */
+           || (cp >= 0x31F0 && cp <= 0x31FF)    /* Katakana extensions */
+           || (cp >= 0x3400 && cp <= 0x4DBF)    /* CJK extension A */
+           || (cp >= 0x4E00 && cp <= 0x9FFF)    /* CJK unified ideographs */
+           || (cp >= 0xF900 && cp <= 0xFAFF)    /* CJK compatibility ideographs */
+           || (cp >= 0xFF66 && cp <= 0xFF9F)    /* half-width Katakana */
            || (cp >= 0x20000 && cp <= 0x3FFFF); /* CJK extensions B.. */
 }
 
 int ibid_cp_class(int32_t cp)
 {
     if (cp < 0x80) {
-        return ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') || (cp >= '0' && cp <= '9')
-                   ? IBID_CP_WORD
-                   : IBID_CP_SEP;
+        return ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') || (cp >= '0' && cp <= '9') ? IBID_CP_WORD
+                                                                                      : IBID_CP_SEP;
     }
     switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LU:
@@ -70,8 +69,10 @@ int ibid_cp_class(int32_t cp)
     case UTF8PROC_CATEGORY_NL:
     case UTF8PROC_CATEGORY_NO:
         return no_space_script(cp) ? IBID_CP_SINGLE : IBID_CP_WORD;
-    case UTF8PROC_CATEGORY_CF: return IBID_CP_IGNORE;
-    default: return IBID_CP_SEP;
+    case UTF8PROC_CATEGORY_CF:
+        return IBID_CP_IGNORE;
+    default:
+        return IBID_CP_SEP;
     }
 }
 

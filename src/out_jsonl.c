@@ -17,11 +17,20 @@ static int put_tsv_field(FILE *fp, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         const char *esc = NULL;
         switch (s[i]) {
-        case '\t': esc = "\\t"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\\': esc = "\\\\"; break;
-        default: break;
+        case '\t':
+            esc = "\\t";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        case '\\':
+            esc = "\\\\";
+            break;
+        default:
+            break;
         }
         if (esc ? fputs(esc, fp) < 0 : putc(s[i], fp) == EOF) return -1;
     }

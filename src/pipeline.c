@@ -35,8 +35,7 @@ void ibid_align_opts_init(ibid_align_opts *o)
 
 #define CHECK(cond, name, range)                                                                   \
     do {                                                                                           \
-        if (!(cond))                                                                               \
-            return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "%s must be %s", name, range);         \
+        if (!(cond)) return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "%s must be %s", name, range); \
     } while (0)
 
 int ibid_align_opts_check(const ibid_align_opts *o, ibid_error *err)
@@ -63,17 +62,17 @@ typedef struct {
     const ibid_corpus *c;
     const ibid_align_opts *o;
     ibid_toks *toks;
-    int *rc;                 /* per document, tokenizer result */
-    ibid_error *errs;        /* per document, when rc < 0 */
+    int *rc;          /* per document, tokenizer result */
+    ibid_error *errs; /* per document, when rc < 0 */
     const ibid_index *ix;
     const size_t *partner_beg; /* with --pairs: document a's partners b > a are */
     const uint32_t *partner;   /* partner[partner_beg[a], partner_beg[a + 1]) */
-    ibid_arena **km;         /* per thread */
-    ibid_passage **out;      /* per document a: the passages of its pairs (a, b > a) */
+    ibid_arena **km;           /* per thread */
+    ibid_passage **out;        /* per document a: the passages of its pairs (a, b > a) */
     size_t *n_out;
     size_t *n_seeds, *n_cand; /* per document */
-    const uint32_t *rank;    /* document rank in id order */
-    size_t base;             /* align_doc's item i is document base + i */
+    const uint32_t *rank;     /* document rank in id order */
+    size_t base;              /* align_doc's item i is document base + i */
 } job;
 
 static void tokenize_doc(void *ud, size_t i, int tid)
@@ -84,47 +83,59 @@ static void tokenize_doc(void *ud, size_t i, int tid)
     j->rc[i] = ibid_tokenize_hashes(&j->toks[i], d->text, d->n_text, j->o->norm, &j->errs[i]);
 }
 
+/* The code point and byte offsets of tokens [tok_beg, tok_end) of document d. */
+static void span_of(const job *j, uint32_t d, uint32_t tok_beg, uint32_t tok_end, uint32_t *cp_beg,
+                    uint32_t *cp_end, uint32_t *byte_beg, uint32_t *byte_end)
+{
+    ibid_token first, last;
+    const ibid_doc *doc = ibid_corpus_doc(j->c, d);
+    ibid_toks_span(&j->toks[d], doc->text, doc->n_text, j->o->norm, tok_beg, tok_end, &first,
+                   &last);
+    *cp_beg = first.cp_beg;
+    *cp_end = last.cp_end;
+    *byte_beg = first.byte_beg;
+    *byte_end = last.byte_end;
+}
+
 /* Fill in the code point and byte offsets of a passage's token spans. */
 static void locate(const job *j, ibid_passage *p)
 {
-    ibid_token f, l;
-    const ibid_doc *d1 = ibid_corpus_doc(j->c, p->doc1), *d2 = ibid_corpus_doc(j->c, p->doc2);
-    ibid_toks_span(&j->toks[p->doc1], d1->text, d1->n_text, j->o->norm, p->tok_beg1, p->tok_end1,
-                   &f, &l);
-    p->cp_beg1 = f.cp_beg, p->cp_end1 = l.cp_end, p->byte_beg1 = f.byte_beg, p->byte_end1 = l.byte_end;
-    ibid_toks_span(&j->toks[p->doc2], d2->text, d2->n_text, j->o->norm, p->tok_beg2, p->tok_end2,
-                   &f, &l);
-    p->cp_beg2 = f.cp_beg, p->cp_end2 = l.cp_end, p->byte_beg2 = f.byte_beg, p->byte_end2 = l.byte_end;
+    span_of(j, p->doc1, p->tok_beg1, p->tok_end1, &p->cp_beg1, &p->cp_end1, &p->byte_beg1,
+            &p->byte_end1);
+    span_of(j, p->doc2, p->tok_beg2, p->tok_end2, &p->cp_beg2, &p->cp_end2, &p->byte_beg2,
+            &p->byte_end2);
 }
 
-/* Swap the sides of a passage so that doc1 comes first in id order. */
-static void orient(const job *j, ibid_passage *p)
-{
-    if (j->rank[p->doc1] < j->rank[p->doc2]) return;
-#define SWAP(a, b) do { uint32_t t_ = (a); (a) = (b); (b) = t_; } while (0)
-    SWAP(p->doc1, p->doc2);
-    SWAP(p->cp_beg1, p->cp_beg2);
-    SWAP(p->cp_end1, p->cp_end2);
-    SWAP(p->byte_beg1, p->byte_beg2);
-    SWAP(p->byte_end1, p->byte_end2);
-    SWAP(p->tok_beg1, p->tok_beg2);
-    SWAP(p->tok_end1, p->tok_end2);
-#undef SWAP
-}
-
-/* Align the chains of one candidate pair into passages appended to ps (room for n_ch). */
+/*
+ * Align the chains of one candidate pair into passages written to ps (room for one per seed).
+ * The pair is aligned with the document first in id order as side 1, whichever index it has,
+ * so that ties in chaining and alignment break the same way however the input was ordered.
+ */
 static size_t align_pair(const job *j, ibid_arena *km, const ibid_cand *cd, const ibid_rec *hits,
                          ibid_passage *ps)
 {
-    const ibid_toks *ta = &j->toks[cd->a], *tb = &j->toks[cd->b];
+    int swap = j->rank[cd->a] > j->rank[cd->b];
+    uint32_t d1 = swap ? cd->b : cd->a, d2 = swap ? cd->a : cd->b;
+    const ibid_toks *ta = &j->toks[d1], *tb = &j->toks[d2];
     size_t n_an = cd->end - cd->beg;
     ibid_anchor *an = ibid_arena_alloc(km, n_an * sizeof *an);
-    for (size_t k = 0; k < n_an; k++) an[k] = (ibid_anchor){hits[cd->beg + k].x, hits[cd->beg + k].y};
+    for (size_t k = 0; k < n_an; k++) {
+        const ibid_rec *h = &hits[cd->beg + k];
+        an[k] = swap ? (ibid_anchor){h->y, h->x} : (ibid_anchor){h->x, h->y};
+    }
+    if (swap) { /* the chainer wants anchors sorted by (x, y) */
+        ibid_rec *t = ibid_arena_alloc(km, n_an * sizeof *t);
+        for (size_t k = 0; k < n_an; k++)
+            t[k] = (ibid_rec){(uint64_t)an[k].x << 32 | an[k].y, 0, 0};
+        ibid_rec_sort(t, n_an, 1);
+        for (size_t k = 0; k < n_an; k++)
+            an[k] = (ibid_anchor){(uint32_t)(t[k].key >> 32), (uint32_t)t[k].key};
+    }
     ibid_chain *ch;
     size_t n_ch = ibid_chain_anchors(km, an, n_an, j->o, &ch);
     for (size_t k = 0; k < n_ch; k++) {
         memset(&ps[k], 0, sizeof ps[k]);
-        ps[k].doc1 = cd->a, ps[k].doc2 = cd->b;
+        ps[k].doc1 = d1, ps[k].doc2 = d2;
         ibid_align_chain(km, ta->tok, (uint32_t)ta->n_tok, tb->tok, (uint32_t)tb->n_tok,
                          an + ch[k].beg, ch[k].end - ch[k].beg, j->o, &ps[k]);
     }
@@ -143,8 +154,8 @@ static void align_doc(void *ud, size_t i, int tid)
     size_t n_hits;
     const uint32_t *partners = j->partner ? j->partner + j->partner_beg[a] : NULL;
     size_t n_partners = j->partner ? j->partner_beg[a + 1] - j->partner_beg[a] : 0;
-    size_t n_cand = ibid_candidates(km, j->ix, (uint32_t)a, partners, n_partners,
-                                    j->o->min_seeds, &hits, &n_hits, &cand);
+    size_t n_cand = ibid_candidates(km, j->ix, (uint32_t)a, partners, n_partners, j->o->min_seeds,
+                                    &hits, &n_hits, &cand);
     j->n_seeds[a] = n_hits;
     j->n_cand[a] = n_cand;
     size_t n_out = 0, m_out = 0;
@@ -157,7 +168,6 @@ static void align_doc(void *ud, size_t i, int tid)
         IBID_GROW(out, m_out, n_out + n_ps);
         for (size_t k = 0; k < n_ps; k++) {
             locate(j, &ps[k]);
-            orient(j, &ps[k]);
             out[n_out++] = ps[k];
         }
     }

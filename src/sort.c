@@ -71,7 +71,8 @@ static void msd(ibid_rec *a, size_t n, int shift)
         for (int b = 1; b < 256; b++)
             if (beg[b + 1] - beg[b] > beg[big + 1] - beg[big]) big = b;
         for (int b = 0; b < 256; b++)
-            if (b != big && beg[b + 1] - beg[b] > 1) msd(a + beg[b], beg[b + 1] - beg[b], shift - 8);
+            if (b != big && beg[b + 1] - beg[b] > 1)
+                msd(a + beg[b], beg[b + 1] - beg[b], shift - 8);
         a += beg[big];
         n = beg[big + 1] - beg[big];
         shift -= 8;

@@ -14,7 +14,7 @@
 
 /* A token hash: a multiply-rotate over code points, finished with the murmur3 mixer. */
 #define H_SEED 0x243F6A8885A308D3ull
-#define H_MUL 0x9E3779B97F4A7C15ull
+#define H_MUL  0x9E3779B97F4A7C15ull
 
 static inline uint64_t h_add(uint64_t h, uint32_t cp)
 {
@@ -36,9 +36,9 @@ static inline uint32_t h_fin(uint64_t h)
 /* The scanner's position: byte and code point offsets. */
 typedef struct {
     const uint8_t *s;
-    size_t n;     /* bytes in s */
-    size_t i;     /* next byte */
-    uint32_t cp;  /* code points before byte i */
+    size_t n;    /* bytes in s */
+    size_t i;    /* next byte */
+    uint32_t cp; /* code points before byte i */
     unsigned flags;
 } scanner;
 
@@ -47,8 +47,8 @@ static void ascii_tables(unsigned flags, uint8_t *keep)
 {
     for (int c = 0; c < 128; c++) {
         int w = ibid_cp_class(c) == IBID_CP_WORD;
-        keep[c] = w ? (uint8_t)((flags & IBID_NORM_CASEFOLD) && c >= 'A' && c <= 'Z' ? c + 32 : c)
-                    : 0;
+        keep[c] =
+            w ? (uint8_t)((flags & IBID_NORM_CASEFOLD) && c >= 'A' && c <= 'Z' ? c + 32 : c) : 0;
     }
 }
 
@@ -73,7 +73,8 @@ static int next_token(scanner *s, const uint8_t *keep, ibid_token *tok)
             k = 1;
             cls = keep[c] ? IBID_CP_WORD : IBID_CP_SEP;
         } else {
-            utf8proc_ssize_t r = utf8proc_iterate(s->s + s->i, (utf8proc_ssize_t)(s->n - s->i), &cp);
+            utf8proc_ssize_t r =
+                utf8proc_iterate(s->s + s->i, (utf8proc_ssize_t)(s->n - s->i), &cp);
             if (r < 0) return IBID_EUTF8;
             k = (size_t)r;
             cls = ibid_cp_class(cp);

@@ -1,0 +1,529 @@
+/*
+ * test_ngram.c: the index of shared n-grams (ngram.c) and the seeds and candidate pairs made
+ * from it (candidates.c).
+ *
+ * Small corpora of integer token arrays written by hand check each rule: an n-gram in two
+ * documents makes a seed, in one none, in more than max_df none (counted as boilerplate);
+ * positions beyond max_tf in one document are left out; `partners` restricts the pairs;
+ * min_seeds counts independent seeds. Every index built is checked for its invariants (groups
+ * are real shared n-grams, the per-document lists are their transpose). Random corpora (seed
+ * printed, IBID_TEST_SEED replays one) check that the seeds do not depend on how many passes
+ * the index takes (index_memory) or on the number of threads.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ibid_int.h"
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull); /* splitmix64 */
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static void seed_rng(const char *test)
+{
+    const char *env = getenv("IBID_TEST_SEED");
+    uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) ^ (uint64_t)getpid() << 16;
+    printf("%s: IBID_TEST_SEED=%llu\n", test, (unsigned long long)seed);
+    rng_state = seed;
+}
+
+/* A corpus of token arrays, each allocated to its exact size so that ASan sees overreads. */
+typedef struct {
+    size_t n_doc;
+    ibid_toks toks[1024];
+} corpus;
+
+static void set_doc(corpus *c, size_t d, const uint32_t *t, size_t n)
+{
+    assert_true(d < 1024);
+    ibid_toks *k = &c->toks[d];
+    memset(k, 0, sizeof *k);
+    k->tok = malloc((n ? n : 1) * sizeof *k->tok);
+    assert_non_null(k->tok);
+    if (n) memcpy(k->tok, t, n * sizeof *t);
+    k->n_tok = k->m_tok = n;
+    if (d >= c->n_doc) c->n_doc = d + 1;
+}
+
+#define SET_DOC(c, d, ...)                         \
+    do {                                           \
+        const uint32_t t_[] = {__VA_ARGS__};       \
+        set_doc(c, d, t_, sizeof t_ / sizeof *t_); \
+    } while (0)
+
+static void free_corpus(corpus *c)
+{
+    for (size_t d = 0; d < c->n_doc; d++) ibid_toks_free(&c->toks[d]);
+    free(c);
+}
+
+static corpus *new_corpus(void)
+{
+    corpus *c = calloc(1, sizeof *c);
+    assert_non_null(c);
+    return c;
+}
+
+/* All seeds of a corpus: key = a << 32 | b, x in a, y in b, sorted by (a, b, x, y). */
+typedef struct {
+    size_t n, m;
+    ibid_rec *a;
+    size_t n_group, n_boilerplate;
+    int n_pass;
+} seeds;
+
+/* Check the invariants of an index built from c. */
+static void check_index(const ibid_index *ix, const corpus *c, const ibid_align_opts *o)
+{
+    size_t n = (size_t)o->ngram;
+    assert_int_equal(ix->n_doc, c->n_doc);
+    assert_int_equal(ix->group_beg[0], 0);
+    size_t n_occ = ix->group_beg[ix->n_group];
+    for (size_t g = 0; g < ix->n_group; g++) {
+        size_t b = ix->group_beg[g], e = ix->group_beg[g + 1];
+        assert_true(b < e);
+        size_t df = 0;
+        for (size_t k = b; k < e; k++) {
+            const ibid_occ *q = &ix->group_occ[k];
+            assert_true(q->a < c->n_doc && q->b + n <= c->toks[q->a].n_tok);
+            /* one n-gram: the same tokens everywhere */
+            assert_memory_equal(c->toks[q->a].tok + q->b,
+                                c->toks[ix->group_occ[b].a].tok + ix->group_occ[b].b,
+                                n * sizeof(uint32_t));
+            if (k > b) {
+                const ibid_occ *p = q - 1;
+                assert_true(p->a < q->a || (p->a == q->a && p->b < q->b));
+            }
+            df += k == b || q->a != q[-1].a;
+        }
+        assert_true(df >= 2 && df <= (size_t)o->max_df);
+    }
+    /* the per-document lists are the transpose of the groups */
+    assert_int_equal(ix->doc_beg[0], 0);
+    assert_int_equal(ix->doc_beg[c->n_doc], n_occ);
+    for (size_t d = 0; d < c->n_doc; d++)
+        for (size_t k = ix->doc_beg[d]; k < ix->doc_beg[d + 1]; k++) {
+            const ibid_occ *q = &ix->doc_occ[k];
+            assert_true(q->b < ix->n_group);
+            int found = 0;
+            for (size_t t = ix->group_beg[q->b]; t < ix->group_beg[q->b + 1]; t++)
+                found |= ix->group_occ[t].a == d && ix->group_occ[t].b == q->a;
+            assert_true(found);
+        }
+}
+
+static void seeds_of(seeds *s, const corpus *c, const ibid_pair *only, size_t n_only,
+                     const ibid_align_opts *o)
+{
+    memset(s, 0, sizeof *s);
+    ibid_index ix;
+    ibid_index_build(&ix, c->toks, c->n_doc, o);
+    check_index(&ix, c, o);
+    s->n_group = ix.n_group;
+    s->n_boilerplate = ix.n_boilerplate;
+    s->n_pass = ix.n_pass;
+    ibid_arena *km = ibid_arena_new();
+    for (uint32_t a = 0; a < c->n_doc; a++) {
+        uint32_t partners[64];
+        size_t n_partners = 0;
+        for (size_t i = 0; i < n_only; i++)
+            if (only[i].a == a) partners[n_partners++] = only[i].b;
+        ibid_rec *hits;
+        ibid_cand *cand;
+        size_t n_hits;
+        ibid_candidates(km, &ix, a, only ? partners : NULL, n_partners, 1, &hits, &n_hits, &cand);
+        for (size_t i = 0; i < n_hits; i++) {
+            assert_true(hits[i].key > a && hits[i].key < c->n_doc);
+            if (i)
+                assert_true(hits[i - 1].key < hits[i].key ||
+                            (hits[i - 1].key == hits[i].key &&
+                             (hits[i - 1].x < hits[i].x ||
+                              (hits[i - 1].x == hits[i].x && hits[i - 1].y < hits[i].y))));
+            IBID_GROW(s->a, s->m, s->n + 1);
+            s->a[s->n++] = (ibid_rec){(uint64_t)a << 32 | hits[i].key, hits[i].x, hits[i].y};
+        }
+        ibid_arena_reset(km);
+    }
+    ibid_arena_free(km);
+    ibid_index_free(&ix);
+    for (size_t i = 0; i < s->n; i++) {
+        uint32_t d1 = (uint32_t)(s->a[i].key >> 32), d2 = (uint32_t)s->a[i].key;
+        assert_true(s->a[i].x + (uint32_t)o->ngram <= c->toks[d1].n_tok);
+        assert_true(s->a[i].y + (uint32_t)o->ngram <= c->toks[d2].n_tok);
+        /* a seed is a real match */
+        assert_memory_equal(c->toks[d1].tok + s->a[i].x, c->toks[d2].tok + s->a[i].y,
+                            (size_t)o->ngram * sizeof(uint32_t));
+    }
+}
+
+static void expect_seed(const seeds *s, size_t i, uint32_t d1, uint32_t d2, uint32_t x, uint32_t y)
+{
+    assert_true(i < s->n);
+    if (s->a[i].key != ((uint64_t)d1 << 32 | d2) || s->a[i].x != x || s->a[i].y != y)
+        fail_msg("seed %zu is (%llu, %llu, %u, %u), expected (%u, %u, %u, %u)", i,
+                 (unsigned long long)(s->a[i].key >> 32),
+                 (unsigned long long)(s->a[i].key & 0xFFFFFFFF), s->a[i].x, s->a[i].y, d1, d2, x,
+                 y);
+}
+
+static void test_shared_ngram(void **state)
+{
+    (void)state;
+    ibid_align_opts o;
+    ibid_align_opts_init(&o);
+    o.ngram = 3;
+    corpus *c = new_corpus();
+    SET_DOC(c, 0, 1, 2, 3, 4, 5);
+    SET_DOC(c, 1, 9, 2, 3, 4, 8);
+    SET_DOC(c, 2, 7, 7, 3, 4, 5, 6); /* shares "3 4 5" with doc 0 */
+    SET_DOC(c, 3, 4, 2);             /* shorter than an n-gram */
+    SET_DOC(c, 4, 1, 2);             /* "1 2" is a prefix of doc 0's n-gram, not one */
+    seeds s;
+    seeds_of(&s, c, NULL, 0, &o);
+    assert_int_equal(s.n, 2);
+    expect_seed(&s, 0, 0, 1, 1, 1);
+    expect_seed(&s, 1, 0, 2, 2, 2);
+    assert_int_equal(s.n_group, 2);
+    assert_int_equal(s.n_boilerplate, 0);
+    free(s.a);
+    /* an n-gram in one document only, even repeated, is no seed */
+    corpus *c2 = new_corpus();
+    SET_DOC(c2, 0, 1, 2, 3, 1, 2, 3);
+    SET_DOC(c2, 1, 4, 5, 6, 7);
+    seeds_of(&s, c2, NULL, 0, &o);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(s.n_group, 0);
+    free(s.a);
+    free_corpus(c2);
+    /* no documents, one document */
+    corpus *c3 = new_corpus();
+    seeds_of(&s, c3, NULL, 0, &o);
+    assert_int_equal(s.n, 0);
+    free(s.a);
+    SET_DOC(c3, 0, 1, 2, 3, 4);
+    seeds_of(&s, c3, NULL, 0, &o);
+    assert_int_equal(s.n, 0);
+    free(s.a);
+    free_corpus(c3);
+    /* every occurrence pair across the two documents */
+    corpus *c4 = new_corpus();
+    SET_DOC(c4, 0, 1, 2, 3, 0, 1, 2, 3);
+    SET_DOC(c4, 1, 1, 2, 3, 9, 9, 1, 2, 3);
+    seeds_of(&s, c4, NULL, 0, &o);
+    assert_int_equal(s.n, 4);
+    expect_seed(&s, 0, 0, 1, 0, 0);
+    expect_seed(&s, 1, 0, 1, 0, 5);
+    expect_seed(&s, 2, 0, 1, 4, 0);
+    expect_seed(&s, 3, 0, 1, 4, 5);
+    free(s.a);
+    free_corpus(c4);
+    free_corpus(c);
+}
+
+static void test_max_df(void **state)
+{
+    (void)state;
+    ibid_align_opts o;
+    ibid_align_opts_init(&o);
+    o.ngram = 2;
+    corpus *c = new_corpus();
+    SET_DOC(c, 0, 5, 6, 1);
+    SET_DOC(c, 1, 2, 5, 6);
+    SET_DOC(c, 2, 5, 6, 3);
+    SET_DOC(c, 3, 4, 4, 8, 9); /* "8 9" shared by docs 3 and 4 only */
+    SET_DOC(c, 4, 8, 9);
+    seeds s;
+    o.max_df = 3;
+    seeds_of(&s, c, NULL, 0, &o);
+    assert_int_equal(s.n, 4);
+    expect_seed(&s, 0, 0, 1, 0, 1);
+    expect_seed(&s, 1, 0, 2, 0, 0);
+    expect_seed(&s, 2, 1, 2, 1, 0);
+    expect_seed(&s, 3, 3, 4, 2, 0);
+    assert_int_equal(s.n_group, 2);
+    assert_int_equal(s.n_boilerplate, 0);
+    free(s.a);
+    /* "5 6" is in 3 documents: boilerplate under max_df 2 */
+    o.max_df = 2;
+    seeds_of(&s, c, NULL, 0, &o);
+    assert_int_equal(s.n, 1);
+    expect_seed(&s, 0, 3, 4, 2, 0);
+    assert_int_equal(s.n_group, 1);
+    assert_int_equal(s.n_boilerplate, 1);
+    free(s.a);
+    free_corpus(c);
+}
+
+static void test_max_tf(void **state)
+{
+    (void)state;
+    ibid_align_opts o;
+    ibid_align_opts_init(&o);
+    o.ngram = 2;
+    corpus *c = new_corpus();
+    SET_DOC(c, 0, 7, 8, 0, 7, 8, 0, 7, 8); /* "7 8" three times */
+    SET_DOC(c, 1, 7, 8);
+    SET_DOC(c, 2, 1, 7, 8, 2, 7, 8); /* twice */
+    seeds s;
+    o.max_tf = 3;
+    seeds_of(&s, c, NULL, 0, &o);
+    assert_int_equal(s.n, 3 + 3 * 2 + 2);
+    free(s.a);
+    /* max_tf 2: doc 0's occurrences are skipped, docs 1 and 2 still pair */
+    o.max_tf = 2;
+    seeds_of(&s, c, NULL, 0, &o);
+    assert_int_equal(s.n, 2);
+    expect_seed(&s, 0, 1, 2, 0, 1);
+    expect_seed(&s, 1, 1, 2, 0, 4);
+    assert_int_equal(s.n_group, 1);
+    free(s.a);
+    /* max_tf 1: only doc 1 keeps it, so the n-gram pairs nothing and is not indexed */
+    o.max_tf = 1;
+    seeds_of(&s, c, NULL, 0, &o);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(s.n_group, 0);
+    free(s.a);
+    free_corpus(c);
+}
+
+static void test_only(void **state)
+{
+    (void)state;
+    ibid_align_opts o;
+    ibid_align_opts_init(&o);
+    o.ngram = 2;
+    corpus *c = new_corpus();
+    for (size_t d = 0; d < 5; d++) SET_DOC(c, d, 3, 1, 4, 1, 5);
+    seeds s;
+    seeds_of(&s, c, NULL, 0, &o);
+    assert_int_equal(s.n, 10 * 4); /* 10 pairs, 4 n-grams each */
+    free(s.a);
+    const ibid_pair only[] = {{0, 2}, {1, 4}, {3, 4}};
+    seeds_of(&s, c, only, 3, &o);
+    assert_int_equal(s.n, 3 * 4);
+    for (size_t i = 0; i < s.n; i++) {
+        uint32_t d1 = (uint32_t)(s.a[i].key >> 32), d2 = (uint32_t)s.a[i].key;
+        const ibid_pair want = only[i / 4];
+        assert_int_equal(d1, want.a);
+        assert_int_equal(d2, want.b);
+        assert_int_equal(s.a[i].x, s.a[i].y);
+    }
+    free(s.a);
+    const ibid_pair none[] = {{0, 1}};
+    SET_DOC(c, 5, 9, 9, 9);
+    SET_DOC(c, 6, 9, 9, 9);
+    ibid_toks_free(&c->toks[1]);
+    SET_DOC(c, 1, 2, 2, 2);
+    seeds_of(&s, c, none, 1, &o);
+    assert_int_equal(s.n, 0);
+    free(s.a);
+    free_corpus(c);
+}
+
+/* A random corpus over a small alphabet: many shared n-grams, some repeated, some boilerplate. */
+static corpus *random_corpus(size_t n_doc, size_t max_len, uint32_t alphabet)
+{
+    corpus *c = new_corpus();
+    uint32_t *t = malloc((max_len + 1) * sizeof *t);
+    assert_non_null(t);
+    for (size_t d = 0; d < n_doc; d++) {
+        size_t n = rng() % (max_len + 1);
+        for (size_t i = 0; i < n; i++) t[i] = (uint32_t)(rng() % alphabet);
+        set_doc(c, d, t, n);
+    }
+    free(t);
+    return c;
+}
+
+static void expect_same_seeds(const seeds *a, const seeds *b, const char *what)
+{
+    if (a->n != b->n) fail_msg("%s: %zu seeds vs %zu", what, a->n, b->n);
+    assert_int_equal(a->n_group, b->n_group);
+    assert_int_equal(a->n_boilerplate, b->n_boilerplate);
+    if (a->n && memcmp(a->a, b->a, a->n * sizeof *a->a) != 0) fail_msg("%s: seeds differ", what);
+}
+
+static void test_passes_and_threads(void **state)
+{
+    (void)state;
+    seed_rng("test_passes_and_threads");
+    for (int round = 0; round < 12; round++) {
+        /* over 256 documents (one block) in some rounds */
+        size_t n_doc = round % 3 == 2 ? 600 : 2 + rng() % 40;
+        corpus *c = random_corpus(n_doc, round % 3 == 2 ? 40 : 300, 3 + (uint32_t)(rng() % 12));
+        ibid_align_opts o;
+        ibid_align_opts_init(&o);
+        o.ngram = 1 + round % 5;
+        o.max_df = 2 + (int)(rng() % 30);
+        o.max_tf = 1 + (int)(rng() % 5);
+        ibid_pair only[64];
+        size_t n_only = 0;
+        if (round % 4 == 1) {
+            for (uint32_t a = 0; a < 8; a++)
+                for (uint32_t b = a + 1; b < n_doc && b < a + 5; b++)
+                    only[n_only++] = (ibid_pair){a, b};
+        }
+        seeds ref, s;
+        seeds_of(&ref, c, n_only ? only : NULL, n_only, &o);
+        /* P = total * 16 / index_memory + 1 passes: about 40, 3 and 1 */
+        size_t total = 0;
+        for (size_t d = 0; d < n_doc; d++)
+            if (c->toks[d].n_tok >= (size_t)o.ngram)
+                total += c->toks[d].n_tok - (size_t)o.ngram + 1;
+        const size_t mems[] = {total * sizeof(ibid_rec) / 40 + 1, total * sizeof(ibid_rec) / 3 + 1,
+                               (size_t)1 << 30};
+        const int threads[] = {1, 2, 3};
+        for (size_t m = 0; m < 3; m++)
+            for (size_t t = 0; t < 3; t++) {
+                o.index_memory = mems[m];
+                o.n_threads = threads[t];
+                seeds_of(&s, c, n_only ? only : NULL, n_only, &o);
+                char what[128];
+                snprintf(what, sizeof what, "ngram %d, index_memory %zu, %d threads", o.ngram,
+                         mems[m], threads[t]);
+                expect_same_seeds(&ref, &s, what);
+                free(s.a);
+            }
+        free(ref.a);
+        free_corpus(c);
+    }
+}
+
+/* The most passes there can be: every n-gram its own partition, for n = 1 too. */
+static void test_many_passes(void **state)
+{
+    (void)state;
+    seed_rng("test_many_passes");
+    corpus *c = random_corpus(12, 12, 4);
+    ibid_toks_free(&c->toks[0]);
+    SET_DOC(c, 0, 1, 2, 3, 0, 3, 3); /* at least one shared n-gram for every n */
+    ibid_toks_free(&c->toks[1]);
+    SET_DOC(c, 1, 2, 1, 2, 3, 0, 3);
+    for (int n = 1; n <= 3; n++) {
+        ibid_align_opts o;
+        ibid_align_opts_init(&o);
+        o.ngram = n;
+        seeds ref, s;
+        seeds_of(&ref, c, NULL, 0, &o);
+        assert_true(ref.n > 0);
+        assert_int_equal(ref.n_pass, 1);
+        o.index_memory = 1;
+        seeds_of(&s, c, NULL, 0, &o);
+        assert_true(s.n_pass > 1);
+        char what[64];
+        snprintf(what, sizeof what, "ngram %d, index_memory 1", n);
+        expect_same_seeds(&ref, &s, what);
+        free(s.a);
+        free(ref.a);
+    }
+    free_corpus(c);
+}
+
+/* Candidates: the pairs (a, b > a) with at least min_seeds seeds, their seeds contiguous in the
+ * hits, sorted by (b, x, y). */
+static void test_candidates(void **state)
+{
+    (void)state;
+    ibid_align_opts o;
+    ibid_align_opts_init(&o);
+    o.ngram = 3;
+    corpus *c = new_corpus();
+    SET_DOC(c, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    SET_DOC(c, 1, 1, 2, 3, 4, 0, 0, 7, 8, 9); /* with 0: seeds (0,0) (1,1) (6,6) */
+    SET_DOC(c, 2, 1, 2, 3, 4, 5, 6, 11, 12);  /* with 0: (0,0)..(3,3); with 1: (0,0) (1,1) */
+    SET_DOC(c, 3, 5, 5, 7, 8, 9);             /* with 0 and 1: (6,2) */
+    ibid_index ix;
+    ibid_index_build(&ix, c->toks, c->n_doc, &o);
+    check_index(&ix, c, &o);
+    ibid_arena *km = ibid_arena_new();
+    ibid_rec *hits;
+    ibid_cand *cd;
+    size_t n_hits;
+    /* document 0, min_seeds 1: every pair */
+    size_t n = ibid_candidates(km, &ix, 0, NULL, 0, 1, &hits, &n_hits, &cd);
+    assert_int_equal(n_hits, 3 + 4 + 1);
+    assert_int_equal(n, 3);
+    const size_t b[3] = {1, 2, 3}, beg[3] = {0, 3, 7}, end[3] = {3, 7, 8};
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(cd[k].a, 0);
+        assert_int_equal(cd[k].b, b[k]);
+        assert_int_equal(cd[k].beg, beg[k]);
+        assert_int_equal(cd[k].end, end[k]);
+        for (size_t h = beg[k]; h < end[k]; h++) assert_int_equal(hits[h].key, b[k]);
+    }
+    assert_int_equal(hits[2].x, 6);
+    assert_int_equal(hits[2].y, 6);
+    assert_int_equal(hits[7].x, 6);
+    assert_int_equal(hits[7].y, 2);
+    ibid_arena_reset(km);
+    /* min_seeds 2, 4, 5 */
+    n = ibid_candidates(km, &ix, 0, NULL, 0, 2, &hits, &n_hits, &cd);
+    assert_int_equal(n, 2);
+    assert_int_equal(cd[0].b, 1);
+    assert_int_equal(cd[1].b, 2);
+    ibid_arena_reset(km);
+    n = ibid_candidates(km, &ix, 0, NULL, 0, 4, &hits, &n_hits, &cd);
+    assert_int_equal(n, 1);
+    assert_int_equal(cd[0].b, 2);
+    assert_int_equal(cd[0].beg, 3);
+    ibid_arena_reset(km);
+    n = ibid_candidates(km, &ix, 0, NULL, 0, 5, &hits, &n_hits, &cd);
+    assert_int_equal(n, 0);
+    assert_int_equal(n_hits, 8);
+    ibid_arena_reset(km);
+    /* partners: only document 2 */
+    const uint32_t p2[] = {2};
+    n = ibid_candidates(km, &ix, 0, p2, 1, 1, &hits, &n_hits, &cd);
+    assert_int_equal(n_hits, 4);
+    assert_int_equal(n, 1);
+    assert_int_equal(cd[0].b, 2);
+    ibid_arena_reset(km);
+    n = ibid_candidates(km, &ix, 0, p2, 0, 1, &hits, &n_hits, &cd);
+    assert_int_equal(n, 0);
+    assert_int_equal(n_hits, 0);
+    ibid_arena_reset(km);
+    /* document 1 pairs only with later documents */
+    n = ibid_candidates(km, &ix, 1, NULL, 0, 1, &hits, &n_hits, &cd);
+    assert_int_equal(n, 2);
+    assert_int_equal(cd[0].a, 1);
+    assert_int_equal(cd[0].b, 2);
+    assert_int_equal(cd[1].b, 3);
+    ibid_arena_reset(km);
+    /* the last document has none */
+    n = ibid_candidates(km, &ix, 3, NULL, 0, 1, &hits, &n_hits, &cd);
+    assert_int_equal(n, 0);
+    assert_int_equal(n_hits, 0);
+    ibid_arena_free(km);
+    ibid_index_free(&ix);
+    free_corpus(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shared_ngram),
+        cmocka_unit_test(test_max_df),
+        cmocka_unit_test(test_max_tf),
+        cmocka_unit_test(test_only),
+        cmocka_unit_test(test_passes_and_threads),
+        cmocka_unit_test(test_many_passes),
+        cmocka_unit_test(test_candidates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
