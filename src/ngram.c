@@ -14,55 +14,69 @@
  * time and never held for the whole corpus.
  *
  * Memory: the postings of a whole corpus take 16 bytes an n-gram, more than the text itself.
- * They are built in P passes, each holding the n-grams of one hash partition, with P chosen so
- * that a pass fits in index_memory. The partition of an n-gram is a cheap function of its first
- * two tokens, so a counting pass sizes every pass exactly and each block of documents writes
- * its postings at a known offset: no copies, and the same layout for any number of threads.
+ * They are built in P passes, each holding the n-grams of one partition, with P chosen so that
+ * a pass fits in index_memory. A cheap mix of an n-gram's tokens picks its pass and one of 256
+ * sub-buckets; a counting scan sizes them exactly, blocks of documents scatter their postings
+ * straight into place (in parallel, with no copy and the same layout for any thread count), and
+ * the sub-buckets are sorted by XXH3 hash in parallel. Equal n-grams share a sub-bucket, so the
+ * runs of equal hashes within each are the n-grams.
  */
 #include "ibid_int.h"
 
 #include <xxhash.h>
 
-/* Documents are processed in blocks; a block's postings of one pass are contiguous. */
-#define BLOCK_DOCS 256
+/* Documents are processed in blocks (at most MAX_BLOCKS of them); each pass scatters the
+ * postings of every block into NB sub-buckets, which are then sorted in parallel. */
+#define MAX_BLOCKS 4096
+#define NB         256
 
 typedef struct {
     const ibid_toks *toks;
-    size_t n_doc, n_block;
+    size_t n_doc, n_block, block_docs;
     int n, P;
-    size_t *count; /* count[block * P + p]: postings of block in partition p */
-    size_t *off;   /* offset of block's postings in the current pass */
     int pass;
+    size_t *count;  /* count[blk * NB + s]: the block's postings in sub-bucket s, this pass */
+    size_t *cursor; /* where the block writes its next posting of sub-bucket s */
+    size_t *sub;    /* sub-bucket s is post[sub[s], sub[s + 1]) */
     ibid_rec *post; /* the current pass's postings */
 } build;
 
-/* The partition of the n-gram at t: from its first two tokens (one when n = 1: t[1] is then
- * outside the n-gram, past the end of the document at its last position). */
-static inline uint32_t partition_of(const uint32_t *t, int n, int P)
+/* A cheap mix of an n-gram's tokens: its pass (from the high bits) and sub-bucket (low bits).
+ * Equal n-grams mix equally, so each n-gram's postings end up in one sub-bucket of one pass. */
+static inline uint32_t mix(const uint32_t *t, int n)
 {
-    uint32_t h = (t[0] ^ (n > 1 ? t[1] * 0x9E3779B1u : 0)) * 0x85EBCA6Bu;
-    return (uint32_t)(((uint64_t)(h ^ (h >> 16)) * (uint32_t)P) >> 32);
+    uint32_t h = t[0] * 0x9E3779B1u;
+    for (int k = 1; k < n && k < 4; k++) h = (h ^ (h >> 15) ^ t[k]) * 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    return h ^ (h >> 16);
+}
+
+static inline uint32_t pass_of(uint32_t h, int P)
+{
+    return (uint32_t)(((uint64_t)h * (uint32_t)P) >> 32);
 }
 
 static size_t block_end(const build *b, size_t blk)
 {
-    return (blk + 1) * BLOCK_DOCS < b->n_doc ? (blk + 1) * BLOCK_DOCS : b->n_doc;
+    size_t e = (blk + 1) * b->block_docs;
+    return e < b->n_doc ? e : b->n_doc;
 }
 
 static void count_block(void *ud, size_t blk, int tid)
 {
     build *b = ud;
     (void)tid;
-    size_t *cnt = &b->count[blk * (size_t)b->P];
-    for (size_t d = blk * BLOCK_DOCS; d < block_end(b, blk); d++) {
+    size_t *cnt = &b->count[blk * NB];
+    memset(cnt, 0, NB * sizeof *cnt);
+    for (size_t d = blk * b->block_docs; d < block_end(b, blk); d++) {
         const ibid_toks *t = &b->toks[d];
         if (t->n_tok < (size_t)b->n) continue;
         size_t last = t->n_tok - (size_t)b->n;
-        if (b->P == 1) {
-            cnt[0] += last + 1;
-            continue;
+        for (size_t i = 0; i <= last; i++) {
+            uint32_t h = mix(t->tok + i, b->n);
+            if (pass_of(h, b->P) == (uint32_t)b->pass) cnt[h & (NB - 1)]++;
         }
-        for (size_t i = 0; i <= last; i++) cnt[partition_of(t->tok + i, b->n, b->P)]++;
     }
 }
 
@@ -70,21 +84,27 @@ static void fill_block(void *ud, size_t blk, int tid)
 {
     build *b = ud;
     (void)tid;
-    ibid_rec *out = b->post + b->off[blk];
-    uint32_t p = (uint32_t)b->pass;
-    for (size_t d = blk * BLOCK_DOCS; d < block_end(b, blk); d++) {
+    size_t *cur = &b->cursor[blk * NB];
+    for (size_t d = blk * b->block_docs; d < block_end(b, blk); d++) {
         const ibid_toks *t = &b->toks[d];
         if (t->n_tok < (size_t)b->n) continue;
         size_t last = t->n_tok - (size_t)b->n;
         for (size_t i = 0; i <= last; i++) {
-            if (b->P > 1 && partition_of(t->tok + i, b->n, b->P) != p) continue;
+            uint32_t h = mix(t->tok + i, b->n);
+            if (pass_of(h, b->P) != (uint32_t)b->pass) continue;
+            ibid_rec *out = &b->post[cur[h & (NB - 1)]++];
             out->key = XXH3_64bits(t->tok + i, (size_t)b->n * sizeof(uint32_t));
             out->x = (uint32_t)d;
             out->y = (uint32_t)i;
-            out++;
         }
     }
-    assert(out == b->post + b->off[blk] + b->count[blk * (size_t)b->P + p]);
+}
+
+static void sort_sub(void *ud, size_t s, int tid)
+{
+    build *b = ud;
+    (void)tid;
+    ibid_rec_sort(b->post + b->sub[s], b->sub[s + 1] - b->sub[s], 1);
 }
 
 typedef struct {
@@ -129,45 +149,52 @@ void ibid_index_build(ibid_index *ix, const ibid_toks *toks, size_t n_doc, const
     build b = {0};
     b.toks = toks;
     b.n_doc = n_doc;
-    b.n_block = (n_doc + BLOCK_DOCS - 1) / BLOCK_DOCS;
     b.n = o->ngram;
     size_t total = 0;
     for (size_t d = 0; d < n_doc; d++)
         if (toks[d].n_tok >= (size_t)b.n) total += toks[d].n_tok - (size_t)b.n + 1;
     size_t P = total * sizeof(ibid_rec) / (o->index_memory ? o->index_memory : 1) + 1;
     b.P = P > 4096 ? 4096 : (int)P;
-    b.count = ibid_xcalloc(b.n_block * (size_t)b.P + 1, sizeof(size_t));
-    b.off = ibid_xmalloc((b.n_block + 1) * sizeof(size_t));
-    ibid_parallel_for(o->n_threads, b.n_block, count_block, &b);
+    b.block_docs = n_doc / MAX_BLOCKS + 1;
+    b.n_block = (n_doc + b.block_docs - 1) / b.block_docs;
+    b.count = ibid_xmalloc((b.n_block ? b.n_block : 1) * NB * sizeof(size_t));
+    b.cursor = ibid_xmalloc((b.n_block ? b.n_block : 1) * NB * sizeof(size_t));
+    b.sub = ibid_xmalloc((NB + 1) * sizeof(size_t));
 
     occ_vec occ = {0};
-    size_t m_beg = 0;
+    size_t m_beg = 0, m_post = 0;
     IBID_GROW(ix->group_beg, m_beg, 1);
     ix->group_beg[0] = 0;
     for (b.pass = 0; b.pass < b.P; b.pass++) {
+        ibid_parallel_for(o->n_threads, b.n_block, count_block, &b);
+        /* sub-bucket major, then block: block order inside a sub-bucket is document order */
         size_t n_post = 0;
-        for (size_t blk = 0; blk < b.n_block; blk++) {
-            b.off[blk] = n_post;
-            n_post += b.count[blk * (size_t)b.P + (size_t)b.pass];
+        for (size_t sb = 0; sb < NB; sb++) {
+            b.sub[sb] = n_post;
+            for (size_t blk = 0; blk < b.n_block; blk++) {
+                b.cursor[blk * NB + sb] = n_post;
+                n_post += b.count[blk * NB + sb];
+            }
         }
-        b.post = ibid_xmalloc((n_post ? n_post : 1) * sizeof(ibid_rec));
+        b.sub[NB] = n_post;
+        IBID_GROW(b.post, m_post, n_post + 1); /* the buffer of the largest pass, reused */
         ibid_parallel_for(o->n_threads, b.n_block, fill_block, &b);
-        ibid_rec_sort(b.post, n_post, o->n_threads);
+        ibid_parallel_for(o->n_threads, NB, sort_sub, &b);
         for (size_t i = 0; i < n_post;) {
             size_t e = i + 1;
             while (e < n_post && b.post[e].key == b.post[i].key) e++;
             if (e - i > 1) add_group(ix, &occ, &m_beg, b.post + i, e - i, o);
             i = e;
         }
-        free(b.post);
-        b.post = NULL;
         if (o->progress) {
             ibid_progress pr = {"index", (size_t)b.pass + 1, (size_t)b.P};
             o->progress(o->progress_ud, &pr);
         }
     }
+    free(b.post);
     free(b.count);
-    free(b.off);
+    free(b.cursor);
+    free(b.sub);
     ix->n_pass = b.P;
     ix->group_occ = occ.v;
 
