@@ -51,7 +51,7 @@ echo "== fuzz (${FUZZ_SECONDS}s per target)"
 dir=build-ci-fuzz
 if CC=clang-14 cmake -S . -B "$dir" -DIBID_FUZZ=ON -DIBID_TESTS=OFF \
     -DIBID_SANITIZE=address,undefined >/dev/null && cmake --build "$dir" -j"$JOBS" >/dev/null; then
-    for t in "$dir"/fuzz_*; do
+    for t in "$dir"/fuzz/fuzz_*; do
         name=$(basename "$t")
         work=$(mktemp -d)
         cp fuzz/corpus/"$name"/* "$work"/ 2>/dev/null
