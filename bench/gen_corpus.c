@@ -92,6 +92,8 @@
  * Allocation, buffers, errors
  * ------------------------------------------------------------------------------------------ */
 
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
 static void die(const char *fmt, ...)
 {
     va_list ap;

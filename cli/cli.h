@@ -40,14 +40,19 @@ void cli_output_abort(cli_output *o);                  /* close and remove the t
 
 /* Progress on stderr when it is a terminal: pass as ibid_align_opts.progress. */
 typedef struct cli_progress {
-    int enabled;
-    double t0, last;
-    const char *stage;
-    double stage_t0;
+    int enabled;       /* draw the progress line */
+    double t0, last;   /* start; last redraw */
+    const char *stage; /* the stage reported last */
+    double stage_t0;   /* when it began */
+    int n_stages;      /* stages seen, with the seconds each took (for --verbose) */
+    const char *stage_name[8];
+    double stage_secs[8];
 } cli_progress;
 void cli_progress_init(cli_progress *p, int enabled);
 void cli_progress_cb(void *ud, const ibid_progress *pr);
 void cli_progress_end(cli_progress *p);
+/* "tokenize 1.2s, index 3.4s, ..." for the stages seen so far. */
+void cli_progress_stages(const cli_progress *p, FILE *fp);
 double cli_now(void);
 
 #endif

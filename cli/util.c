@@ -141,9 +141,16 @@ void cli_progress_init(cli_progress *p, int enabled)
 void cli_progress_cb(void *ud, const ibid_progress *pr)
 {
     cli_progress *p = ud;
-    if (!p->enabled) return;
     double t = cli_now();
-    if (!p->stage || strcmp(p->stage, pr->stage) != 0) p->stage = pr->stage, p->stage_t0 = t;
+    if (!p->stage || strcmp(p->stage, pr->stage) != 0) {
+        if (p->stage && p->n_stages < 8) {
+            p->stage_name[p->n_stages] = p->stage;
+            p->stage_secs[p->n_stages++] = t - p->stage_t0;
+        }
+        p->stage = pr->stage;
+        p->stage_t0 = t;
+    }
+    if (!p->enabled) return;
     if (t - p->last < 0.2 && pr->done < pr->total) return;
     p->last = t;
     double el = t - p->stage_t0, rate = el > 0 ? pr->done / el : 0;
@@ -151,6 +158,12 @@ void cli_progress_cb(void *ud, const ibid_progress *pr)
     fprintf(stderr, "\r\033[K%-10s %zu/%zu  %.0f/s  ETA %.0fs  (%.1fs)", pr->stage, pr->done,
             pr->total, rate, eta, t - p->t0);
     fflush(stderr);
+}
+
+void cli_progress_stages(const cli_progress *p, FILE *fp)
+{
+    for (int i = 0; i < p->n_stages; i++)
+        fprintf(fp, "%s%s %.2fs", i ? ", " : "", p->stage_name[i], p->stage_secs[i]);
 }
 
 void cli_progress_end(cli_progress *p)

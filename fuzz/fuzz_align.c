@@ -215,7 +215,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.xdrop = 1 + h[8] % 30;
     o.max_tf = 1 + h[9] % 64;
     o.norm = h[10] & 3;
-    o.index_memory = h[10] & 4 ? 16 : o.index_memory; /* 16 bytes: one pass an n-gram */
+    /* a small index_memory forces many passes (16 bytes: one an n-gram, up to 4096) */
+    if (h[10] & 4) o.index_memory = (size_t)16 << (h[10] >> 4);
     o.merge_gap = h[11] % 40;
     unsigned alpha = 2 + h[12] % 15;
     int swap_ids = h[12] >> 7;

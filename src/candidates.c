@@ -2,8 +2,9 @@
  * candidates.c: the candidate pairs of one document, from the index of shared n-grams.
  *
  * Document a walks its own list of shared n-gram occurrences; each occurrence of the same
- * n-gram in a document b > a is a seed (x in a, y in b). Seeds are sorted by (b, x, y), so the
- * seeds of a pair are contiguous; a pair becomes a candidate when it holds at least min_seeds
+ * n-gram in a document b > a is a seed (x in a, y in b), kept as {key = b << 32 | x, x = y} so
+ * that the radix sort orders them by (b, x, y) on its key alone. The seeds of a pair are thus
+ * contiguous; a pair becomes a candidate when it holds at least min_seeds
  * of them (passim's -m). Each pair is considered once, from its lower-numbered document, and
  * its seeds live only while that document is being aligned.
  */
@@ -45,14 +46,14 @@ size_t ibid_candidates(ibid_arena *km, const ibid_index *ix, uint32_t a, const u
         for (size_t j = ix->group_beg[g]; j < ix->group_beg[g + 1]; j++) {
             uint32_t b = ix->group_occ[j].a;
             if (b <= a || (partners && !has_partner(partners, n_partners, b))) continue;
-            hits[h++] = (ibid_rec){b, x, ix->group_occ[j].b};
+            hits[h++] = (ibid_rec){(uint64_t)b << 32 | x, ix->group_occ[j].b, 0};
         }
     }
     ibid_rec_sort(hits, h, 1);
     size_t n_cand = 0;
     for (size_t i = 0; i < h;) {
         size_t e = i + 1;
-        while (e < h && hits[e].key == hits[i].key) e++;
+        while (e < h && hits[e].key >> 32 == hits[i].key >> 32) e++;
         n_cand += e - i >= (size_t)min_seeds;
         i = e;
     }
@@ -60,8 +61,9 @@ size_t ibid_candidates(ibid_arena *km, const ibid_index *ix, uint32_t a, const u
     n_cand = 0;
     for (size_t i = 0; i < h;) {
         size_t e = i + 1;
-        while (e < h && hits[e].key == hits[i].key) e++;
-        if (e - i >= (size_t)min_seeds) c[n_cand++] = (ibid_cand){a, (uint32_t)hits[i].key, i, e};
+        while (e < h && hits[e].key >> 32 == hits[i].key >> 32) e++;
+        if (e - i >= (size_t)min_seeds)
+            c[n_cand++] = (ibid_cand){a, (uint32_t)(hits[i].key >> 32), i, e};
         i = e;
     }
     *hits_out = hits;

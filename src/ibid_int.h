@@ -88,19 +88,33 @@ int ibid_cp_class(int32_t cp);
 /* ---- corpus.c ---- */
 typedef struct ibid_doc {
     char *id;
-    char *text;
-    size_t n_text; /* bytes */
-    char *meta;    /* JSON object of other fields, or NULL */
+    const char *text; /* in one of the corpus's slabs, NUL-terminated */
+    size_t n_text;    /* bytes */
+    char *meta;       /* JSON object of other fields, or NULL */
 } ibid_doc;
 
 const ibid_doc *ibid_corpus_doc(const ibid_corpus *c, size_t i);
 /* Record a skipped document under skip_bad. */
 void ibid_corpus_skip(ibid_corpus *c, const ibid_error *e);
-/* ibid_corpus_add without the copies and without checking the text: `id` (id_len bytes), `text`
- * (text_len bytes, valid UTF-8) and `meta` (or NULL) are malloc'd and NUL-terminated. On success
- * the corpus owns all three; on error (the errors of ibid_corpus_add) they stay the caller's. */
-int ibid_corpus_add_owned(ibid_corpus *c, char *id, size_t id_len, char *text, size_t text_len,
-                          char *meta, ibid_error *err);
+
+/* Text storage: large blocks filled front to back by one writer each, their pages faulted in
+ * ahead of it, freed only with the corpus that adopts them (see corpus.c). */
+typedef struct ibid_slab ibid_slab;
+/* Room for n bytes in *s, valid until the next reserve on *s; nothing is kept until committed.
+ * When *s (NULL at first) is too full, *s becomes a new slab chained to the old one. */
+char *ibid_slab_reserve(ibid_slab **s, size_t n);
+/* Keep the first n bytes of the last reservation. */
+void ibid_slab_commit(ibid_slab *s, size_t n);
+/* Give `c` slab s and every slab before it: they are freed with c. The writer is then done with
+ * them. s may be NULL. */
+void ibid_corpus_adopt(ibid_corpus *c, ibid_slab *s);
+
+/* ibid_corpus_add without the copies and without checking the text: `id` (id_len bytes) and
+ * `meta` (or NULL) are malloc'd and NUL-terminated; `text` (text_len bytes, valid UTF-8, then a
+ * NUL) was committed to a slab that `c` adopts before it is freed. On success the corpus owns
+ * id and meta; on error (the errors of ibid_corpus_add) they stay the caller's. */
+int ibid_corpus_add_owned(ibid_corpus *c, char *id, size_t id_len, const char *text,
+                          size_t text_len, char *meta, ibid_error *err);
 
 /* ---- stream.c: byte streams over plain, gzip and zstd files ---- */
 typedef struct ibid_stream ibid_stream;
@@ -203,7 +217,7 @@ typedef struct ibid_cand {
     size_t beg, end;
 } ibid_cand;
 /* The candidates of document a: its seeds with every document b > a (b among `partners`, sorted,
- * when partners is not NULL), as hits {key = b, x = position in a, y = position in b} sorted,
+ * when partners is not NULL), as hits {key = b << 32 | position in a, x = position in b} sorted,
  * and the pairs with at least min_seeds of them. Both arrays come from `km`. Returns the number
  * of candidates; *n_hits counts the seeds. */
 size_t ibid_candidates(ibid_arena *km, const ibid_index *ix, uint32_t a, const uint32_t *partners,

@@ -121,7 +121,8 @@ static size_t align_pair(const job *j, ibid_arena *km, const ibid_cand *cd, cons
     ibid_anchor *an = ibid_arena_alloc(km, n_an * sizeof *an);
     for (size_t k = 0; k < n_an; k++) {
         const ibid_rec *h = &hits[cd->beg + k];
-        an[k] = swap ? (ibid_anchor){h->y, h->x} : (ibid_anchor){h->x, h->y};
+        uint32_t x = (uint32_t)h->key, y = h->x;
+        an[k] = swap ? (ibid_anchor){y, x} : (ibid_anchor){x, y};
     }
     if (swap) { /* the chainer wants anchors sorted by (x, y) */
         ibid_rec *t = ibid_arena_alloc(km, n_an * sizeof *t);
@@ -253,6 +254,7 @@ int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
     j.errs = NULL;
     progress(o, "tokenize", n_doc, n_doc);
 
+    progress(o, "index", 0, 1);
     ibid_index_build(&ix, j.toks, n_doc, o);
     r->n_shared_ngrams = ix.n_group;
     r->n_boilerplate = ix.n_boilerplate;
@@ -268,6 +270,7 @@ int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
     j.n_out = ibid_xcalloc(n1, sizeof(size_t));
     j.n_seeds = ibid_xcalloc(n1, sizeof(size_t));
     j.n_cand = ibid_xcalloc(n1, sizeof(size_t));
+    progress(o, "align", 0, n_doc);
     /* align in slices of documents so that progress can be reported from this thread */
     const size_t slice = 1024;
     for (size_t s0 = 0; s0 < n_doc; s0 += slice) {
@@ -289,6 +292,7 @@ int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
         r->n_passages += j.n_out[i];
         free(j.out[i]);
     }
+    progress(o, "sort", 0, r->n_passages);
     ibid_passages_sort(r->passages, r->n_passages, j.rank);
     progress(o, "done", r->n_passages, r->n_passages);
     rc = 0;

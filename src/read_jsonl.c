@@ -51,8 +51,8 @@
 #include <stdio.h>
 #include <utf8proc.h>
 
-#define READ_CHUNK ((size_t)1 << 16)
-#define JSON_FLAGS (JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES)
+#define READ_CHUNK  ((size_t)1 << 16)
+#define JSON_FLAGS  (JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES)
 #define MAX_THREADS 1024
 
 void ibid_read_opts_init(ibid_read_opts *o)
@@ -219,7 +219,7 @@ static int take_line(line_reader *lr, const char **p, size_t *n, ibid_error *err
 
 /* ---- scanning a line ---- */
 
-#define ONES ((uint64_t)0x0101010101010101)
+#define ONES  ((uint64_t)0x0101010101010101)
 #define HIGHS ((uint64_t)0x8080808080808080)
 
 static uint64_t load8(const char *s)
@@ -379,13 +379,14 @@ static size_t put_utf8(char *t, int32_t cp)
 /*
  * Decode the JSON string whose contents start at s[0] (just after its opening quote), in a line
  * that ends at s[n] and is valid UTF-8 without NUL bytes, as jansson with JSON_ALLOW_NUL would.
- * Returns a new NUL-terminated buffer with *n_out bytes of text, and in *end the index of the
- * closing quote; or NULL when jansson would reject the string (a control character, an unknown
- * escape, bad hex digits, a lone surrogate) or the line ends inside it.
+ * Returns the text, NUL-terminated, reserved (not committed) in *slab, with *n_out bytes, and
+ * in *end the index of the closing quote; or NULL when jansson would reject the string (a
+ * control character, an unknown escape, bad hex digits, a lone surrogate) or the line ends
+ * inside it.
  */
-static char *decode_text(const char *s, size_t n, size_t *n_out, size_t *end)
+static char *decode_text(const char *s, size_t n, ibid_slab **slab, size_t *n_out, size_t *end)
 {
-    char *t = ibid_xmalloc(n + 1); /* escapes only shrink: "\n" is 1 byte, "\uXXXX" at most 3 */
+    char *t = ibid_slab_reserve(slab, n + 1); /* escapes only shrink: "\n" is 1 byte, "\uXXXX" 3 */
     size_t i = 0, k = 0;
     for (;;) {
         while (n - i >= 8) {
@@ -404,43 +405,32 @@ static char *decode_text(const char *s, size_t n, size_t *n_out, size_t *end)
             i++;
             continue;
         }
-        if (n - i < 2) goto bad;
-        switch (s[i + 1]) {
-        case '"': t[k++] = '"'; break;
-        case '\\': t[k++] = '\\'; break;
-        case '/': t[k++] = '/'; break;
-        case 'b': t[k++] = '\b'; break;
-        case 'f': t[k++] = '\f'; break;
-        case 'n': t[k++] = '\n'; break;
-        case 'r': t[k++] = '\r'; break;
-        case 't': t[k++] = '\t'; break;
-        case 'u': {
-            int32_t cp = n - i >= 6 ? hex4(s + i + 2) : -1;
-            if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) goto bad;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                int32_t lo = n - i >= 12 && s[i + 6] == '\\' && s[i + 7] == 'u' ? hex4(s + i + 8)
-                                                                                  : -1;
-                if (lo < 0xDC00 || lo > 0xDFFF) goto bad;
-                cp = ((cp - 0xD800) << 10) + (lo - 0xDC00) + 0x10000;
-                i += 6;
-            }
-            k += put_utf8(t + k, cp);
-            i += 4;
-            break;
+        /* an escape: one of "\"\\/bfnrt, or \u and 4 hex digits (a surrogate pair: 2 of them) */
+        static const char short_esc[] = "\"\\/bfnrt", short_val[] = "\"\\/\b\f\n\r\t";
+        const char *hit = n - i >= 2 && s[i + 1] ? strchr(short_esc, s[i + 1]) : NULL;
+        if (hit) {
+            t[k++] = short_val[hit - short_esc];
+            i += 2;
+            continue;
         }
-        default:
-            goto bad;
+        if (n - i < 6 || s[i + 1] != 'u') goto bad;
+        int32_t cp = hex4(s + i + 2);
+        if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) goto bad;
+        i += 6;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            int32_t lo = n - i >= 6 && s[i] == '\\' && s[i + 1] == 'u' ? hex4(s + i + 2) : -1;
+            if (lo < 0xDC00 || lo > 0xDFFF) goto bad;
+            cp = ((cp - 0xD800) << 10) + (lo - 0xDC00) + 0x10000;
+            i += 6;
         }
-        i += 2;
+        k += put_utf8(t + k, cp);
     }
     assert(k <= i);
     t[k] = 0;
-    if (n - k > 64) t = ibid_xrealloc(t, k + 1); /* what follows the text, and the escapes */
     *n_out = k;
     *end = i;
     return t;
 bad:
-    free(t);
     return NULL;
 }
 
@@ -545,39 +535,38 @@ static const char *type_name(const json_t *v)
 
 /* One line of a batch and, once parsed, its document or its error. */
 typedef struct line_rec {
-    const char *s;  /* the line without its ending, in the reader's buffer */
-    size_t n;       /* its bytes */
-    long line_no;   /* 1-based */
-    int rc;         /* 0, or the line's error code, the error in *e */
-    ibid_error *e;  /* malloc'd when rc < 0 */
-    char *id;       /* the document, each part malloc'd; NULL for a blank line */
-    char *text;     /* n_text bytes and a NUL */
-    char *meta;     /* or NULL */
-    size_t n_id;    /* bytes */
-    size_t n_text;  /* bytes */
+    const char *s; /* the line without its ending, in the reader's buffer */
+    size_t n;      /* its bytes */
+    long line_no;  /* 1-based */
+    int rc;        /* 0, or the line's error code, the error in *e */
+    ibid_error *e; /* malloc'd when rc < 0 */
+    char *id;      /* the document: id and meta malloc'd; id NULL for a blank line */
+    char *text;    /* n_text bytes and a NUL, committed to the parsing thread's slab */
+    char *meta;    /* or NULL */
+    size_t n_id;   /* bytes */
+    size_t n_text; /* bytes */
 } line_rec;
 
 static void rec_clear(line_rec *r)
 {
     free(r->e);
     free(r->id);
-    free(r->text);
     free(r->meta);
     r->e = NULL;
     r->id = r->text = r->meta = NULL;
 }
 
 /*
- * Parse line r (r->s[0, r->n)) into r's document. Returns 0 (also for a blank line) or an error
- * code with `e` filled, naming the source and line. `sk` is scratch for the emptied line; `fast`
- * allows decoding the text without jansson.
+ * Parse line r (r->s[0, r->n)) into r's document, its text in *slab. Returns 0 (also for a
+ * blank line) or an error code with `e` filled, naming the source and line; then nothing is
+ * kept. `sk` is scratch for the emptied line; `fast` allows decoding the text without jansson.
  */
-static int parse_line(line_rec *r, const char *name, const ibid_read_opts *o, int fast,
-                      strbuf *sk, ibid_error *e)
+static int parse_line(line_rec *r, const char *name, const ibid_read_opts *o, int fast, strbuf *sk,
+                      ibid_slab **slab, ibid_error *e)
 {
     int rc = 0;
     json_t *obj = NULL;
-    char *meta = NULL, *text = NULL;
+    char *text = NULL; /* the decoded text, reserved in *slab */
     const char *s = r->s;
     size_t n = r->n, n_text = 0;
     long line_no = r->line_no;
@@ -608,7 +597,7 @@ static int parse_line(line_rec *r, const char *name, const ibid_read_opts *o, in
     const char *js = s;
     size_t jn = n, beg, end;
     if (fast && find_text(s, n, o->text_field, strlen(o->text_field), &beg) == 0 &&
-        (text = decode_text(s + beg, n - beg, &n_text, &end)) != NULL) {
+        (text = decode_text(s + beg, n - beg, slab, &n_text, &end)) != NULL) {
         end += beg;
         sk->n = 0;
         IBID_GROW(sk->p, sk->m, n - (end - beg));
@@ -620,7 +609,6 @@ static int parse_line(line_rec *r, const char *name, const ibid_read_opts *o, in
     json_error_t je;
     obj = json_loadb(js, jn, JSON_FLAGS, &je);
     if (!obj && text) { /* the fault lies elsewhere: let jansson find it in the line as written */
-        free(text);
         text = NULL;
         js = s;
         jn = n;
@@ -677,16 +665,17 @@ static int parse_line(line_rec *r, const char *name, const ibid_read_opts *o, in
                        (int)(id_len < 200 ? id_len : 200), id_str, n_text, o->max_doc);
         goto done;
     }
-    meta = build_meta(js, jn, obj, o);
+    if (!text) { /* jansson decoded it */
+        text = ibid_slab_reserve(slab, n_text + 1);
+        memcpy(text, json_string_value(text_v), n_text + 1);
+    }
+    ibid_slab_commit(*slab, n_text + 1);
     r->id = ibid_xstrndup(id_str, id_len);
     r->n_id = id_len;
-    r->text = text ? text : ibid_xstrndup(json_string_value(text_v), n_text);
+    r->text = text;
     r->n_text = n_text;
-    r->meta = meta;
-    text = meta = NULL;
+    r->meta = build_meta(js, jn, obj, o);
 done:
-    free(text);
-    free(meta);
     json_decref(obj);
     return rc;
 }
@@ -698,8 +687,9 @@ typedef struct batch {
     line_rec *rec;
     const char *name;
     const ibid_read_opts *o;
-    int fast;      /* decode texts without jansson where possible */
-    strbuf *sk;    /* per thread: the emptied line */
+    int fast;         /* decode texts without jansson where possible */
+    strbuf *sk;       /* per thread: the emptied line */
+    ibid_slab **slab; /* per thread: where texts go, adopted by the corpus at the end */
 } batch;
 
 static void parse_one(void *ud, size_t i, int tid)
@@ -708,7 +698,7 @@ static void parse_one(void *ud, size_t i, int tid)
     line_rec *r = &b->rec[i];
     if (r->rc < 0) return; /* too long: failed while reading */
     ibid_error e;
-    r->rc = parse_line(r, b->name, b->o, b->fast, &b->sk[tid], &e);
+    r->rc = parse_line(r, b->name, b->o, b->fast, &b->sk[tid], &b->slab[tid], &e);
     if (r->rc < 0) {
         r->e = ibid_xmalloc(sizeof e);
         *r->e = e;
@@ -724,7 +714,7 @@ static int add_line(ibid_corpus *c, const batch *b, line_rec *r, ibid_error *e)
     } else if (r->id) {
         r->rc = ibid_corpus_add_owned(c, r->id, r->n_id, r->text, r->n_text, r->meta, e);
         if (r->rc == 0) {
-            r->id = r->text = r->meta = NULL; /* the corpus's now */
+            r->id = r->meta = NULL; /* the corpus's now */
             return 0;
         }
         /* the corpus knows the document, not where it came from */
@@ -770,6 +760,7 @@ int ibid_read_jsonl_tuned(ibid_corpus *c, ibid_stream *s, const ibid_read_opts *
     /* a text field written with a backslash cannot be matched as written */
     b.fast = !t->jansson_only && !strchr(o->text_field, '\\');
     b.sk = ibid_xcalloc((size_t)o->n_threads, sizeof *b.sk);
+    b.slab = ibid_xcalloc((size_t)o->n_threads, sizeof *b.slab);
     ibid_error e; /* local, so that skipped lines are recorded even when err is NULL */
     memset(&e, 0, sizeof e);
     for (;;) {
@@ -808,8 +799,12 @@ int ibid_read_jsonl_tuned(ibid_corpus *c, ibid_stream *s, const ibid_read_opts *
     rc = 0;
 done:
     if (rc < 0 && err) *err = e;
-    for (int k = 0; k < o->n_threads; k++) free(b.sk[k].p);
+    for (int k = 0; k < o->n_threads; k++) {
+        free(b.sk[k].p);
+        ibid_corpus_adopt(c, b.slab[k]);
+    }
     free(b.sk);
+    free(b.slab);
     free(b.rec);
     free(lr.buf);
     return rc;

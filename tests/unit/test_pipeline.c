@@ -400,35 +400,40 @@ static void test_repeats(void **state)
     }
     rep[n] = 0;
     char *once = concat3(intro_a, passage, outro_a);
-    ibid_corpus *c;
-    assert_int_equal(ibid_corpus_new(&c), 0);
-    add_doc(c, "once", once);
-    add_doc(c, "rep", rep);
-    ibid_align_opts o;
-    ibid_align_opts_init(&o);
-    /* max_tf above the repeat count, so that every copy makes seeds */
-    o.max_tf = 32;
-    for (int t = 1; t <= 4; t *= 2) {
-        o.n_threads = t;
+    uint32_t lcp = count_cp(passage, lp), intro = count_cp(intro_a, strlen(intro_a));
+    /* the repeated document second in id order, then first: overlaps on either side */
+    const char *ids[2][2] = {{"once", "rep"}, {"zonce", "arep"}};
+    for (int k = 0; k < 2; k++) {
+        ibid_corpus *c;
+        assert_int_equal(ibid_corpus_new(&c), 0);
+        add_doc(c, ids[k][0], once);
+        add_doc(c, ids[k][1], rep);
+        ibid_align_opts o;
+        ibid_align_opts_init(&o);
+        /* max_tf above the repeat count, so that every copy makes seeds */
+        o.max_tf = 32;
+        for (int t = 1; t <= 4; t *= 2) {
+            o.n_threads = t;
+            ibid_result *r = align(c, &o);
+            check_result(c, r, &o);
+            assert_true(r->n_seeds >= 20);
+            if (r->n_passages != 1) fail_msg("%zu passages, expected 1", r->n_passages);
+            const ibid_passage *p = &r->passages[0];
+            uint32_t beg_once = k ? p->cp_beg2 : p->cp_beg1, beg_rep = k ? p->cp_beg1 : p->cp_beg2;
+            assert_int_equal(beg_once, intro);
+            assert_int_equal(p->cp_end1 - p->cp_beg1, lcp);
+            assert_int_equal(p->cp_end2 - p->cp_beg2, lcp);
+            assert_int_equal(beg_rep % (lcp + 2), 0); /* one of the copies, whole */
+            ibid_result_free(r);
+        }
+        /* with the default max_tf the repeated n-grams are skipped: at most one passage */
+        ibid_align_opts_init(&o);
         ibid_result *r = align(c, &o);
         check_result(c, r, &o);
-        assert_true(r->n_seeds >= 20);
-        if (r->n_passages != 1) fail_msg("%zu passages, expected 1", r->n_passages);
-        const ibid_passage *p = &r->passages[0];
-        uint32_t lcp = count_cp(passage, lp);
-        assert_int_equal(p->cp_beg1, count_cp(intro_a, strlen(intro_a)));
-        assert_int_equal(p->cp_end1 - p->cp_beg1, lcp);
-        assert_int_equal(p->cp_end2 - p->cp_beg2, lcp);
-        assert_int_equal((p->cp_beg2) % (lcp + 2), 0); /* one of the copies, whole */
+        assert_true(r->n_passages <= 1);
         ibid_result_free(r);
+        ibid_corpus_free(c);
     }
-    /* with the default max_tf the repeated n-grams are skipped: at most one passage */
-    ibid_align_opts_init(&o);
-    ibid_result *r = align(c, &o);
-    check_result(c, r, &o);
-    assert_true(r->n_passages <= 1);
-    ibid_result_free(r);
-    ibid_corpus_free(c);
     free(rep);
     free(once);
 }

@@ -691,6 +691,378 @@ static void test_stream_api(void **state)
     rm_tree(dir);
 }
 
+/* ---- the parallel reader: block boundaries, threads, the text decoded without jansson ---- */
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+    rng_state += 0x9E3779B97F4A7C15u; /* splitmix64 */
+    uint64_t z = rng_state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+static void seed_rng(const char *test)
+{
+    const char *env = getenv("IBID_TEST_SEED");
+    uint64_t seed = env ? strtoull(env, NULL, 0) : 20261123;
+    printf("%s: IBID_TEST_SEED=%llu\n", test, (unsigned long long)seed);
+    rng_state = seed;
+}
+
+/* Read data[0, n) as "docs.jsonl" through ibid_read_jsonl_tuned into a new corpus *c. */
+static int read_tuned(ibid_corpus **c, const char *data, size_t n, const ibid_read_opts *o,
+                      const ibid_jsonl_tuning *t, ibid_error *e)
+{
+    assert_int_equal(ibid_corpus_new(c), 0);
+    FILE *fp = tmpfile();
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, n, fp), n);
+    rewind(fp);
+    memset(e, 0, sizeof *e);
+    ibid_stream *s;
+    assert_int_equal(ibid_stream_from_fp(&s, fp, "docs.jsonl", e), 0);
+    int rc = ibid_read_jsonl_tuned(*c, s, o, t, e);
+    ibid_stream_close(s);
+    fclose(fp);
+    return rc;
+}
+
+static void expect_same_error(const ibid_error *a, const ibid_error *b, const char *what)
+{
+    if (a->code != b->code || a->line != b->line || a->column != b->column ||
+        strcmp(a->source, b->source) != 0 || strcmp(a->message, b->message) != 0)
+        fail_msg("%s: %d %s:%ld:%ld %s, expected %d %s:%ld:%ld %s", what, b->code, b->source,
+                 b->line, b->column, b->message, a->code, a->source, a->line, a->column,
+                 a->message);
+}
+
+/* Corpus b holds what corpus a holds: documents, texts, metadata, skipped records. */
+static void expect_same_corpus(const ibid_corpus *a, const ibid_corpus *b, const char *what)
+{
+    if (ibid_corpus_size(a) != ibid_corpus_size(b))
+        fail_msg("%s: %zu documents, expected %zu", what, ibid_corpus_size(b), ibid_corpus_size(a));
+    for (size_t i = 0; i < ibid_corpus_size(a); i++) {
+        size_t na, nb;
+        const char *ta = ibid_corpus_text(a, i, &na), *tb = ibid_corpus_text(b, i, &nb);
+        const char *ma = ibid_corpus_meta(a, i), *mb = ibid_corpus_meta(b, i);
+        if (strcmp(ibid_corpus_id(a, i), ibid_corpus_id(b, i)) != 0 || na != nb ||
+            memcmp(ta, tb, na + 1) != 0 || (ma && mb ? strcmp(ma, mb) != 0 : ma != mb))
+            fail_msg("%s: document %zu ('%s') differs", what, i, ibid_corpus_id(a, i));
+        assert_int_equal(ibid_corpus_find(b, ibid_corpus_id(b, i)), (long)i);
+    }
+    assert_int_equal(ibid_corpus_bytes(a), ibid_corpus_bytes(b));
+    assert_int_equal(ibid_corpus_n_skipped(a), ibid_corpus_n_skipped(b));
+    for (size_t i = 0; i < ibid_corpus_n_skipped(a); i++)
+        expect_same_error(ibid_corpus_skipped(a, i), ibid_corpus_skipped(b, i), what);
+}
+
+/*
+ * Reading data[0, n) with `o` gives the same result, error included, for every thread count,
+ * block size and lines per batch, with and without the text decoded by the reader, as jansson
+ * parsing one whole line at a time. Returns the number of documents.
+ */
+static size_t expect_any_tuning(const char *data, size_t n, const ibid_read_opts *o_in)
+{
+    ibid_read_opts o = *o_in;
+    ibid_jsonl_tuning ref;
+    ibid_jsonl_tuning_init(&ref);
+    ref.jansson_only = 1;
+    ibid_corpus *a;
+    ibid_error ea;
+    o.n_threads = 1;
+    int rc_a = read_tuned(&a, data, n, &o, &ref, &ea);
+    static const size_t blocks[] = {1, 7, 100, 4096, (size_t)32 << 20};
+    static const size_t lines[] = {1, 3, 1000};
+    static const int threads[] = {1, 4};
+    for (size_t bi = 0; bi < sizeof blocks / sizeof *blocks; bi++)
+        for (size_t li = 0; li < sizeof lines / sizeof *lines; li++)
+            for (int ti = 0; ti < 2; ti++)
+                for (int jansson_only = 0; jansson_only < 2; jansson_only++) {
+                    ibid_jsonl_tuning t = {blocks[bi], lines[li], jansson_only};
+                    o.n_threads = threads[ti];
+                    char what[160];
+                    snprintf(what, sizeof what,
+                             "block %zu, %zu lines, %d threads, jansson_only %d, skip_bad %d",
+                             t.block, t.batch_lines, o.n_threads, jansson_only, o.skip_bad);
+                    ibid_corpus *b;
+                    ibid_error eb;
+                    int rc_b = read_tuned(&b, data, n, &o, &t, &eb);
+                    if (rc_a != rc_b) fail_msg("%s: rc %d, expected %d", what, rc_b, rc_a);
+                    if (rc_a < 0) expect_same_error(&ea, &eb, what);
+                    expect_same_corpus(a, b, what);
+                    ibid_corpus_free(b);
+                }
+    size_t n_doc = ibid_corpus_size(a);
+    ibid_corpus_free(a);
+    return n_doc;
+}
+
+/* Append the printf-formatted text to buf (capacity m), at *k. */
+static void IBID_PRINTF(4, 5) put(char *buf, size_t m, size_t *k, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *k, m - *k, fmt, ap);
+    va_end(ap);
+    assert_true(w >= 0 && (size_t)w < m - *k);
+    *k += (size_t)w;
+}
+
+static void test_parallel_blocks(void **state)
+{
+    (void)state;
+    /* good lines of many lengths, among every kind of bad line, so that batches end everywhere */
+#define BAD(lit)             \
+    {                        \
+        lit, sizeof(lit) - 1 \
+    }
+    static const struct {
+        const char *s;
+        size_t n;
+    } bad[] = {
+        BAD("{\"id\":\"b\",\"text\":\"caf\xE9\"}"), /* invalid UTF-8 */
+        BAD("{\"id\":\"b\",\"text\":\"x\""),        /* broken JSON */
+        BAD("{\"id\":\"b\",\"text\":\"a\0b\"}"),    /* a raw NUL */
+        BAD("{\"id\":\"d0\",\"text\":\"duplicate\"}"),
+        BAD("{\"id\":\"b\"}"),
+        BAD("{\"id\":\"b\",\"text\":\"bad \\ud800 surrogate\"}"),
+        BAD("{\"id\":\"b\",\"text\":\"x\",\"text\":\"y\"}"),
+        BAD("{\"id\":\"\",\"text\":\"empty id\"}"),
+        BAD("[1]"),
+    };
+#undef BAD
+    size_t m = 1 << 20, k = 0;
+    char *in = malloc(m);
+    assert_non_null(in);
+    for (int i = 0; i < 600; i++) {
+        if (i % 7 == 3) {
+            size_t b = (size_t)(i / 7) % (sizeof bad / sizeof *bad);
+            memcpy(in + k, bad[b].s, bad[b].n);
+            k += bad[b].n;
+        } else if (i % 11 == 5) {
+            put(in, m, &k, "%s", i % 2 ? "" : "  \t"); /* blank */
+        } else {
+            put(in, m, &k, "{\"id\":\"d%d\",\"text\":\"", i);
+            for (int w = 0; w < i % 37; w++)
+                put(in, m, &k, "%s", w % 5 == 4 ? "w\\n\\\"\\u00e9\\ud83d\\ude00 " : "word ");
+            put(in, m, &k, "\"%s}",
+                i % 4 == 1 ? ",\"n\": 1.50, \"tags\" : [\"a\", {\"text\":1}]" : "");
+        }
+        put(in, m, &k, "%s", i % 5 == 2 ? "\r\n" : "\n");
+    }
+    ibid_read_opts o;
+    ibid_read_opts_init(&o);
+    o.skip_bad = 1;
+    size_t n_doc = expect_any_tuning(in, k, &o);
+    assert_true(n_doc > 400);
+    o.skip_bad = 0;
+    assert_int_equal(expect_any_tuning(in, k, &o), 3); /* the error on line 4 stops the read */
+    /* lines over max_line, some far longer than a block, others ending just at the limit */
+    o.max_line = 120;
+    o.skip_bad = 1;
+    expect_any_tuning(in, k, &o);
+    /* the first error late in the input, after many blocks */
+    ibid_read_opts_init(&o);
+    size_t k_good = 0;
+    for (int i = 0; i < 400; i++)
+        put(in, m, &k_good, "{\"id\":\"g%d\",\"text\":\"text %d\"}\n", i, i);
+    put(in, m, &k_good, "{\"id\":\"g7\",\"text\":\"again\"}\n{\"id\":\"g400\",\"text\":\"after\"}");
+    assert_int_equal(expect_any_tuning(in, k_good, &o), 400);
+    free(in);
+}
+
+static void test_parallel_stream_errors(void **state)
+{
+    (void)state;
+    /* a truncated gzip file: the documents before the break, then the same error on the same
+     * line, for any tuning */
+    char *dir = make_tmpdir();
+    char *gz = join(dir, "t.jsonl.gz");
+    size_t n = 0, m = 3000 * 40;
+    char *in = malloc(m);
+    assert_non_null(in);
+    for (int i = 0; i < 3000; i++)
+        n += (size_t)snprintf(in + n, m - n, "{\"id\":\"%d\",\"text\":\"%d %d\"}\n", i, i * i, i);
+    gzFile g = gzopen(gz, "wb");
+    gzwrite(g, in, (unsigned)n);
+    gzclose(g);
+    assert_int_equal(truncate(gz, 5000), 0);
+    ibid_read_opts o;
+    ibid_read_opts_init(&o);
+    ibid_corpus *a = NULL;
+    ibid_error ea;
+    static const size_t blocks[] = {(size_t)32 << 20, 1, 100, 4096};
+    for (size_t bi = 0; bi < 4; bi++)
+        for (int threads = 1; threads <= 4; threads += 3) {
+            ibid_jsonl_tuning t;
+            ibid_jsonl_tuning_init(&t);
+            t.block = blocks[bi];
+            t.batch_lines = 7;
+            o.n_threads = threads;
+            ibid_corpus *c;
+            ibid_error e;
+            ibid_stream *s;
+            assert_int_equal(ibid_corpus_new(&c), 0);
+            assert_int_equal(ibid_stream_open(&s, gz, &e), 0);
+            assert_int_equal(ibid_read_jsonl_tuned(c, s, &o, &t, &e), IBID_EPARSE);
+            ibid_stream_close(s);
+            check_message(&e, "truncated gzip");
+            assert_true(ibid_corpus_size(c) > 100 && e.line == (long)ibid_corpus_size(c) + 1);
+            if (!a) {
+                a = c;
+                ea = e;
+                continue;
+            }
+            expect_same_error(&ea, &e, "truncated gzip");
+            expect_same_corpus(a, c, "truncated gzip");
+            ibid_corpus_free(c);
+        }
+    ibid_corpus_free(a);
+    free(in);
+    free(gz);
+    rm_tree(dir);
+}
+
+/* The text of line {"id":"x","text":"<body>"} decodes as jansson decodes it, or fails with
+ * jansson's error. */
+static void expect_text_as_jansson(const char *body, size_t n_body)
+{
+    char line[512];
+    assert_true(n_body < 400);
+    size_t k = (size_t)snprintf(line, sizeof line, "{\"id\":\"x\",\"text\":\"");
+    memcpy(line + k, body, n_body);
+    k += n_body;
+    k += (size_t)snprintf(line + k, sizeof line - k, "\",\"m\":1}\n");
+    ibid_read_opts o;
+    ibid_read_opts_init(&o);
+    ibid_jsonl_tuning ref, fast;
+    ibid_jsonl_tuning_init(&ref);
+    ref.jansson_only = 1;
+    ref.block = 4096;
+    ibid_jsonl_tuning_init(&fast);
+    fast.block = 4096;
+    ibid_corpus *a, *b;
+    ibid_error ea, eb;
+    int rc_a = read_tuned(&a, line, k, &o, &ref, &ea);
+    int rc_b = read_tuned(&b, line, k, &o, &fast, &eb);
+    char what[600];
+    snprintf(what, sizeof what, "text \"%.*s\"", (int)n_body, body);
+    if (rc_a != rc_b) fail_msg("%s: rc %d, expected %d", what, rc_b, rc_a);
+    if (rc_a < 0) expect_same_error(&ea, &eb, what);
+    expect_same_corpus(a, b, what);
+    ibid_corpus_free(a);
+    ibid_corpus_free(b);
+}
+
+#define EXPECT_TEXT_AS_JANSSON(lit) expect_text_as_jansson(lit, sizeof(lit) - 1)
+
+static void test_text_as_jansson(void **state)
+{
+    (void)state;
+    EXPECT_TEXT_AS_JANSSON("");
+    EXPECT_TEXT_AS_JANSSON("plain text, longer than eight bytes");
+    EXPECT_TEXT_AS_JANSSON("\\\" \\\\ \\/ \\b \\f \\n \\r \\t");
+    EXPECT_TEXT_AS_JANSSON("\\u0041\\u00e9\\u00E9\\u20ac\\uffff\\u0000end");
+    EXPECT_TEXT_AS_JANSSON("\\ud83d\\ude00 \\uD83D\\uDE00 \\udbff\\udfff");
+    EXPECT_TEXT_AS_JANSSON("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \x7F");
+    /* what jansson rejects: lone or reversed surrogates, bad hex, unknown escapes, controls */
+    EXPECT_TEXT_AS_JANSSON("\\ud800");
+    EXPECT_TEXT_AS_JANSSON("\\ud800x");
+    EXPECT_TEXT_AS_JANSSON("\\ud800\\u0041");
+    EXPECT_TEXT_AS_JANSSON("\\ud800\\\\u0041");
+    EXPECT_TEXT_AS_JANSSON("\\udc00\\ud800");
+    EXPECT_TEXT_AS_JANSSON("\\ud800\\ud800");
+    EXPECT_TEXT_AS_JANSSON("\\u12G4");
+    EXPECT_TEXT_AS_JANSSON("\\u12");
+    EXPECT_TEXT_AS_JANSSON("\\x41");
+    EXPECT_TEXT_AS_JANSSON("\\U0041");
+    EXPECT_TEXT_AS_JANSSON("\\");
+    EXPECT_TEXT_AS_JANSSON("tab\there");
+    EXPECT_TEXT_AS_JANSSON("cr\rhere");
+    EXPECT_TEXT_AS_JANSSON("\x1F");
+
+    /* random strings of escapes and characters, valid or not */
+    seed_rng("test_text_as_jansson");
+    static const char *pieces[] = {"a",       "word ",   "\\n",     "\\\"",    "\\\\",
+                                   "\\u00e9", "\\ud83d", "\\ude00", "\\u0000", "\\uD7FF",
+                                   "\\uE000", "\\",      "u",       "\"",      "\xC3\xA9",
+                                   "\t",      "\\z",     "0",       "F",       "\\/"};
+    for (int r = 0; r < 3000; r++) {
+        char body[400];
+        size_t k = 0;
+        int n_pieces = (int)(rng() % 12);
+        for (int i = 0; i < n_pieces; i++) {
+            const char *p = pieces[rng() % (sizeof pieces / sizeof *pieces)];
+            memcpy(body + k, p, strlen(p));
+            k += strlen(p);
+        }
+        expect_text_as_jansson(body, k);
+    }
+}
+
+static void test_text_field_forms(void **state)
+{
+    (void)state;
+    /* where the text field is found, or not, by the reader's own scan */
+    static const char *lines[] = {
+        "{\"id\":\"a\",\"te\\u0078t\":\"escaped key\"}",
+        "{\"id\":\"a\",\"te\\u0078t\":\"escaped key\",\"text\":\"and plain\"}",
+        "{\"id\":\"a\",\"m\":{\"text\":\"nested\"},\"text\":\"top\"}",
+        "{\"id\":\"a\",\"m\":[\"text\",{\"text\":\"]}\"}],\"text\":\"after an array\"}",
+        "{\"id\":\"a\",\"text\":\"top\",\"m\":{\"text\":\"nested after\"}}",
+        "{\"id\":\"a\",\"text\":\"x\",\"text\":\"dup\"}",
+        "{\"id\":\"a\",\"text\":7}",
+        "{\"id\":\"a\",\"text\":\"x\" , \"z\" : 1e5 }",
+        "{\"id\":\"a\",\"text\":\"x\"} trailing",
+        "{\"id\":\"a\",\"text\":\"x\",}",
+        "{\"id\":\"a\" \"text\":\"x\"}",
+        "{\"id\":\"a\",\"text\":\"unterminated",
+        "  {  \"text\"  :  \"spaces\"  ,  \"id\"  :  1  }  ",
+        "{\"id\":\"a\",\"text\":\"x\",\"m\":\"\\ud800\"}",
+        "{\"id\":\"a\",\"text\":\"x\",\"\\u0000\":1}",
+    };
+    ibid_read_opts o;
+    ibid_read_opts_init(&o);
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+        for (int skip = 0; skip < 2; skip++) {
+            o.skip_bad = skip;
+            expect_any_tuning(lines[i], strlen(lines[i]), &o);
+        }
+    /* field names the scan cannot match as written, or other than the default */
+    o.text_field = "t\\x";
+    const char *in = "{\"id\":\"a\",\"t\\\\x\":\"backslash\"}";
+    expect_any_tuning(in, strlen(in), &o);
+    o.text_field = "body";
+    o.id_field = "text";
+    in = "{\"text\":\"the id\",\"body\":\"the text\",\"id\":1}";
+    expect_any_tuning(in, strlen(in), &o);
+}
+
+static void test_n_threads_option(void **state)
+{
+    (void)state;
+    ibid_read_opts o;
+    ibid_read_opts_init(&o);
+    assert_int_equal(o.n_threads, 1);
+    ibid_corpus *c;
+    ibid_error e;
+    o.n_threads = 0;
+    assert_int_equal(read_str(&c, "", &o, &e), IBID_EINVAL);
+    check_message(&e, "n_threads is 0");
+    ibid_corpus_free(c);
+    o.n_threads = 1025;
+    assert_int_equal(read_str(&c, "", &o, &e), IBID_EINVAL);
+    ibid_corpus_free(c);
+    o.n_threads = 3;
+    assert_int_equal(read_str(&c, k_two_docs, &o, &e), 0);
+    expect_doc(c, 0, "g1", "one", "{\"m\":1}");
+    expect_doc(c, 1, "g2", "two", NULL);
+    ibid_corpus_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -712,6 +1084,11 @@ int main(void)
         cmocka_unit_test(test_multi_member_gzip_and_frames),
         cmocka_unit_test(test_corrupt_compressed),
         cmocka_unit_test(test_stream_api),
+        cmocka_unit_test(test_parallel_blocks),
+        cmocka_unit_test(test_parallel_stream_errors),
+        cmocka_unit_test(test_text_as_jansson),
+        cmocka_unit_test(test_text_field_forms),
+        cmocka_unit_test(test_n_threads_option),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
