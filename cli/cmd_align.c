@@ -57,6 +57,7 @@ static const char help[] =
     "      --xdrop N         stop extending a passage once its score falls N below the best [20]\n"
     "      --strip-diacritics  match letters with and without diacritics (e vs e-acute)\n"
     "      --no-casefold     match case-sensitively\n"
+    "      --skip-markup     skip HTML/XML tags and entities (<p>, </a>, &amp;) like spaces\n"
     "\n"
     "Running:\n"
     "  -t, --threads N       worker threads (default: the number of cores); the output is the\n"
@@ -91,6 +92,7 @@ enum {
     OPT_XDROP,
     OPT_STRIP,
     OPT_NO_CASEFOLD,
+    OPT_MARKUP,
     OPT_INDEX_MEMORY,
 };
 
@@ -117,6 +119,7 @@ static const struct option long_opts[] = {
     {"xdrop", required_argument, NULL, OPT_XDROP},
     {"strip-diacritics", no_argument, NULL, OPT_STRIP},
     {"no-casefold", no_argument, NULL, OPT_NO_CASEFOLD},
+    {"skip-markup", no_argument, NULL, OPT_MARKUP},
     {"threads", required_argument, NULL, 't'},
     {"index-memory", required_argument, NULL, OPT_INDEX_MEMORY},
     {"quiet", no_argument, NULL, 'q'},
@@ -247,6 +250,9 @@ int ibid_cmd_align(int argc, char **argv)
             break;
         case OPT_NO_CASEFOLD:
             ao.norm &= ~(unsigned)IBID_NORM_CASEFOLD;
+            break;
+        case OPT_MARKUP:
+            ao.norm |= IBID_NORM_MARKUP;
             break;
         case 't':
             NUM(ao.n_threads, 1, 1024, "threads");

@@ -214,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.gap_extend = h[7] % 3;
     o.xdrop = 1 + h[8] % 30;
     o.max_tf = 1 + h[9] % 64;
-    o.norm = h[10] & 3;
+    o.norm = (h[10] & 3) | (h[11] & 0x80 ? IBID_NORM_MARKUP : 0);
     /* a small index_memory forces many passes (16 bytes: one an n-gram, up to 4096) */
     if (h[10] & 4) o.index_memory = (size_t)16 << (h[10] >> 4);
     o.merge_gap = h[11] % 40;

@@ -111,7 +111,7 @@ static void check_compact(const char *text, size_t n, unsigned flags, const ibid
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0) return 0;
-    unsigned flags = data[0] & (IBID_NORM_CASEFOLD | IBID_NORM_STRIPMARK);
+    unsigned flags = data[0] & (IBID_NORM_CASEFOLD | IBID_NORM_STRIPMARK | IBID_NORM_MARKUP);
     size_t n = size - 1;
     /* a copy of exactly n bytes, so that ASan catches any read past the end */
     char *text = malloc(n ? n : 1);

@@ -72,6 +72,8 @@ const char *ibid_strerror(int code);
 enum {
     IBID_NORM_CASEFOLD = 1 << 0,  /* Unicode case folding */
     IBID_NORM_STRIPMARK = 1 << 1, /* remove combining marks (diacritics) after decomposition */
+    IBID_NORM_MARKUP = 1 << 2,    /* HTML/XML tags and character entities separate tokens and
+                                   * belong to none ("<b>", "</p>", "&amp;", "&#8217;") */
     IBID_NORM_DEFAULT = IBID_NORM_CASEFOLD,
 };
 

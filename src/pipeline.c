@@ -53,8 +53,8 @@ int ibid_align_opts_check(const ibid_align_opts *o, ibid_error *err)
     CHECK(o->gap_extend >= 0 && o->gap_extend <= 1000, "gap-extend", "from 0 to 1000");
     CHECK(o->xdrop >= 1, "xdrop", "at least 1");
     CHECK(o->n_threads >= 1 && o->n_threads <= 1024, "threads", "from 1 to 1024");
-    CHECK((o->norm & ~(unsigned)(IBID_NORM_CASEFOLD | IBID_NORM_STRIPMARK)) == 0, "norm",
-          "a combination of IBID_NORM_* flags");
+    CHECK((o->norm & ~(unsigned)(IBID_NORM_CASEFOLD | IBID_NORM_STRIPMARK | IBID_NORM_MARKUP)) == 0,
+          "norm", "a combination of IBID_NORM_* flags");
     return 0;
 }
 

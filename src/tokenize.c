@@ -7,6 +7,10 @@
  * checkpoint with the byte and code point offset of that token: since a token's extent depends
  * only on the characters from its first one on, the tokenizer can restart at a checkpoint and
  * find the exact offsets of any token again by scanning at most 63 tokens (ibid_toks_span).
+ *
+ * With IBID_NORM_MARKUP, markup is skipped like white space: a tag is '<' then a letter, '/',
+ * '!' or '?', up to the next '>' within MAX_TAG bytes and with no '<' between; an entity is
+ * '&' then a name or a '#' number, then ';'. Anything else is text, so "a < b" stays as it is.
  */
 #include "ibid_int.h"
 
@@ -33,6 +37,51 @@ static inline uint32_t h_fin(uint64_t h)
     return (uint32_t)h;
 }
 
+#define MAX_TAG    1024 /* bytes in a tag, '<' to '>' */
+#define MAX_ENTITY 33   /* bytes in an entity, '&' to ';' */
+
+static int is_alpha(uint8_t c)
+{
+    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+static int is_digit(uint8_t c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* The length in bytes of the tag or entity at s[0] (an '<' or a '&'), or 0 if there is none. */
+static size_t markup_len(const uint8_t *s, size_t n)
+{
+    if (n > 1 && s[0] == '<' && (is_alpha(s[1]) || s[1] == '/' || s[1] == '!' || s[1] == '?')) {
+        size_t lim = n < MAX_TAG ? n : MAX_TAG;
+        for (size_t i = 1; i < lim; i++) {
+            if (s[i] == '>') return i + 1;
+            if (s[i] == '<') return 0;
+        }
+        return 0;
+    }
+    if (n > 2 && s[0] == '&') {
+        size_t lim = n < MAX_ENTITY ? n : MAX_ENTITY, i = 1;
+        if (s[1] == '#') {
+            i = 2;
+            if (i < lim && (s[i] | 0x20) == 'x') {
+                i++;
+                while (i < lim &&
+                       (is_digit(s[i]) || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f')))
+                    i++;
+            } else {
+                while (i < lim && is_digit(s[i])) i++;
+            }
+            if (i == 2 || (i == 3 && (s[2] | 0x20) == 'x')) return 0;
+        } else {
+            if (!is_alpha(s[1])) return 0;
+            while (i < lim && (is_alpha(s[i]) || is_digit(s[i]))) i++;
+        }
+        return i < lim && s[i] == ';' ? i + 1 : 0;
+    }
+    return 0;
+}
+
 /* The scanner's position: byte and code point offsets. */
 typedef struct {
     const uint8_t *s;
@@ -52,6 +101,24 @@ static void ascii_tables(unsigned flags, uint8_t *keep)
     }
 }
 
+/* Step over m bytes of markup, counting its code points; a tag may hold any text. */
+static int skip_markup(scanner *s, size_t m)
+{
+    size_t end = s->i + m;
+    while (s->i < end) {
+        if (s->s[s->i] < 0x80) {
+            s->i++;
+        } else {
+            int32_t cp;
+            utf8proc_ssize_t r = utf8proc_iterate(s->s + s->i, (utf8proc_ssize_t)(end - s->i), &cp);
+            if (r < 0) return -1;
+            s->i += (size_t)r;
+        }
+        s->cp++;
+    }
+    return 0;
+}
+
 /*
  * Scan the next token. Returns 1 with *tok filled, 0 at the end of the text, or IBID_EUTF8 with
  * s->i at the bad byte.
@@ -68,6 +135,14 @@ static int next_token(scanner *s, const uint8_t *keep, ibid_token *tok)
         size_t k;
         int cls;
         uint8_t c = s->s[s->i];
+        if ((c == '<' || c == '&') && (s->flags & IBID_NORM_MARKUP)) {
+            size_t m = markup_len(s->s + s->i, s->n - s->i);
+            if (m) {
+                if (in_tok) break;
+                if (skip_markup(s, m) < 0) return IBID_EUTF8;
+                continue;
+            }
+        }
         if (c < 0x80) {
             cp = c;
             k = 1;

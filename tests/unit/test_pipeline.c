@@ -621,7 +621,7 @@ BAD(gap_extend_big, gap_extend, 1001)
 BAD(xdrop0, xdrop, 0)
 BAD(threads0, n_threads, 0)
 BAD(threads_big, n_threads, 1025)
-BAD(norm_bad, norm, 4)
+BAD(norm_bad, norm, 8)
 
 static void test_opts_check(void **state)
 {
@@ -672,7 +672,7 @@ static void test_opts_check(void **state)
     ibid_align_opts_init(&o);
     o.ngram = 64, o.max_df = 2, o.max_tf = 1, o.min_seeds = 1, o.max_gap = 10000;
     o.min_words = 1, o.merge_gap = 0, o.match = 1000, o.mismatch = -1000, o.gap_open = 1000;
-    o.gap_extend = 1000, o.xdrop = 1, o.n_threads = 1024, o.norm = 3;
+    o.gap_extend = 1000, o.xdrop = 1, o.n_threads = 1024, o.norm = 7;
     assert_int_equal(ibid_align_opts_check(&o, &e), 0);
     o.ngram = 1, o.max_gap = 0, o.match = 1, o.mismatch = 0, o.gap_open = 0, o.gap_extend = 0;
     o.norm = 0;

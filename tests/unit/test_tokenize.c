@@ -401,7 +401,13 @@ static const char *const seps[] = {" ",
                                    "\t",
                                    "\xF0\x9F\x98\x80",
                                    "\xE2\x80\x99",
-                                   "\xC2\xAD "};
+                                   "\xC2\xAD ",
+                                   "<b>",
+                                   "</p>\n",
+                                   " &amp; ",
+                                   "&#8217;",
+                                   "<a href=\"x\xC3\xA9\">",
+                                   " < "};
 
 static char *random_text(size_t n_words, size_t *len)
 {
@@ -459,6 +465,37 @@ static void check_compact(const char *text, size_t len, unsigned flags)
     free(t);
 }
 
+static void test_markup(void **state)
+{
+    (void)state;
+    const unsigned m = IBID_NORM_DEFAULT | IBID_NORM_MARKUP;
+    EXPECT_TOKENS("<p>The <b>quick</b> fox</p>", m, "The", "quick", "fox");
+    EXPECT_TOKENS("<p>The <b>quick</b> fox</p>", IBID_NORM_DEFAULT, "p", "The", "b", "quick", "b",
+                  "fox", "p");
+    EXPECT_TOKENS("salt&amp;pepper, it&#8217;s&#x2019;s &nbsp;ok", m, "salt", "pepper", "it", "s",
+                  "s", "ok");
+    EXPECT_TOKENS("<!-- note --><?xml v?><a\nhref=\"u\">link</a>", m, "link");
+    /* not markup: a lone '<' or '&', a tag never closed, a '<' inside, bad entities */
+    EXPECT_TOKENS("a < b and c > d", m, "a", "b", "and", "c", "d");
+    EXPECT_TOKENS("x <y z", m, "x", "y", "z");
+    EXPECT_TOKENS("<a <b>c", m, "a", "c");
+    EXPECT_TOKENS("AT&T & co &#; &#x; &1; &amp", m, "AT", "T", "co", "x", "1", "amp");
+    /* offsets count the code points of skipped markup: "<i>" is 3, "caf\xC3\xA9" 4 */
+    ibid_token *t;
+    size_t n;
+    const char *text = "<i title=\"caf\xC3\xA9\">\xC3\xA9t\xC3\xA9</i> x";
+    assert_int_equal(ibid_tokenize(&t, &n, text, strlen(text), m, NULL), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(t[0].cp_beg, 16);
+    assert_int_equal(t[0].cp_end, 19);
+    assert_int_equal(t[1].cp_beg, 24);
+    free(t);
+    /* invalid UTF-8 inside a tag is still an error */
+    ibid_error err;
+    assert_int_equal(ibid_tokenize(&t, &n, "ok <a \xFF>", 10, m, &err), IBID_EUTF8);
+    assert_int_equal(err.column, 7);
+}
+
 static void test_compact_agrees(void **state)
 {
     (void)state;
@@ -466,7 +503,7 @@ static void test_compact_agrees(void **state)
     for (int round = 0; round < 20; round++) {
         size_t len;
         char *text = random_text(1 + rng() % 700, &len);
-        check_compact(text, len, (unsigned)(rng() % 4));
+        check_compact(text, len, (unsigned)(rng() % 8));
         free(text);
     }
 }
@@ -522,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_classes),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_too_big),
+        cmocka_unit_test(test_markup),
         cmocka_unit_test(test_compact_agrees),
         cmocka_unit_test(test_normalize),
     };
