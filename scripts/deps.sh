@@ -6,6 +6,9 @@ set -eu
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 pkgs="build-essential cmake pkg-config libutf8proc-dev libxxhash-dev libzstd-dev zlib1g-dev libjansson-dev"
+# the reworded and translated layer: stemmers, language identification, and data read at run time
+pkgs="$pkgs libstemmer-dev libexttextcat-dev wordnet-base"
+pkgs="$pkgs dict-freedict-deu-eng dict-freedict-spa-eng dict-freedict-ara-eng"
 if [ "${1:-}" = "--test" ]; then
     pkgs="$pkgs libcmocka-dev clang-14 libclang-rt-14-dev clang-format-14 python3"
 fi
