@@ -25,6 +25,7 @@ static const char help[] =
     "  matches             aligned pairs of equal tokens\n"
     "  score               alignment score (--match, --mismatch, --gap-open, --gap-extend)\n"
     "  identity            matches / alignment columns\n"
+    "  kind                verbatim, reworded or translated (see --mode)\n"
     "  text1, text2        the passages (omitted with --no-text)\n"
     "\n"
     "Input and output:\n"
@@ -58,6 +59,17 @@ static const char help[] =
     "      --strip-diacritics  match letters with and without diacritics (e vs e-acute)\n"
     "      --no-casefold     match case-sensitively\n"
     "      --skip-markup     skip HTML/XML tags and entities (<p>, </a>, &amp;) like spaces\n"
+    "\n"
+    "Reworded and translated reuse (the sentence layer):\n"
+    "      --mode MODE       verbatim (default): word n-gram seeds only; reworded: align\n"
+    "                        sentences by their stems too (tf-isf over the corpus); all: both\n"
+    "      --sent-sim X      least cosine of two sentences to seed a passage [0.33]\n"
+    "      --sent-dice X     least Dice coefficient of their stems [0.33]\n"
+    "      --sent-gap N      sentences a passage may skip at once on either side [4]\n"
+    "      --frag-sim X      least cosine of a passage's two sides as a whole [0.4]\n"
+    "      --translate LANG  compare documents in other languages through FreeDict\n"
+    "                        dictionaries to LANG (ISO 639-1, e.g. en); implies --mode all\n"
+    "      --dict-dir DIR    where the dictionaries are (default: /usr/share/dictd)\n"
     "\n"
     "Running:\n"
     "  -t, --threads N       worker threads (default: the number of cores); the output is the\n"
@@ -93,6 +105,13 @@ enum {
     OPT_STRIP,
     OPT_NO_CASEFOLD,
     OPT_MARKUP,
+    OPT_MODE,
+    OPT_SENT_SIM,
+    OPT_SENT_DICE,
+    OPT_SENT_GAP,
+    OPT_FRAG_SIM,
+    OPT_TRANSLATE,
+    OPT_DICT_DIR,
     OPT_INDEX_MEMORY,
 };
 
@@ -120,6 +139,13 @@ static const struct option long_opts[] = {
     {"strip-diacritics", no_argument, NULL, OPT_STRIP},
     {"no-casefold", no_argument, NULL, OPT_NO_CASEFOLD},
     {"skip-markup", no_argument, NULL, OPT_MARKUP},
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"sent-sim", required_argument, NULL, OPT_SENT_SIM},
+    {"sent-dice", required_argument, NULL, OPT_SENT_DICE},
+    {"sent-gap", required_argument, NULL, OPT_SENT_GAP},
+    {"frag-sim", required_argument, NULL, OPT_FRAG_SIM},
+    {"translate", required_argument, NULL, OPT_TRANSLATE},
+    {"dict-dir", required_argument, NULL, OPT_DICT_DIR},
     {"threads", required_argument, NULL, 't'},
     {"index-memory", required_argument, NULL, OPT_INDEX_MEMORY},
     {"quiet", no_argument, NULL, 'q'},
@@ -152,6 +178,15 @@ static const ibid_error *corpus_skip(const void *c, size_t i)
 {
     return ibid_corpus_skipped(c, i);
 }
+
+#define FRACTION(var, name)                                                                       \
+    do {                                                                                          \
+        char *end_;                                                                               \
+        double v_ = strtod(optarg, &end_);                                                        \
+        if (end_ == optarg || *end_ || !(v_ >= 0 && v_ <= 1))                                     \
+            return cli_usage("align", "--%s wants a number from 0 to 1, not '%s'", name, optarg); \
+        var = v_;                                                                                 \
+    } while (0)
 
 #define NUM(var, lo, hi, name)                                                                     \
     do {                                                                                           \
@@ -253,6 +288,39 @@ int ibid_cmd_align(int argc, char **argv)
             break;
         case OPT_MARKUP:
             ao.norm |= IBID_NORM_MARKUP;
+            break;
+        case OPT_MODE:
+            if (strcmp(optarg, "verbatim") == 0)
+                ao.mode = IBID_MODE_VERBATIM;
+            else if (strcmp(optarg, "reworded") == 0)
+                ao.mode = IBID_MODE_REWORDED;
+            else if (strcmp(optarg, "all") == 0)
+                ao.mode = IBID_MODE_ALL;
+            else
+                return cli_usage("align", "--mode wants verbatim, reworded or all, not '%s'",
+                                 optarg);
+            break;
+        case OPT_SENT_SIM:
+            FRACTION(ao.sent_sim, "sent-sim");
+            break;
+        case OPT_SENT_DICE:
+            FRACTION(ao.sent_dice, "sent-dice");
+            break;
+        case OPT_FRAG_SIM:
+            FRACTION(ao.frag_sim, "frag-sim");
+            break;
+        case OPT_SENT_GAP:
+            NUM(ao.sent_gap, 0, 1000, "sent-gap");
+            break;
+        case OPT_TRANSLATE:
+            if (strlen(optarg) < 2 || strlen(optarg) > 3)
+                return cli_usage("align", "--translate wants a language code such as en, not '%s'",
+                                 optarg);
+            ao.translate = optarg;
+            ao.mode = IBID_MODE_ALL;
+            break;
+        case OPT_DICT_DIR:
+            ao.dict_dir = optarg;
             break;
         case 't':
             NUM(ao.n_threads, 1, 1024, "threads");

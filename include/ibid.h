@@ -200,6 +200,9 @@ typedef struct ibid_progress {
     size_t done, total; /* units of the stage completed, and in all */
 } ibid_progress;
 
+/* What ibid_align looks for: reuse copied word for word, or reworded (and translated). */
+enum { IBID_MODE_VERBATIM = 1, IBID_MODE_REWORDED = 2, IBID_MODE_ALL = 3 };
+
 /* Alignment parameters. Initialize with ibid_align_opts_init(), which sets the defaults. */
 typedef struct ibid_align_opts {
     int ngram;           /* words per seed n-gram; default 4 */
@@ -218,6 +221,14 @@ typedef struct ibid_align_opts {
     unsigned norm;       /* IBID_NORM_* flags; default IBID_NORM_DEFAULT */
     int n_threads;       /* worker threads, >= 1; default 1 */
     size_t index_memory; /* bytes the n-gram index may hold at once; default 512 MiB */
+    /* The sentence layer (reworded and translated reuse), on when mode has IBID_MODE_REWORDED */
+    int mode;              /* IBID_MODE_* bits; default IBID_MODE_VERBATIM */
+    double sent_sim;       /* least tf-isf cosine of two sentences to seed a passage; 0.33 */
+    double sent_dice;      /* least Dice coefficient of their terms; 0.33 */
+    int sent_gap;          /* sentences a passage may skip on either side at once; 4 */
+    double frag_sim;       /* least cosine of the two fragments of a passage; 0.4 */
+    const char *translate; /* pivot language (ISO 639-1, "en") for translated reuse, or NULL */
+    const char *dict_dir;  /* FreeDict dictionaries; NULL: /usr/share/dictd */
     void (*progress)(void *ud, const ibid_progress *p); /* or NULL */
     void *progress_ud;
 } ibid_align_opts;
@@ -236,10 +247,18 @@ typedef struct ibid_passage {
     uint32_t byte_beg2, byte_end2;
     uint32_t tok_beg1, tok_end1; /* and in tokens */
     uint32_t tok_beg2, tok_end2;
-    uint32_t matches; /* aligned pairs of equal tokens */
-    uint32_t columns; /* alignment columns: matches, mismatches and gap tokens */
-    int32_t score;    /* alignment score under the options' scoring */
+    uint32_t matches; /* aligned pairs of equal tokens (reworded: equal tokens in common) */
+    uint32_t columns; /* alignment columns: matches, mismatches and gap tokens (reworded: the
+                         longer side's tokens) */
+    int32_t score;    /* verbatim: alignment score under the options' scoring; reworded and
+                         translated: 100 x the summed similarity of the aligned sentences */
+    int kind;         /* IBID_KIND_* */
 } ibid_passage;
+
+/* How a passage was found: word for word (with edits), sentence by sentence, or across
+ * languages. */
+enum { IBID_KIND_VERBATIM = 0, IBID_KIND_REWORDED = 1, IBID_KIND_TRANSLATED = 2 };
+const char *ibid_kind_name(int kind); /* "verbatim", "reworded", "translated" */
 
 /* What ibid_align found: passages sorted by (id1, id2, cp_beg1, cp_beg2, cp_end1, cp_end2). */
 typedef struct ibid_result {

@@ -42,8 +42,9 @@ static int write_tsv(FILE *fp, const ibid_corpus *c, const ibid_passage *p, int 
     const ibid_doc *d1 = ibid_corpus_doc(c, p->doc1), *d2 = ibid_corpus_doc(c, p->doc2);
     if (put_tsv_field(fp, d1->id, strlen(d1->id)) < 0 || putc('\t', fp) == EOF) return -1;
     if (put_tsv_field(fp, d2->id, strlen(d2->id)) < 0) return -1;
-    if (fprintf(fp, "\t%u\t%u\t%u\t%u\t%u\t%d\t%.4g", p->cp_beg1, p->cp_end1, p->cp_beg2,
-                p->cp_end2, p->matches, p->score, ibid_passage_identity(p)) < 0)
+    if (fprintf(fp, "\t%u\t%u\t%u\t%u\t%u\t%d\t%.4g\t%s", p->cp_beg1, p->cp_end1, p->cp_beg2,
+                p->cp_end2, p->matches, p->score, ibid_passage_identity(p),
+                ibid_kind_name(p->kind)) < 0)
         return -1;
     if (with_text) {
         if (putc('\t', fp) == EOF ||
@@ -68,6 +69,7 @@ static int write_json(FILE *fp, const ibid_corpus *c, const ibid_passage *p, int
     json_object_set_new(o, "matches", json_integer(p->matches));
     json_object_set_new(o, "score", json_integer(p->score));
     json_object_set_new(o, "identity", json_real(ibid_passage_identity(p)));
+    json_object_set_new(o, "kind", json_string(ibid_kind_name(p->kind)));
     if (with_text) {
         json_object_set_new(
             o, "text1", json_stringn_nocheck(d1->text + p->byte_beg1, p->byte_end1 - p->byte_beg1));
@@ -103,9 +105,9 @@ static int put_preview(FILE *fp, const char *s, size_t n, size_t max_cp)
 static int write_text(FILE *fp, const ibid_corpus *c, const ibid_passage *p, int with_text)
 {
     const ibid_doc *d1 = ibid_corpus_doc(c, p->doc1), *d2 = ibid_corpus_doc(c, p->doc2);
-    if (fprintf(fp, "%s [%u, %u) ~ %s [%u, %u)  %u words, identity %.2f\n", d1->id, p->cp_beg1,
-                p->cp_end1, d2->id, p->cp_beg2, p->cp_end2, p->matches,
-                ibid_passage_identity(p)) < 0)
+    if (fprintf(fp, "%s [%u, %u) ~ %s [%u, %u)  %u words, identity %.2f%s%s\n", d1->id, p->cp_beg1,
+                p->cp_end1, d2->id, p->cp_beg2, p->cp_end2, p->matches, ibid_passage_identity(p),
+                p->kind ? ", " : "", p->kind ? ibid_kind_name(p->kind) : "") < 0)
         return -1;
     if (!with_text) return 0;
     if (fputs("    1: \"", fp) < 0 ||
@@ -120,7 +122,7 @@ int ibid_result_write(FILE *fp, const ibid_corpus *c, const ibid_result *r,
                       const ibid_write_opts *o, ibid_error *err)
 {
     if (o->format == IBID_FORMAT_TSV &&
-        fprintf(fp, "id1\tid2\tbegin1\tend1\tbegin2\tend2\tmatches\tscore\tidentity%s\n",
+        fprintf(fp, "id1\tid2\tbegin1\tend1\tbegin2\tend2\tmatches\tscore\tidentity\tkind%s\n",
                 o->with_text ? "\ttext1\ttext2" : "") < 0)
         goto fail;
     for (size_t i = 0; i < r->n_passages; i++) {

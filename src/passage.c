@@ -127,3 +127,15 @@ double ibid_passage_identity(const ibid_passage *p)
 {
     return p->columns ? (double)p->matches / p->columns : 0.0;
 }
+
+const char *ibid_kind_name(int kind)
+{
+    switch (kind) {
+    case IBID_KIND_REWORDED:
+        return "reworded";
+    case IBID_KIND_TRANSLATED:
+        return "translated";
+    default:
+        return "verbatim";
+    }
+}

@@ -11,7 +11,10 @@
  * writes only slot i, and the final sort is by a total key, so any thread count gives the same
  * bytes.
  */
-#include "ibid_int.h"
+#include "terms.h"
+
+#include <math.h>
+#include <stdio.h>
 
 void ibid_align_opts_init(ibid_align_opts *o)
 {
@@ -31,6 +34,11 @@ void ibid_align_opts_init(ibid_align_opts *o)
     o->norm = IBID_NORM_DEFAULT;
     o->n_threads = 1;
     o->index_memory = (size_t)512 << 20;
+    o->mode = IBID_MODE_VERBATIM;
+    o->sent_sim = 0.33;
+    o->sent_dice = 0.33;
+    o->sent_gap = 4;
+    o->frag_sim = 0.4;
 }
 
 #define CHECK(cond, name, range)                                                                   \
@@ -55,6 +63,13 @@ int ibid_align_opts_check(const ibid_align_opts *o, ibid_error *err)
     CHECK(o->n_threads >= 1 && o->n_threads <= 1024, "threads", "from 1 to 1024");
     CHECK((o->norm & ~(unsigned)(IBID_NORM_CASEFOLD | IBID_NORM_STRIPMARK | IBID_NORM_MARKUP)) == 0,
           "norm", "a combination of IBID_NORM_* flags");
+    CHECK(o->mode >= 1 && o->mode <= 3, "mode", "a combination of IBID_MODE_* flags");
+    CHECK(o->sent_sim >= 0 && o->sent_sim <= 1, "sent-sim", "from 0 to 1");
+    CHECK(o->sent_dice >= 0 && o->sent_dice <= 1, "sent-dice", "from 0 to 1");
+    CHECK(o->frag_sim >= 0 && o->frag_sim <= 1, "frag-sim", "from 0 to 1");
+    CHECK(o->sent_gap >= 0 && o->sent_gap <= 1000, "sent-gap", "from 0 to 1000");
+    CHECK(!o->translate || (strlen(o->translate) >= 2 && strlen(o->translate) <= 3), "translate",
+          "an ISO 639-1 language code");
     return 0;
 }
 
@@ -72,7 +87,14 @@ typedef struct {
     size_t *n_out;
     size_t *n_seeds, *n_cand; /* per document */
     const uint32_t *rank;     /* document rank in id order */
-    size_t base;              /* align_doc's item i is document base + i */
+    ibid_terms *terms;        /* per document, with the sentence layer; else NULL */
+    ibid_terms_ctx **tctx;    /* per thread */
+    char (*lang)[8];          /* per document: its language, "" when unknown */
+    ibid_dict **dict;         /* per document: to the pivot language, or NULL */
+    ibid_dict **dicts;        /* the dictionaries loaded, to free */
+    size_t n_dicts, m_dicts;
+    double log_sent;
+    size_t base; /* align_doc's item i is document base + i */
 } job;
 
 static void tokenize_doc(void *ud, size_t i, int tid)
@@ -81,6 +103,23 @@ static void tokenize_doc(void *ud, size_t i, int tid)
     (void)tid;
     const ibid_doc *d = ibid_corpus_doc(j->c, i);
     j->rc[i] = ibid_tokenize_hashes(&j->toks[i], d->text, d->n_text, j->o->norm, &j->errs[i]);
+}
+
+static void detect_doc(void *ud, size_t i, int tid)
+{
+    job *j = ud;
+    const ibid_doc *d = ibid_corpus_doc(j->c, i);
+    snprintf(j->lang[i], sizeof j->lang[i], "%s",
+             ibid_terms_lang(j->tctx[tid], d->text, d->n_text));
+}
+
+static void terms_doc(void *ud, size_t i, int tid)
+{
+    job *j = ud;
+    const ibid_doc *d = ibid_corpus_doc(j->c, i);
+    j->rc[i] =
+        ibid_terms_build(&j->terms[i], j->tctx[tid], d->text, d->n_text, j->o->norm, j->lang[i],
+                         j->dict ? j->dict[i] : NULL, j->o->translate, &j->errs[i]);
 }
 
 /* The code point and byte offsets of tokens [tok_beg, tok_end) of document d. */
@@ -144,6 +183,56 @@ static size_t align_pair(const job *j, ibid_arena *km, const ibid_cand *cd, cons
     return ibid_passages_merge(ps, n, (uint32_t)j->o->merge_gap, (uint32_t)j->o->min_words);
 }
 
+/* Do passages p and q overlap in both documents? */
+static int overlap2(const ibid_passage *p, const ibid_passage *q)
+{
+    return p->tok_beg1 < q->tok_end1 && q->tok_beg1 < p->tok_end1 && p->tok_beg2 < q->tok_end2 &&
+           q->tok_beg2 < p->tok_end2;
+}
+
+/* Grow reworded passage r over verbatim passage v. */
+static void absorb(ibid_passage *r, const ibid_passage *v)
+{
+#define LO(f) (r->f = v->f < r->f ? v->f : r->f)
+#define HI(f) (r->f = v->f > r->f ? v->f : r->f)
+    LO(tok_beg1), LO(tok_beg2), LO(cp_beg1), LO(cp_beg2), LO(byte_beg1), LO(byte_beg2);
+    HI(tok_end1), HI(tok_end2), HI(cp_end1), HI(cp_end2), HI(byte_end1), HI(byte_end2);
+#undef LO
+#undef HI
+}
+
+/*
+ * The passages of one pair from both layers: a reworded passage takes in the verbatim passages
+ * it overlaps in both documents (so that one reuse is one passage), and is called verbatim
+ * when they cover most of it; verbatim passages it does not touch stay as they are. Writes the
+ * result to v (room for nv + nr) and returns how many.
+ */
+static size_t combine(const job *j, ibid_passage *v, size_t nv, ibid_passage *r, size_t nr)
+{
+    uint8_t *taken = nv ? ibid_xcalloc(nv, 1) : NULL;
+    size_t n = 0;
+    for (size_t k = 0; k < nr; k++) {
+        uint32_t covered = 0;
+        for (size_t i = 0; i < nv; i++)
+            if (overlap2(&r[k], &v[i])) {
+                absorb(&r[k], &v[i]);
+                covered += v[i].tok_end1 - v[i].tok_beg1;
+                taken[i] = 1;
+            }
+        if (2 * covered >= r[k].tok_end1 - r[k].tok_beg1)
+            r[k].kind = IBID_KIND_VERBATIM;
+        else if (strcmp(j->lang[r[k].doc1], j->lang[r[k].doc2]) != 0 && j->dict &&
+                 (j->dict[r[k].doc1] || j->dict[r[k].doc2]))
+            r[k].kind = IBID_KIND_TRANSLATED;
+    }
+    for (size_t i = 0; i < nv; i++)
+        if (!taken[i]) v[n++] = v[i];
+    free(taken);
+    for (size_t k = 0; k < nr; k++) v[n++] = r[k];
+    /* absorbing may have made reworded passages overlap each other */
+    return ibid_passages_resolve(v, n);
+}
+
 /* Everything document a shares with the documents after it. */
 static void align_doc(void *ud, size_t i, int tid)
 {
@@ -155,23 +244,53 @@ static void align_doc(void *ud, size_t i, int tid)
     size_t n_hits;
     const uint32_t *partners = j->partner ? j->partner + j->partner_beg[a] : NULL;
     size_t n_partners = j->partner ? j->partner_beg[a + 1] - j->partner_beg[a] : 0;
-    size_t n_cand = ibid_candidates(km, j->ix, (uint32_t)a, partners, n_partners, j->o->min_seeds,
-                                    &hits, &n_hits, &cand);
+    /* the sentence layer looks at every listed pair, else at every pair sharing a seed */
+    int min_seeds = j->terms ? 1 : j->o->min_seeds;
+    size_t n_cand = ibid_candidates(km, j->ix, (uint32_t)a, partners, n_partners, min_seeds, &hits,
+                                    &n_hits, &cand);
     j->n_seeds[a] = n_hits;
-    j->n_cand[a] = n_cand;
-    size_t n_out = 0, m_out = 0;
+    size_t n_out = 0, m_out = 0, n_verbatim = 0;
     ibid_passage *out = NULL;
-    for (size_t c = 0; c < n_cand; c++) {
-        /* a pair has at most one chain per seed, so its seeds bound its passages */
-        ibid_passage *ps = ibid_arena_alloc(km, (cand[c].end - cand[c].beg) * sizeof *ps);
-        size_t n_ps = align_pair(j, km, &cand[c], hits, ps);
-        if (!n_ps) continue;
-        IBID_GROW(out, m_out, n_out + n_ps);
-        for (size_t k = 0; k < n_ps; k++) {
-            locate(j, &ps[k]);
-            out[n_out++] = ps[k];
+    /* the pairs: candidates, and with the sentence layer every listed partner too */
+    size_t c = 0, pi = 0;
+    while (c < n_cand || (j->terms && pi < n_partners)) {
+        uint32_t b;
+        const ibid_cand *cd = NULL;
+        if (c < n_cand && (!j->terms || pi >= n_partners || cand[c].b <= partners[pi])) {
+            cd = &cand[c++];
+            b = cd->b;
+            if (j->terms && pi < n_partners && partners[pi] == b) pi++;
+        } else {
+            b = partners[pi++];
         }
+        size_t nv = 0, nr = 0;
+        ibid_passage *ps = NULL, *rw = NULL;
+        if (cd && (j->o->mode & IBID_MODE_VERBATIM) &&
+            cd->end - cd->beg >= (size_t)j->o->min_seeds) {
+            n_verbatim++;
+            /* a pair has at most one chain per seed, so its seeds bound its passages */
+            ps = ibid_arena_alloc(km, (cd->end - cd->beg) * sizeof *ps);
+            nv = align_pair(j, km, cd, hits, ps);
+            for (size_t k = 0; k < nv; k++) locate(j, &ps[k]);
+        }
+        if (j->terms) {
+            int swap = j->rank[a] > j->rank[b];
+            uint32_t d1 = swap ? b : (uint32_t)a, d2 = swap ? (uint32_t)a : b;
+            nr = ibid_reword_pair(km, &j->terms[d1], &j->terms[d2], d1, d2, j->toks[d1].tok,
+                                  j->toks[d2].tok, j->log_sent, j->o, &rw);
+            if (nr) {
+                ibid_passage *all = ibid_arena_alloc(km, (nv + nr) * sizeof *all);
+                if (nv) memcpy(all, ps, nv * sizeof *all);
+                nv = combine(j, all, nv, rw, nr);
+                ps = all;
+            }
+        }
+        if (!nv) continue;
+        IBID_GROW(out, m_out, n_out + nv);
+        memcpy(out + n_out, ps, nv * sizeof *ps);
+        n_out += nv;
     }
+    j->n_cand[a] = n_verbatim;
     j->out[a] = out;
     j->n_out[a] = n_out;
     ibid_arena_reset(km);
@@ -205,6 +324,71 @@ static void progress(const ibid_align_opts *o, const char *stage, size_t done, s
     if (!o->progress) return;
     ibid_progress p = {stage, done, total};
     o->progress(o->progress_ud, &p);
+}
+
+/* ISO 639-1 codes to the ISO 639-3 codes of FreeDict's file names. */
+static const char *iso3(const char *lang)
+{
+    static const char *const map[][2] = {
+        {"ar", "ara"}, {"de", "deu"}, {"en", "eng"}, {"es", "spa"}, {"fr", "fra"},
+        {"it", "ita"}, {"nl", "nld"}, {"pt", "por"}, {"ru", "rus"}, {"sv", "swe"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (strcmp(map[i][0], lang) == 0) return map[i][1];
+    return NULL;
+}
+
+/* The sentence layer: languages, dictionaries to the pivot, terms, corpus-wide weights. */
+static int build_terms(job *j, size_t n_doc, ibid_error *err)
+{
+    const ibid_align_opts *o = j->o;
+    int rc = 0;
+    size_t n1 = n_doc ? n_doc : 1;
+    j->tctx = ibid_xmalloc((size_t)o->n_threads * sizeof *j->tctx);
+    for (int t = 0; t < o->n_threads; t++) j->tctx[t] = ibid_terms_ctx_new();
+    j->lang = ibid_xcalloc(n1, sizeof *j->lang);
+    ibid_parallel_for(o->n_threads, n_doc, detect_doc, j);
+    if (o->translate) { /* one dictionary per language found, loaded once */
+        const char *pivot3 = iso3(o->translate);
+        j->dict = ibid_xcalloc(n1, sizeof *j->dict);
+        for (size_t i = 0; i < n_doc && pivot3; i++) {
+            const char *l3 = *j->lang[i] ? iso3(j->lang[i]) : NULL;
+            if (!l3 || strcmp(j->lang[i], o->translate) == 0 || j->dict[i]) continue;
+            ibid_dict *d = NULL;
+            if (ibid_dict_load(&d, o->dict_dir, l3, pivot3, NULL) < 0) d = NULL;
+            for (size_t k = i; k < n_doc; k++)
+                if (strcmp(j->lang[k], j->lang[i]) == 0) j->dict[k] = d;
+            if (d) {
+                IBID_GROW(j->dicts, j->m_dicts, j->n_dicts + 1);
+                j->dicts[j->n_dicts++] = d;
+            }
+        }
+    }
+    j->terms = ibid_xcalloc(n1, sizeof *j->terms);
+    ibid_parallel_for(o->n_threads, n_doc, terms_doc, j);
+    for (size_t i = 0; i < n_doc; i++)
+        if (j->rc[i] < 0) {
+            rc = ibid_fail(err, j->rc[i], ibid_corpus_id(j->c, i), j->errs[i].line,
+                           j->errs[i].column, "%s", j->errs[i].message);
+            break;
+        }
+    size_t n_sent = ibid_terms_weigh(j->terms, n_doc, o->n_threads);
+    j->log_sent = log(n_sent > 1 ? (double)n_sent : 2.0);
+    return rc;
+}
+
+static void free_terms(job *j, size_t n_doc)
+{
+    if (j->terms)
+        for (size_t i = 0; i < n_doc; i++) ibid_terms_free(&j->terms[i]);
+    free(j->terms);
+    if (j->tctx)
+        for (int t = 0; t < j->o->n_threads; t++) ibid_terms_ctx_free(j->tctx[t]);
+    free(j->tctx);
+    for (size_t i = 0; i < j->n_dicts; i++) ibid_dict_free(j->dicts[i]);
+    free(j->dicts);
+    free(j->dict);
+    free(j->lang);
 }
 
 /* With a pair list: for each document a, its partners b > a, sorted. */
@@ -250,9 +434,14 @@ int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
         }
         r->n_tokens += j.toks[i].n_tok;
     }
+    progress(o, "tokenize", n_doc, n_doc);
+    if (o->mode & IBID_MODE_REWORDED) {
+        progress(o, "sentences", 0, n_doc);
+        if ((rc = build_terms(&j, n_doc, err)) < 0) goto done;
+        progress(o, "sentences", n_doc, n_doc);
+    }
     free(j.errs);
     j.errs = NULL;
-    progress(o, "tokenize", n_doc, n_doc);
 
     progress(o, "index", 0, 1);
     ibid_index_build(&ix, j.toks, n_doc, o);
@@ -305,6 +494,7 @@ done:
     free(j.n_seeds);
     free(j.n_cand);
     free((void *)j.rank);
+    free_terms(&j, n_doc);
     for (size_t i = 0; i < n_doc; i++) ibid_toks_free(&j.toks[i]);
     free(j.toks);
     free(j.rc);

@@ -243,7 +243,7 @@ int ibid_wordnet_parse_index(ibid_wn_index_line *out, const char *s, size_t n, i
     if ((n = content_len(s, n)) == 0) return 0;
     size_t i = 0, n_f;
     const char *f;
-    uint32_t n_syn, n_ptr, v;
+    uint32_t n_syn = 0, n_ptr = 0, v = 0;
     int rc;
     next_field(s, n, &i, &f, &n_f); /* the line starts with a field: not a space */
     if ((rc = check_word(s, f, n_f, "lemma", name, line, err)) < 0) return rc;

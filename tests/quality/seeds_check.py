@@ -3,6 +3,9 @@ import json
 import sys
 
 seeds, out = sys.argv[1], sys.argv[2]
+# --paragraphs: also each NBC paragraph must be aligned to its own rewrite in 002 by one passage
+# covering most of both (the sentence layer's test)
+by_paragraph = "--paragraphs" in sys.argv[3:]
 blog = open(f"{seeds}/000_cca7eab34c167e96.txt", encoding="utf-8").read()
 rewrite = open(f"{seeds}/002_255bec973b629688.txt", encoding="utf-8").read()
 passages = [json.loads(line) for line in open(out, encoding="utf-8")]
@@ -50,6 +53,25 @@ c2 = covered(0, rewrite.index("And she added"), 2)
 print(f"002 counterparts of paragraphs 1-8: {c2:.0%} aligned")
 if c2 < 0.9:
     fail.append(f"only {c2:.0%} of 002's rewritten paragraphs aligned")
+if by_paragraph:
+    # 002 rewrote the nine paragraphs in order, one line each, before "As part of the effort"
+    lines2, pos = [], 0
+    for line in rewrite[:only_002].split("\n"):
+        if line.strip():
+            lines2.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    if len(lines2) != 9:
+        fail.append(f"expected nine rewritten paragraphs in 002, found {len(lines2)}")
+
+    def share(b, e, pb, pe):
+        return max(0, min(e, pe) - max(b, pb)) / (e - b)
+
+    for i, ((b1, e1), (b2, e2)) in enumerate(zip(paragraphs, lines2), 1):
+        best = max((min(share(b1, e1, p["begin1"], p["end1"]), share(b2, e2, p["begin2"], p["end2"]))
+                    for p in passages), default=0)
+        print(f"paragraph {i} and its rewrite: {best:.0%} of both in one passage")
+        if best < 0.6:
+            fail.append(f"paragraph {i} is not aligned to its rewrite ({best:.0%})")
 for f in fail:
     print("FAIL", f)
 sys.exit(1 if fail else 0)

@@ -114,7 +114,7 @@ static void test_licenses_are_english(void **state)
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
         if (ent->d_name[0] == '.' || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        size_t n;
+        size_t n = 0;
         char *text = read_file(path, &n);
         assert_non_null(text);
         const char *got = ibid_langid_detect(l, text, n);

@@ -32,7 +32,7 @@ static ibid_corpus *make_corpus(void)
 }
 
 /* Passage 0: all of doc 0 against "y 東" of doc 1; passage 1: "end" against "z", negative
- * score, identity 1. */
+ * score, identity 1, reworded. */
 static void make_result(ibid_result *r, ibid_passage *p)
 {
     memset(r, 0, sizeof *r);
@@ -44,7 +44,7 @@ static void make_result(ibid_result *r, ibid_passage *p)
     p[1].doc1 = 0, p[1].doc2 = 1;
     p[1].cp_beg1 = 17, p[1].cp_end1 = 20, p[1].byte_beg1 = 18, p[1].byte_end1 = 21;
     p[1].cp_beg2 = 6, p[1].cp_end2 = 7, p[1].byte_beg2 = 8, p[1].byte_end2 = 9;
-    p[1].matches = 4, p[1].columns = 4, p[1].score = -5;
+    p[1].matches = 4, p[1].columns = 4, p[1].score = -5, p[1].kind = IBID_KIND_REWORDED;
     r->n_passages = 2;
     r->passages = p;
 }
@@ -85,19 +85,20 @@ static void test_jsonl(void **state)
     expect_output(
         c, &r, IBID_FORMAT_JSONL, 1,
         "{\"id1\":\"d\\t1\",\"id2\":\"d2\\\\\\\"\",\"begin1\":0,\"end1\":20,\"begin2\":2,"
-        "\"end2\":5,\"matches\":2,\"score\":7,\"identity\":0.6667,"
+        "\"end2\":5,\"matches\":2,\"score\":7,\"identity\":0.6667,\"kind\":\"verbatim\","
         "\"text1\":\"a\\tb\\nc\\\\d \\\"q\\\" \\u0001 \xC3\xA9\\r end\","
         "\"text2\":\"y \xE6\x9D\xB1\"}\n"
         "{\"id1\":\"d\\t1\",\"id2\":\"d2\\\\\\\"\",\"begin1\":17,\"end1\":20,\"begin2\":6,"
-        "\"end2\":7,\"matches\":4,\"score\":-5,\"identity\":1.0,\"text1\":\"end\","
+        "\"end2\":7,\"matches\":4,\"score\":-5,\"identity\":1.0,\"kind\":\"reworded\","
+        "\"text1\":\"end\","
         "\"text2\":\"z\"}\n");
     /* --no-text */
     expect_output(
         c, &r, IBID_FORMAT_JSONL, 0,
         "{\"id1\":\"d\\t1\",\"id2\":\"d2\\\\\\\"\",\"begin1\":0,\"end1\":20,\"begin2\":2,"
-        "\"end2\":5,\"matches\":2,\"score\":7,\"identity\":0.6667}\n"
+        "\"end2\":5,\"matches\":2,\"score\":7,\"identity\":0.6667,\"kind\":\"verbatim\"}\n"
         "{\"id1\":\"d\\t1\",\"id2\":\"d2\\\\\\\"\",\"begin1\":17,\"end1\":20,\"begin2\":6,"
-        "\"end2\":7,\"matches\":4,\"score\":-5,\"identity\":1.0}\n");
+        "\"end2\":7,\"matches\":4,\"score\":-5,\"identity\":1.0,\"kind\":\"reworded\"}\n");
     ibid_corpus_free(c);
 }
 
@@ -108,15 +109,16 @@ static void test_tsv(void **state)
     ibid_result r;
     ibid_passage p[2];
     make_result(&r, p);
-    expect_output(c, &r, IBID_FORMAT_TSV, 1,
-                  "id1\tid2\tbegin1\tend1\tbegin2\tend2\tmatches\tscore\tidentity\ttext1\ttext2\n"
-                  "d\\t1\td2\\\\\"\t0\t20\t2\t5\t2\t7\t0.6667\t"
-                  "a\\tb\\nc\\\\d \"q\" \x01 \xC3\xA9\\r end\ty \xE6\x9D\xB1\n"
-                  "d\\t1\td2\\\\\"\t17\t20\t6\t7\t4\t-5\t1\tend\tz\n");
+    expect_output(
+        c, &r, IBID_FORMAT_TSV, 1,
+        "id1\tid2\tbegin1\tend1\tbegin2\tend2\tmatches\tscore\tidentity\tkind\ttext1\ttext2\n"
+        "d\\t1\td2\\\\\"\t0\t20\t2\t5\t2\t7\t0.6667\tverbatim\t"
+        "a\\tb\\nc\\\\d \"q\" \x01 \xC3\xA9\\r end\ty \xE6\x9D\xB1\n"
+        "d\\t1\td2\\\\\"\t17\t20\t6\t7\t4\t-5\t1\treworded\tend\tz\n");
     expect_output(c, &r, IBID_FORMAT_TSV, 0,
-                  "id1\tid2\tbegin1\tend1\tbegin2\tend2\tmatches\tscore\tidentity\n"
-                  "d\\t1\td2\\\\\"\t0\t20\t2\t5\t2\t7\t0.6667\n"
-                  "d\\t1\td2\\\\\"\t17\t20\t6\t7\t4\t-5\t1\n");
+                  "id1\tid2\tbegin1\tend1\tbegin2\tend2\tmatches\tscore\tidentity\tkind\n"
+                  "d\\t1\td2\\\\\"\t0\t20\t2\t5\t2\t7\t0.6667\tverbatim\n"
+                  "d\\t1\td2\\\\\"\t17\t20\t6\t7\t4\t-5\t1\treworded\n");
     ibid_corpus_free(c);
 }
 
@@ -127,8 +129,9 @@ static void test_empty_result(void **state)
     ibid_result r;
     memset(&r, 0, sizeof r);
     expect_output(c, &r, IBID_FORMAT_JSONL, 1, "");
-    expect_output(c, &r, IBID_FORMAT_TSV, 1,
-                  "id1\tid2\tbegin1\tend1\tbegin2\tend2\tmatches\tscore\tidentity\ttext1\ttext2\n");
+    expect_output(
+        c, &r, IBID_FORMAT_TSV, 1,
+        "id1\tid2\tbegin1\tend1\tbegin2\tend2\tmatches\tscore\tidentity\tkind\ttext1\ttext2\n");
     ibid_corpus_free(c);
 }
 

@@ -1,0 +1,278 @@
+/*
+ * reword.c: align two documents sentence by sentence, for reuse that was reworded or translated.
+ *
+ * Verbatim seeds find what was copied; a rewrite keeps the content words of each sentence and
+ * little of their order. Here each sentence is a unit vector of tf-isf weights over stems
+ * (terms.c), and the pipeline is the one of the PAN winners (Sanchez-Perez, Sidorov and
+ * Gelbukh, PAN 2014), with a chaining step in place of their clustering:
+ *
+ *   1. seeds: the sentence pairs (i, j) whose cosine is at least sent_sim and whose Dice
+ *      coefficient over terms is at least sent_dice, with two terms or more in common. The
+ *      dot products come from a join of the two documents' terms; a term in more than
+ *      CROSS_MAX sentence pairs of this document pair is left out of the join (it weighs
+ *      little, and would make the join quadratic).
+ *   2. chaining: a dynamic program over the seeds sorted by (i, j), where seed k may follow
+ *      seed l when i_l <= i_k and j_l <= j_k, so that one sentence may align to two (1:2 and
+ *      2:1 steps), skipping at most sent_gap sentences on either side:
+ *        f(k) = cos(k) + max(0, max_l f(l) - SKIP * (skipped sentences))
+ *      Chains are read off greedily from the best end, each seed in one chain.
+ *   3. validation: a chain spans sentences [i0, i1] and [j0, j1]; the two fragments, as sums of
+ *      their sentence vectors, must have a cosine of at least frag_sim, at least MIN_RARE rare
+ *      terms in common (isf at least RARE_SHARE of the largest possible, log S), and at least
+ *      min_words tokens a side. A passage of one sentence pair must also share a rare name or
+ *      number (a word capitalized inside its sentence, or digits), so that stock phrases ("did
+ *      not respond to a request for comment") cannot make a passage alone, whatever the size
+ *      of the corpus. Of overlapping fragments the best is kept.
+ */
+#include "terms.h"
+
+#include <math.h>
+
+#define CROSS_MAX  4096 /* sentence pairs one term may contribute to a document pair */
+#define SKIP       0.1f /* cost of each sentence skipped inside a chain */
+#define MIN_SHARED 2    /* terms a seed's sentences have in common */
+#define MIN_RARE   2
+#define RARE_SHARE 0.5
+
+typedef struct {
+    uint32_t i, j;
+    float cos;
+} seed;
+
+/* One document's terms as records {key = id << 32 | sentence, x = weight bits}, sorted. */
+static ibid_rec *postings(ibid_arena *km, const ibid_terms *d)
+{
+    ibid_rec *r = ibid_arena_alloc(km, (d->n_term ? d->n_term : 1) * sizeof *r);
+    for (uint32_t s = 0; s < d->n_sent; s++)
+        for (size_t t = d->term_beg[s]; t < d->term_beg[s + 1]; t++) {
+            uint32_t w;
+            memcpy(&w, &d->term[t].w, sizeof w);
+            r[t] = (ibid_rec){(uint64_t)d->term[t].id << 32 | s, w, 0};
+        }
+    ibid_rec_sort(r, d->n_term, 1);
+    return r;
+}
+
+static float wt(const ibid_rec *r)
+{
+    float w;
+    memcpy(&w, &r->x, sizeof w);
+    return w;
+}
+
+/* Visit the runs of equal term ids in a and b: fn for each pair of postings. Returns the count. */
+static size_t join(const ibid_rec *a, size_t na, const ibid_rec *b, size_t nb, ibid_rec *out)
+{
+    size_t i = 0, k = 0, n = 0;
+    while (i < na && k < nb) {
+        uint32_t ta = (uint32_t)(a[i].key >> 32), tb = (uint32_t)(b[k].key >> 32);
+        if (ta < tb) {
+            i++;
+            continue;
+        }
+        if (tb < ta) {
+            k++;
+            continue;
+        }
+        size_t ie = i, ke = k;
+        while (ie < na && (uint32_t)(a[ie].key >> 32) == ta) ie++;
+        while (ke < nb && (uint32_t)(b[ke].key >> 32) == ta) ke++;
+        if ((ie - i) * (ke - k) <= CROSS_MAX) {
+            for (size_t x = i; x < ie; x++)
+                for (size_t y = k; y < ke; y++) {
+                    if (out) {
+                        float w = wt(&a[x]) * wt(&b[y]);
+                        uint32_t bits;
+                        memcpy(&bits, &w, sizeof bits);
+                        out[n] = (ibid_rec){(uint64_t)(uint32_t)a[x].key << 32 | (uint32_t)b[y].key,
+                                            bits, 0};
+                    }
+                    n++;
+                }
+        }
+        i = ie, k = ke;
+    }
+    return n;
+}
+
+/* The seeds of a pair, sorted by (i, j). */
+static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *b,
+                         const ibid_align_opts *o, seed **out)
+{
+    ibid_rec *pa = postings(km, a), *pb = postings(km, b);
+    size_t n = join(pa, a->n_term, pb, b->n_term, NULL);
+    ibid_rec *t = ibid_arena_alloc(km, (n ? n : 1) * sizeof *t);
+    join(pa, a->n_term, pb, b->n_term, t);
+    ibid_rec_sort(t, n, 1);
+    seed *s = ibid_arena_alloc(km, (n ? n : 1) * sizeof *s);
+    size_t ns = 0;
+    for (size_t x = 0; x < n;) {
+        size_t e = x;
+        float dot = 0;
+        while (e < n && t[e].key == t[x].key) dot += wt(&t[e++]);
+        uint32_t i = (uint32_t)(t[x].key >> 32), j = (uint32_t)t[x].key;
+        size_t shared = e - x, ni = a->term_beg[i + 1] - a->term_beg[i],
+               nj = b->term_beg[j + 1] - b->term_beg[j];
+        double dice = 2.0 * (double)shared / (double)(ni + nj);
+        if (shared >= MIN_SHARED && dot >= o->sent_sim && dice >= o->sent_dice)
+            s[ns++] = (seed){i, j, dot};
+        x = e;
+    }
+    *out = s;
+    return ns;
+}
+
+/* Sum the sentence vectors of sentences [s0, s1] of d into one vector sorted by term id:
+ * {key = id, x = weight bits, y = index in d->term of one of its occurrences}. Its length. */
+static size_t fragment(ibid_arena *km, const ibid_terms *d, uint32_t s0, uint32_t s1,
+                       ibid_rec **out)
+{
+    size_t b = d->term_beg[s0], e = d->term_beg[s1 + 1], n = 0;
+    ibid_rec *r = ibid_arena_alloc(km, (e - b ? e - b : 1) * sizeof *r);
+    for (size_t t = b; t < e; t++) {
+        uint32_t w;
+        memcpy(&w, &d->term[t].w, sizeof w);
+        r[t - b] = (ibid_rec){d->term[t].id, w, (uint32_t)t};
+    }
+    ibid_rec_sort(r, e - b, 1);
+    for (size_t x = 0; x < e - b;) {
+        size_t k = x;
+        float w = 0;
+        while (k < e - b && r[k].key == r[x].key) w += wt(&r[k++]);
+        uint32_t bits;
+        memcpy(&bits, &w, sizeof bits);
+        r[n++] = (ibid_rec){r[x].key, bits, r[x].y};
+        x = k;
+    }
+    *out = r;
+    return n;
+}
+
+/* Cosine of two fragments (of documents da and db), with the rare terms and the names they
+ * share. */
+static double frag_cos(const ibid_rec *a, size_t na, const ibid_rec *b, size_t nb,
+                       const ibid_terms *da, float rare, int *n_rare, int *n_name)
+{
+    double dot = 0, la = 0, lb = 0;
+    for (size_t i = 0; i < na; i++) la += (double)wt(&a[i]) * wt(&a[i]);
+    for (size_t k = 0; k < nb; k++) lb += (double)wt(&b[k]) * wt(&b[k]);
+    *n_rare = *n_name = 0;
+    for (size_t i = 0, k = 0; i < na && k < nb;) {
+        if (a[i].key < b[k].key)
+            i++;
+        else if (b[k].key < a[i].key)
+            k++;
+        else {
+            const ibid_term *t = &da->term[a[i].y];
+            *n_rare += t->isf >= rare;
+            *n_name += t->name && t->isf >= rare;
+            dot += (double)wt(&a[i++]) * wt(&b[k++]);
+        }
+    }
+    return la > 0 && lb > 0 ? dot / sqrt(la * lb) : 0;
+}
+
+/* Equal tokens of two spans, counted as multisets. */
+static uint32_t shared_tokens(ibid_arena *km, const uint32_t *a, uint32_t na, const uint32_t *b,
+                              uint32_t nb)
+{
+    ibid_rec *r = ibid_arena_alloc(km, ((size_t)na + nb + 1) * sizeof *r);
+    for (uint32_t i = 0; i < na; i++) r[i] = (ibid_rec){(uint64_t)a[i] << 1, 0, 0};
+    for (uint32_t k = 0; k < nb; k++) r[na + k] = (ibid_rec){(uint64_t)b[k] << 1 | 1, 0, 0};
+    ibid_rec_sort(r, (size_t)na + nb, 1);
+    uint32_t m = 0;
+    for (size_t x = 0; x < (size_t)na + nb;) {
+        size_t e = x, c1 = 0, c2 = 0;
+        for (; e < (size_t)na + nb && r[e].key >> 1 == r[x].key >> 1; e++) {
+            if (r[e].key & 1)
+                c2++;
+            else
+                c1++;
+        }
+        m += (uint32_t)(c1 < c2 ? c1 : c2);
+        x = e;
+    }
+    return m;
+}
+
+size_t ibid_reword_pair(ibid_arena *km, const ibid_terms *a, const ibid_terms *b, uint32_t d1,
+                        uint32_t d2, const uint32_t *ta, const uint32_t *tb, double log_sent,
+                        const ibid_align_opts *o, ibid_passage **out)
+{
+    *out = NULL;
+    seed *s;
+    size_t n = find_seeds(km, a, b, o, &s);
+    if (!n) return 0;
+    float *f = ibid_arena_alloc(km, n * sizeof *f);
+    int32_t *p = ibid_arena_alloc(km, n * sizeof *p);
+    const uint32_t gap = (uint32_t)o->sent_gap + 1;
+    for (size_t k = 0; k < n; k++) {
+        float best = 0;
+        int32_t bp = -1;
+        for (size_t l = k; l-- > 0;) {
+            if (s[k].i - s[l].i > gap) break;
+            if (s[l].j > s[k].j || s[k].j - s[l].j > gap) continue;
+            uint32_t di = s[k].i - s[l].i, dj = s[k].j - s[l].j;
+            float sc = f[l] - SKIP * (float)((di > 1 ? di - 1 : 0) + (dj > 1 ? dj - 1 : 0));
+            if (sc > best) best = sc, bp = (int32_t)l;
+        }
+        f[k] = s[k].cos + best;
+        p[k] = bp;
+    }
+    /* read chains off from the best end down */
+    ibid_rec *order = ibid_arena_alloc(km, n * sizeof *order);
+    for (size_t k = 0; k < n; k++) {
+        uint32_t bits;
+        memcpy(&bits, &f[k], sizeof bits); /* f > 0: the bits order as the floats do */
+        order[k] = (ibid_rec){(uint64_t)(UINT32_MAX - bits) << 32 | k, 0, 0};
+    }
+    ibid_rec_sort(order, n, 1);
+    uint8_t *used = ibid_arena_alloc(km, n);
+    memset(used, 0, n);
+    ibid_passage *ps = ibid_arena_alloc(km, n * sizeof *ps);
+    size_t n_ps = 0;
+    const float rare = (float)(RARE_SHARE * log_sent);
+    for (size_t r = 0; r < n; r++) {
+        size_t e = (uint32_t)order[r].key;
+        if (used[e]) continue;
+        uint32_t i0 = s[e].i, i1 = s[e].i, j0 = s[e].j, j1 = s[e].j, n_seed = 0;
+        float stop = 0;
+        for (int32_t k = (int32_t)e; k >= 0; k = p[k]) {
+            if (used[k]) {
+                stop = f[k];
+                break;
+            }
+            used[k] = 1;
+            n_seed++;
+            if (s[k].i < i0) i0 = s[k].i;
+            if (s[k].j < j0) j0 = s[k].j;
+            if (s[k].j > j1) j1 = s[k].j;
+        }
+        float score = f[e] - stop;
+        uint32_t tb1 = a->sent_tok[i0], te1 = a->sent_tok[i1 + 1];
+        uint32_t tb2 = b->sent_tok[j0], te2 = b->sent_tok[j1 + 1];
+        if (score < o->sent_sim || te1 - tb1 < (uint32_t)o->min_words ||
+            te2 - tb2 < (uint32_t)o->min_words)
+            continue;
+        ibid_rec *fa, *fb;
+        size_t na = fragment(km, a, i0, i1, &fa), nb = fragment(km, b, j0, j1, &fb);
+        int n_rare, n_name;
+        double c = frag_cos(fa, na, fb, nb, a, rare, &n_rare, &n_name);
+        if (c < o->frag_sim || n_rare < MIN_RARE || (n_seed < 2 && n_name < 1)) continue;
+        ibid_passage *q = &ps[n_ps++];
+        memset(q, 0, sizeof *q);
+        q->doc1 = d1, q->doc2 = d2;
+        q->tok_beg1 = tb1, q->tok_end1 = te1, q->tok_beg2 = tb2, q->tok_end2 = te2;
+        q->cp_beg1 = a->sent[i0].cp_beg, q->cp_end1 = a->sent[i1].cp_end;
+        q->byte_beg1 = a->sent[i0].byte_beg, q->byte_end1 = a->sent[i1].byte_end;
+        q->cp_beg2 = b->sent[j0].cp_beg, q->cp_end2 = b->sent[j1].cp_end;
+        q->byte_beg2 = b->sent[j0].byte_beg, q->byte_end2 = b->sent[j1].byte_end;
+        q->score = (int32_t)lrint(100 * score);
+        q->matches = shared_tokens(km, ta + tb1, te1 - tb1, tb + tb2, te2 - tb2);
+        q->columns = te1 - tb1 > te2 - tb2 ? te1 - tb1 : te2 - tb2;
+        q->kind = IBID_KIND_REWORDED;
+    }
+    n_ps = ibid_passages_resolve(ps, n_ps);
+    *out = ps;
+    return n_ps;
+}

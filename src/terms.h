@@ -1,0 +1,58 @@
+/*
+ * terms.h: the sentence layer's view of a document (terms.c) and the alignment of two
+ * documents sentence by sentence (reword.c).
+ */
+#ifndef IBID_TERMS_H
+#define IBID_TERMS_H
+
+#include "dict.h"
+#include "ibid_int.h"
+#include "lang.h"
+#include "sentence.h"
+
+/* ---- terms.c ---- */
+typedef struct ibid_term {
+    uint32_t id;   /* hash of the stem */
+    float w;       /* weight: a count until ibid_terms_weigh, then tf-isf scaled to unit length */
+    float isf;     /* log(sentences / sentences holding it), after ibid_terms_weigh */
+    uint32_t name; /* 1: a name (capitalized inside its sentence) or a number, somewhere */
+} ibid_term;
+
+/* A document's sentences and their terms. */
+typedef struct ibid_terms {
+    uint32_t n_sent;
+    ibid_sent *sent;    /* spans */
+    uint32_t *sent_tok; /* n_sent + 1: sentence s holds tokens [sent_tok[s], sent_tok[s + 1]) */
+    uint32_t *term_beg; /* n_sent + 1: its terms are term[term_beg[s], term_beg[s + 1]) */
+    ibid_term *term;    /* by sentence, sorted by id within one */
+    size_t n_term;
+    char lang[8]; /* ISO 639-1 code, "" when unknown */
+} ibid_terms;
+
+/* Per-thread resources for ibid_terms_build (a language identifier, stemmers). */
+typedef struct ibid_terms_ctx ibid_terms_ctx;
+ibid_terms_ctx *ibid_terms_ctx_new(void);
+void ibid_terms_ctx_free(ibid_terms_ctx *c);
+
+/* The language of a text (ISO 639-1), "" when unknown. */
+const char *ibid_terms_lang(ibid_terms_ctx *c, const char *text, size_t n);
+/* Split a document in language `lang` into sentences of stems (counts as weights). With `dict`
+ * (from `lang` to `pivot`), a document not in `pivot` is described by the stems of its words'
+ * translations. Returns 0 or an IBID_E* code (invalid UTF-8). */
+int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t n, unsigned flags,
+                     const char *lang, const ibid_dict *dict, const char *pivot, ibid_error *err);
+void ibid_terms_free(ibid_terms *d);
+/* Replace counts by unit-length tf-isf weights over the whole corpus, dropping stop words.
+ * Returns the number of sentences in the corpus. */
+size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, int n_threads);
+
+/* ---- reword.c ---- */
+/* The passages that documents d1 (terms a, token hashes ta) and d2 (b, tb) share sentence by
+ * sentence, written to *out (from `km`): whole sentences, as spans of tokens, code points and
+ * bytes, of kind IBID_KIND_REWORDED. log_sent: the log of the corpus's sentence count. Returns
+ * how many. */
+size_t ibid_reword_pair(ibid_arena *km, const ibid_terms *a, const ibid_terms *b, uint32_t d1,
+                        uint32_t d2, const uint32_t *ta, const uint32_t *tb, double log_sent,
+                        const ibid_align_opts *o, ibid_passage **out);
+
+#endif /* IBID_TERMS_H */

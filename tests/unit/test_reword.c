@@ -1,0 +1,150 @@
+/*
+ * test_reword.c: the sentence layer (terms.c, reword.c) on small hand-made documents.
+ *
+ * A source of six sentences and a rewrite of three of them (reordered words, inflections,
+ * one sentence split in two) among unrelated sentences: the rewrite is found as one passage of
+ * whole sentences on each side, and nothing else. A pair that only shares a stock phrase gives
+ * nothing.
+ */
+#include "terms.h"
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+static const char *const corpus[] = {
+    /* 0: the source */
+    "The harbour authority closed the northern pier on Monday after inspectors found deep "
+    "cracks in its concrete pillars. Fishing boats were moved to the southern basin. "
+    "Engineers from Rotterdam will examine the pillars next week and report to the council. "
+    "Repairs could cost the city more than four million euros, according to early estimates. "
+    "The mayor said the pier would reopen before the summer festival. "
+    "Local restaurants fear losing tourists during the closure.",
+    /* 1: a rewrite of sentences 1, 3 and 4 of the source, among other text */
+    "Weather in the region stayed mild through the weekend. "
+    "After inspectors discovered deep cracks in the concrete pillars, the northern pier was "
+    "closed by the harbour authority on Monday. "
+    "Next week, engineers from Rotterdam are going to examine the pillars. They will report "
+    "to the council. "
+    "Early estimates say that the repairs might cost the city over four million euros. "
+    "In other news, the library opened a new reading room for children.",
+    /* 2: unrelated, but for one stock phrase */
+    "The company did not respond to a request for comment on Tuesday. Its shares fell sharply "
+    "after the quarterly report showed a loss in every region where it sells tractors.",
+    /* 3: unrelated, with the same stock phrase */
+    "A spokesman did not respond to a request for comment. The orchestra will tour Japan and "
+    "Korea in the autumn, playing symphonies by Sibelius and Nielsen in twelve cities.",
+};
+#define N_DOC (sizeof corpus / sizeof *corpus)
+
+typedef struct {
+    ibid_terms t[N_DOC];
+    ibid_toks k[N_DOC];
+    double log_sent;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    ibid_terms_ctx *c = ibid_terms_ctx_new();
+    size_t n_sent = 0;
+    for (size_t i = 0; i < N_DOC; i++) {
+        size_t n = strlen(corpus[i]);
+        const char *lang = ibid_terms_lang(c, corpus[i], n);
+        assert_int_equal(
+            ibid_terms_build(&f->t[i], c, corpus[i], n, IBID_NORM_DEFAULT, lang, NULL, NULL, NULL),
+            0);
+        assert_int_equal(ibid_tokenize_hashes(&f->k[i], corpus[i], n, IBID_NORM_DEFAULT, NULL), 0);
+        assert_int_equal(f->t[i].sent_tok[f->t[i].n_sent], f->k[i].n_tok);
+    }
+    n_sent = ibid_terms_weigh(f->t, N_DOC, 2);
+    f->log_sent = log((double)n_sent);
+    ibid_terms_ctx_free(c);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    for (size_t i = 0; i < N_DOC; i++) ibid_terms_free(&f->t[i]), ibid_toks_free(&f->k[i]);
+    free(f);
+    return 0;
+}
+
+static size_t run(fixture *f, ibid_arena *km, uint32_t a, uint32_t b, ibid_passage **ps)
+{
+    ibid_align_opts o;
+    ibid_align_opts_init(&o);
+    o.min_words = 8;
+    return ibid_reword_pair(km, &f->t[a], &f->t[b], a, b, f->k[a].tok, f->k[b].tok, f->log_sent, &o,
+                            ps);
+}
+
+static void test_terms(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(f->t[0].lang, "en");
+    assert_int_equal(f->t[0].n_sent, 6);
+    assert_int_equal(f->t[1].n_sent, 6);
+    /* unit vectors, sorted terms */
+    for (size_t i = 0; i < N_DOC; i++)
+        for (uint32_t s = 0; s < f->t[i].n_sent; s++) {
+            double n2 = 0;
+            for (size_t k = f->t[i].term_beg[s]; k < f->t[i].term_beg[s + 1]; k++) {
+                n2 += (double)f->t[i].term[k].w * f->t[i].term[k].w;
+                if (k > f->t[i].term_beg[s])
+                    assert_true(f->t[i].term[k - 1].id < f->t[i].term[k].id);
+            }
+            if (f->t[i].term_beg[s + 1] > f->t[i].term_beg[s]) assert_true(fabs(n2 - 1) < 1e-4);
+        }
+    /* "inspectors found" and "inspectors discovered": the stem of "inspectors" is shared */
+}
+
+static void test_rewrite_found(void **state)
+{
+    fixture *f = *state;
+    ibid_arena *km = ibid_arena_new();
+    ibid_passage *ps;
+    size_t n = run(f, km, 0, 1, &ps);
+    assert_int_equal(n, 1);
+    const char *s0 = corpus[0], *s1 = corpus[1];
+    /* side 1: from "The harbour" to the end of "...early estimates." */
+    const char *want1 = "The harbour authority", *end1 = "early estimates.";
+    assert_int_equal(ps[0].byte_beg1, strstr(s0, want1) - s0);
+    assert_int_equal(ps[0].byte_end1, strstr(s0, end1) - s0 + strlen(end1));
+    const char *want2 = "After inspectors", *end2 = "four million euros.";
+    assert_int_equal(ps[0].byte_beg2, strstr(s1, want2) - s1);
+    assert_int_equal(ps[0].byte_end2, strstr(s1, end2) - s1 + strlen(end2));
+    /* ASCII text: code points are bytes */
+    assert_int_equal(ps[0].cp_beg1, ps[0].byte_beg1);
+    assert_int_equal(ps[0].cp_end2, ps[0].byte_end2);
+    assert_int_equal(ps[0].kind, IBID_KIND_REWORDED);
+    assert_true(ps[0].matches > 20 && ps[0].matches <= ps[0].columns);
+    ibid_arena_free(km);
+}
+
+static void test_stock_phrase_alone(void **state)
+{
+    fixture *f = *state;
+    ibid_arena *km = ibid_arena_new();
+    ibid_passage *ps;
+    assert_int_equal(run(f, km, 2, 3, &ps), 0);
+    assert_int_equal(run(f, km, 0, 2, &ps), 0);
+    assert_int_equal(run(f, km, 1, 3, &ps), 0);
+    ibid_arena_free(km);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_terms),
+        cmocka_unit_test(test_rewrite_found),
+        cmocka_unit_test(test_stock_phrase_alone),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
