@@ -222,13 +222,15 @@ typedef struct ibid_align_opts {
     int n_threads;       /* worker threads, >= 1; default 1 */
     size_t index_memory; /* bytes the n-gram index may hold at once; default 512 MiB */
     /* The sentence layer (reworded and translated reuse), on when mode has IBID_MODE_REWORDED */
-    int mode;              /* IBID_MODE_* bits; default IBID_MODE_VERBATIM */
-    double sent_sim;       /* least tf-isf cosine of two sentences to seed a passage; 0.33 */
-    double sent_dice;      /* least Dice coefficient of their terms; 0.33 */
-    int sent_gap;          /* sentences a passage may skip on either side at once; 4 */
-    double frag_sim;       /* least cosine of the two fragments of a passage; 0.4 */
-    const char *translate; /* pivot language (ISO 639-1, "en") for translated reuse, or NULL */
-    const char *dict_dir;  /* FreeDict dictionaries; NULL: /usr/share/dictd */
+    int mode;                /* IBID_MODE_* bits; default IBID_MODE_VERBATIM */
+    double sent_sim;         /* least tf-isf cosine of two sentences to seed a passage; 0.33 */
+    double sent_dice;        /* least Dice coefficient of their terms; 0.33 */
+    int sent_gap;            /* sentences a passage may skip on either side at once; 4 */
+    double frag_sim;         /* least cosine of the two fragments of a passage; 0.4 */
+    const char *translate;   /* pivot language (ISO 639-1, "en") for translated reuse, or NULL */
+    const char *dict_dir;    /* FreeDict dictionaries; NULL: /usr/share/dictd */
+    int synonyms;            /* 1: English words also match their WordNet synonyms; default 1 */
+    const char *wordnet_dir; /* WordNet 3.0 database; NULL: /usr/share/wordnet */
     void (*progress)(void *ud, const ibid_progress *p); /* or NULL */
     void *progress_ud;
 } ibid_align_opts;

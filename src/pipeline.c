@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <unistd.h>
 
 void ibid_align_opts_init(ibid_align_opts *o)
 {
@@ -39,6 +40,7 @@ void ibid_align_opts_init(ibid_align_opts *o)
     o->sent_dice = 0.33;
     o->sent_gap = 4;
     o->frag_sim = 0.4;
+    o->synonyms = 1;
 }
 
 #define CHECK(cond, name, range)                                                                   \
@@ -93,6 +95,7 @@ typedef struct {
     ibid_dict **dict;         /* per document: to the pivot language, or NULL */
     ibid_dict **dicts;        /* the dictionaries loaded, to free */
     size_t n_dicts, m_dicts;
+    ibid_wordnet *wn; /* or NULL */
     double log_sent;
     size_t base; /* align_doc's item i is document base + i */
 } job;
@@ -119,7 +122,7 @@ static void terms_doc(void *ud, size_t i, int tid)
     const ibid_doc *d = ibid_corpus_doc(j->c, i);
     j->rc[i] =
         ibid_terms_build(&j->terms[i], j->tctx[tid], d->text, d->n_text, j->o->norm, j->lang[i],
-                         j->dict ? j->dict[i] : NULL, j->o->translate, &j->errs[i]);
+                         j->dict ? j->dict[i] : NULL, j->o->translate, j->wn, &j->errs[i]);
 }
 
 /* The code point and byte offsets of tokens [tok_beg, tok_end) of document d. */
@@ -278,6 +281,7 @@ static void align_doc(void *ud, size_t i, int tid)
             uint32_t d1 = swap ? b : (uint32_t)a, d2 = swap ? (uint32_t)a : b;
             nr = ibid_reword_pair(km, &j->terms[d1], &j->terms[d2], d1, d2, j->toks[d1].tok,
                                   j->toks[d2].tok, j->log_sent, j->o, &rw);
+            for (size_t k = 0; k < nr; k++) locate(j, &rw[k]);
             if (nr) {
                 ibid_passage *all = ibid_arena_alloc(km, (nv + nr) * sizeof *all);
                 if (nv) memcpy(all, ps, nv * sizeof *all);
@@ -355,7 +359,16 @@ static int build_terms(job *j, size_t n_doc, ibid_error *err)
             const char *l3 = *j->lang[i] ? iso3(j->lang[i]) : NULL;
             if (!l3 || strcmp(j->lang[i], o->translate) == 0 || j->dict[i]) continue;
             ibid_dict *d = NULL;
-            if (ibid_dict_load(&d, o->dict_dir, l3, pivot3, NULL) < 0) d = NULL;
+            ibid_error e;
+            /* no dictionary for a language: its documents are compared untranslated */
+            if ((rc = ibid_dict_load(&d, o->dict_dir, l3, pivot3, &e)) < 0) {
+                if (rc != IBID_EIO || access(e.source, F_OK) == 0) {
+                    if (err) *err = e;
+                    return rc;
+                }
+                d = NULL;
+                rc = 0;
+            }
             for (size_t k = i; k < n_doc; k++)
                 if (strcmp(j->lang[k], j->lang[i]) == 0) j->dict[k] = d;
             if (d) {
@@ -364,6 +377,7 @@ static int build_terms(job *j, size_t n_doc, ibid_error *err)
             }
         }
     }
+    if (o->synonyms && (rc = ibid_wordnet_load(&j->wn, o->wordnet_dir, err)) < 0) return rc;
     j->terms = ibid_xcalloc(n1, sizeof *j->terms);
     ibid_parallel_for(o->n_threads, n_doc, terms_doc, j);
     for (size_t i = 0; i < n_doc; i++)
@@ -386,6 +400,7 @@ static void free_terms(job *j, size_t n_doc)
         for (int t = 0; t < j->o->n_threads; t++) ibid_terms_ctx_free(j->tctx[t]);
     free(j->tctx);
     for (size_t i = 0; i < j->n_dicts; i++) ibid_dict_free(j->dicts[i]);
+    ibid_wordnet_free(j->wn);
     free(j->dicts);
     free(j->dict);
     free(j->lang);

@@ -15,7 +15,9 @@
  *      seed l when i_l <= i_k and j_l <= j_k, so that one sentence may align to two (1:2 and
  *      2:1 steps), skipping at most sent_gap sentences on either side:
  *        f(k) = cos(k) + max(0, max_l f(l) - SKIP * (skipped sentences))
- *      Chains are read off greedily from the best end, each seed in one chain.
+ *      Chains are read off greedily from the best end, each seed in one chain; chains within
+ *      MERGE_GAP sentences of each other in both documents, in any order, are then merged
+ *      (reordered sentences, as ibid_passages_merge does for verbatim passages).
  *   3. validation: a chain spans sentences [i0, i1] and [j0, j1]; the two fragments, as sums of
  *      their sentence vectors, must have a cosine of at least frag_sim, at least MIN_RARE rare
  *      terms in common (isf at least RARE_SHARE of the largest possible, log S), and at least
@@ -33,11 +35,49 @@
 #define MIN_SHARED 2    /* terms a seed's sentences have in common */
 #define MIN_RARE   2
 #define RARE_SHARE 0.5
+#define MERGE_GAP  2 /* sentences between chains merged into one passage */
 
 typedef struct {
     uint32_t i, j;
     float cos;
 } seed;
+
+/* A chain's extent: sentences [i0, i1] of one document and [j0, j1] of the other. */
+typedef struct {
+    uint32_t i0, i1, j0, j1;
+    float score;
+    uint32_t n_seed;
+} box;
+
+/* The distance between [b1, e1] and [b2, e2]: 0 when they overlap. */
+static uint32_t dist(uint32_t b1, uint32_t e1, uint32_t b2, uint32_t e2)
+{
+    return b2 > e1 ? b2 - e1 : b1 > e2 ? b1 - e2 : 0;
+}
+
+/* Merge boxes within `gap` sentences of each other in both documents, in any order (reordered
+ * sentences), until none is; returns how many are left, at the front. */
+static size_t merge_boxes(box *x, size_t n, uint32_t gap)
+{
+    for (int again = 1; again;) {
+        again = 0;
+        for (size_t p = 0; p < n; p++)
+            for (size_t q = p + 1; q < n; q++) {
+                if (dist(x[p].i0, x[p].i1, x[q].i0, x[q].i1) > gap ||
+                    dist(x[p].j0, x[p].j1, x[q].j0, x[q].j1) > gap)
+                    continue;
+                if (x[q].i0 < x[p].i0) x[p].i0 = x[q].i0;
+                if (x[q].i1 > x[p].i1) x[p].i1 = x[q].i1;
+                if (x[q].j0 < x[p].j0) x[p].j0 = x[q].j0;
+                if (x[q].j1 > x[p].j1) x[p].j1 = x[q].j1;
+                x[p].score += x[q].score;
+                x[p].n_seed += x[q].n_seed;
+                x[q--] = x[--n];
+                again = 1;
+            }
+    }
+    return n;
+}
 
 /* One document's terms as records {key = id << 32 | sentence, x = weight bits}, sorted. */
 static ibid_rec *postings(ibid_arena *km, const ibid_terms *d)
@@ -172,6 +212,28 @@ static double frag_cos(const ibid_rec *a, size_t na, const ibid_rec *b, size_t n
     return la > 0 && lb > 0 ? dot / sqrt(la * lb) : 0;
 }
 
+/* Is term id t in fragment f (sorted by id)? */
+static int in_fragment(const ibid_rec *f, size_t n, uint32_t t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (f[mid].key < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && f[lo].key == t;
+}
+
+/* Trim tokens [*beg, *end) of d to the first and last whose term the other fragment holds. */
+static void trim(const ibid_terms *d, const ibid_rec *other, size_t n_other, uint32_t *beg,
+                 uint32_t *end)
+{
+    while (*beg < *end && !in_fragment(other, n_other, d->tok_term[*beg])) ++*beg;
+    while (*end > *beg && !in_fragment(other, n_other, d->tok_term[*end - 1])) --*end;
+}
+
 /* Equal tokens of two spans, counted as multisets. */
 static uint32_t shared_tokens(ibid_arena *km, const uint32_t *a, uint32_t na, const uint32_t *b,
                               uint32_t nb)
@@ -229,13 +291,13 @@ size_t ibid_reword_pair(ibid_arena *km, const ibid_terms *a, const ibid_terms *b
     ibid_rec_sort(order, n, 1);
     uint8_t *used = ibid_arena_alloc(km, n);
     memset(used, 0, n);
-    ibid_passage *ps = ibid_arena_alloc(km, n * sizeof *ps);
-    size_t n_ps = 0;
-    const float rare = (float)(RARE_SHARE * log_sent);
+    box *bx = ibid_arena_alloc(km, n * sizeof *bx);
+    size_t n_bx = 0;
     for (size_t r = 0; r < n; r++) {
         size_t e = (uint32_t)order[r].key;
         if (used[e]) continue;
-        uint32_t i0 = s[e].i, i1 = s[e].i, j0 = s[e].j, j1 = s[e].j, n_seed = 0;
+        box *x = &bx[n_bx];
+        *x = (box){s[e].i, s[e].i, s[e].j, s[e].j, 0, 0};
         float stop = 0;
         for (int32_t k = (int32_t)e; k >= 0; k = p[k]) {
             if (used[k]) {
@@ -243,31 +305,35 @@ size_t ibid_reword_pair(ibid_arena *km, const ibid_terms *a, const ibid_terms *b
                 break;
             }
             used[k] = 1;
-            n_seed++;
-            if (s[k].i < i0) i0 = s[k].i;
-            if (s[k].j < j0) j0 = s[k].j;
-            if (s[k].j > j1) j1 = s[k].j;
+            x->n_seed++;
+            if (s[k].i < x->i0) x->i0 = s[k].i;
+            if (s[k].j < x->j0) x->j0 = s[k].j;
+            if (s[k].j > x->j1) x->j1 = s[k].j;
         }
-        float score = f[e] - stop;
-        uint32_t tb1 = a->sent_tok[i0], te1 = a->sent_tok[i1 + 1];
-        uint32_t tb2 = b->sent_tok[j0], te2 = b->sent_tok[j1 + 1];
-        if (score < o->sent_sim || te1 - tb1 < (uint32_t)o->min_words ||
-            te2 - tb2 < (uint32_t)o->min_words)
-            continue;
+        x->score = f[e] - stop;
+        n_bx += x->score >= o->sent_sim;
+    }
+    n_bx = merge_boxes(bx, n_bx, MERGE_GAP);
+    ibid_passage *ps = ibid_arena_alloc(km, (n_bx ? n_bx : 1) * sizeof *ps);
+    size_t n_ps = 0;
+    const float rare = (float)(RARE_SHARE * log_sent);
+    for (size_t r = 0; r < n_bx; r++) {
+        const box *x = &bx[r];
+        uint32_t tb1 = a->sent_tok[x->i0], te1 = a->sent_tok[x->i1 + 1];
+        uint32_t tb2 = b->sent_tok[x->j0], te2 = b->sent_tok[x->j1 + 1];
         ibid_rec *fa, *fb;
-        size_t na = fragment(km, a, i0, i1, &fa), nb = fragment(km, b, j0, j1, &fb);
+        size_t na = fragment(km, a, x->i0, x->i1, &fa), nb = fragment(km, b, x->j0, x->j1, &fb);
         int n_rare, n_name;
         double c = frag_cos(fa, na, fb, nb, a, rare, &n_rare, &n_name);
-        if (c < o->frag_sim || n_rare < MIN_RARE || (n_seed < 2 && n_name < 1)) continue;
+        if (c < o->frag_sim || n_rare < MIN_RARE || (x->n_seed < 2 && n_name < 1)) continue;
+        trim(a, fb, nb, &tb1, &te1);
+        trim(b, fa, na, &tb2, &te2);
+        if (te1 - tb1 < (uint32_t)o->min_words || te2 - tb2 < (uint32_t)o->min_words) continue;
         ibid_passage *q = &ps[n_ps++];
         memset(q, 0, sizeof *q);
         q->doc1 = d1, q->doc2 = d2;
         q->tok_beg1 = tb1, q->tok_end1 = te1, q->tok_beg2 = tb2, q->tok_end2 = te2;
-        q->cp_beg1 = a->sent[i0].cp_beg, q->cp_end1 = a->sent[i1].cp_end;
-        q->byte_beg1 = a->sent[i0].byte_beg, q->byte_end1 = a->sent[i1].byte_end;
-        q->cp_beg2 = b->sent[j0].cp_beg, q->cp_end2 = b->sent[j1].cp_end;
-        q->byte_beg2 = b->sent[j0].byte_beg, q->byte_end2 = b->sent[j1].byte_end;
-        q->score = (int32_t)lrint(100 * score);
+        q->score = (int32_t)lrint(100 * x->score);
         q->matches = shared_tokens(km, ta + tb1, te1 - tb1, tb + tb2, te2 - tb2);
         q->columns = te1 - tb1 > te2 - tb2 ? te1 - tb1 : te2 - tb2;
         q->kind = IBID_KIND_REWORDED;

@@ -24,8 +24,9 @@
 
 #define STOP_SHARE    0.05
 #define STOP_MIN_SENT 2000
-#define MAX_WORD      256 /* bytes of a normalized word kept for stemming */
-#define MAX_THREADS   1024
+#define MAX_WORD      256  /* bytes of a normalized word kept for stemming */
+#define SYN_WEIGHT    0.5f /* of a word's synset term, against 1 for its stem */
+#define SYN_SEED      0x9E3779B9u
 
 /* ---- per-thread resources: a language identifier and stemmers, made on first use ---- */
 
@@ -155,7 +156,8 @@ const char *ibid_terms_lang(ibid_terms_ctx *c, const char *text, size_t n)
 }
 
 int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t n, unsigned flags,
-                     const char *lang, const ibid_dict *dict, const char *pivot, ibid_error *err)
+                     const char *lang, const ibid_dict *dict, const char *pivot,
+                     const ibid_wordnet *wn, ibid_error *err)
 {
     memset(d, 0, sizeof *d);
     ibid_token *tok = NULL;
@@ -171,7 +173,9 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
     snprintf(d->lang, sizeof d->lang, "%s", lang);
     int translate = dict && pivot && *d->lang && strcmp(d->lang, pivot) != 0;
     ibid_stemmer *st = stemmer(c, translate ? pivot : d->lang);
+    if (strcmp(translate ? pivot : d->lang, "en") != 0) wn = NULL; /* WordNet is English */
     d->sent_tok = ibid_xmalloc((n_sent + 1) * sizeof *d->sent_tok);
+    d->tok_term = ibid_xmalloc((n_tok ? n_tok : 1) * sizeof *d->tok_term);
     d->term_beg = ibid_xmalloc((n_sent + 1) * sizeof *d->term_beg);
     size_t k = 0;
     for (uint32_t s = 0; s < d->n_sent; s++) {
@@ -194,12 +198,17 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
                     const char *stem = st && !digits ? ibid_stem(st, tr[i], lt, &ls) : tr[i];
                     if (!st) ls = lt;
                     add_term(d, &m_term, term_id(stem, ls), 1.0f / (float)n_tr, name);
+                    if (i == 0) d->tok_term[k] = d->term[d->n_term - 1].id;
                 }
                 continue;
             }
             size_t ls = len;
             const char *stem = st && !digits ? ibid_stem(st, c->word, len, &ls) : c->word;
             add_term(d, &m_term, term_id(stem, ls), 1.0f, name);
+            d->tok_term[k] = d->term[d->n_term - 1].id;
+            uint32_t syn;
+            if (wn && !digits && !name && ibid_wordnet_synsets(wn, c->word, len, 1, &syn, 1))
+                add_term(d, &m_term, (syn ^ SYN_SEED) * 0x85EBCA6Bu, SYN_WEIGHT, 0);
         }
     }
     d->sent_tok[d->n_sent] = (uint32_t)n_tok;
@@ -216,6 +225,7 @@ void ibid_terms_free(ibid_terms *d)
     free(d->sent_tok);
     free(d->term_beg);
     free(d->term);
+    free(d->tok_term);
     memset(d, 0, sizeof *d);
 }
 

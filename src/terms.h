@@ -9,6 +9,7 @@
 #include "ibid_int.h"
 #include "lang.h"
 #include "sentence.h"
+#include "wordnet.h"
 
 /* ---- terms.c ---- */
 typedef struct ibid_term {
@@ -25,6 +26,7 @@ typedef struct ibid_terms {
     uint32_t *sent_tok; /* n_sent + 1: sentence s holds tokens [sent_tok[s], sent_tok[s + 1]) */
     uint32_t *term_beg; /* n_sent + 1: its terms are term[term_beg[s], term_beg[s + 1]) */
     ibid_term *term;    /* by sentence, sorted by id within one */
+    uint32_t *tok_term; /* per token: its term (one of them, for a translated word) */
     size_t n_term;
     char lang[8]; /* ISO 639-1 code, "" when unknown */
 } ibid_terms;
@@ -38,9 +40,11 @@ void ibid_terms_ctx_free(ibid_terms_ctx *c);
 const char *ibid_terms_lang(ibid_terms_ctx *c, const char *text, size_t n);
 /* Split a document in language `lang` into sentences of stems (counts as weights). With `dict`
  * (from `lang` to `pivot`), a document not in `pivot` is described by the stems of its words'
- * translations. Returns 0 or an IBID_E* code (invalid UTF-8). */
+ * translations. With `wn`, each English word also counts, at weight SYN_WEIGHT, for the synset
+ * of its first sense, so that synonyms share a term. Returns 0 or an IBID_E* code. */
 int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t n, unsigned flags,
-                     const char *lang, const ibid_dict *dict, const char *pivot, ibid_error *err);
+                     const char *lang, const ibid_dict *dict, const char *pivot,
+                     const ibid_wordnet *wn, ibid_error *err);
 void ibid_terms_free(ibid_terms *d);
 /* Replace counts by unit-length tf-isf weights over the whole corpus, dropping stop words.
  * Returns the number of sentences in the corpus. */
@@ -48,9 +52,10 @@ size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, int n_threads);
 
 /* ---- reword.c ---- */
 /* The passages that documents d1 (terms a, token hashes ta) and d2 (b, tb) share sentence by
- * sentence, written to *out (from `km`): whole sentences, as spans of tokens, code points and
- * bytes, of kind IBID_KIND_REWORDED. log_sent: the log of the corpus's sentence count. Returns
- * how many. */
+ * sentence, written to *out (from `km`): runs of whole sentences, trimmed at both ends to the
+ * first and last word whose term the other side shares, as spans of tokens (the caller finds
+ * their offsets), of kind IBID_KIND_REWORDED. log_sent: the log of the corpus's sentence count.
+ * Returns how many. */
 size_t ibid_reword_pair(ibid_arena *km, const ibid_terms *a, const ibid_terms *b, uint32_t d1,
                         uint32_t d2, const uint32_t *ta, const uint32_t *tb, double log_sent,
                         const ibid_align_opts *o, ibid_passage **out);

@@ -56,7 +56,7 @@ static int setup(void **state)
         size_t n = strlen(corpus[i]);
         const char *lang = ibid_terms_lang(c, corpus[i], n);
         assert_int_equal(
-            ibid_terms_build(&f->t[i], c, corpus[i], n, IBID_NORM_DEFAULT, lang, NULL, NULL, NULL),
+            ibid_terms_build(&f->t[i], c, corpus[i], n, IBID_NORM_DEFAULT, lang, NULL, NULL, NULL, NULL),
             0);
         assert_int_equal(ibid_tokenize_hashes(&f->k[i], corpus[i], n, IBID_NORM_DEFAULT, NULL), 0);
         assert_int_equal(f->t[i].sent_tok[f->t[i].n_sent], f->k[i].n_tok);
@@ -112,17 +112,12 @@ static void test_rewrite_found(void **state)
     ibid_passage *ps;
     size_t n = run(f, km, 0, 1, &ps);
     assert_int_equal(n, 1);
-    const char *s0 = corpus[0], *s1 = corpus[1];
-    /* side 1: from "The harbour" to the end of "...early estimates." */
-    const char *want1 = "The harbour authority", *end1 = "early estimates.";
-    assert_int_equal(ps[0].byte_beg1, strstr(s0, want1) - s0);
-    assert_int_equal(ps[0].byte_end1, strstr(s0, end1) - s0 + strlen(end1));
-    const char *want2 = "After inspectors", *end2 = "four million euros.";
-    assert_int_equal(ps[0].byte_beg2, strstr(s1, want2) - s1);
-    assert_int_equal(ps[0].byte_end2, strstr(s1, end2) - s1 + strlen(end2));
-    /* ASCII text: code points are bytes */
-    assert_int_equal(ps[0].cp_beg1, ps[0].byte_beg1);
-    assert_int_equal(ps[0].cp_end2, ps[0].byte_end2);
+    /* sentences 0-3 of the source ("The harbour authority" to "early estimates."), sentences
+     * 1-4 of the rewrite ("After inspectors" to "four million euros."), first to last word */
+    assert_int_equal(ps[0].tok_beg1, f->t[0].sent_tok[0]);
+    assert_int_equal(ps[0].tok_end1, f->t[0].sent_tok[4]);
+    assert_int_equal(ps[0].tok_beg2, f->t[1].sent_tok[1]);
+    assert_int_equal(ps[0].tok_end2, f->t[1].sent_tok[5]);
     assert_int_equal(ps[0].kind, IBID_KIND_REWORDED);
     assert_true(ps[0].matches > 20 && ps[0].matches <= ps[0].columns);
     ibid_arena_free(km);
