@@ -395,12 +395,12 @@ int ibid_cmd_align(int argc, char **argv)
         double t = cli_now();
         fprintf(stderr,
                 "ibid align: %zu documents, %.1f MB, %zu tokens; %zu shared n-grams, %zu "
-                "boilerplate; %zu seeds; %zu candidate pairs; %zu passages\n"
+                "boilerplate; %zu seeds; %zu candidate pairs; %zu related pairs; %zu passages\n"
                 "ibid align: read %.2fs, align %.2fs, write %.2fs; %.1f MB/s end to end\n"
                 "ibid align: stages: ",
                 ibid_corpus_size(corpus), ibid_corpus_bytes(corpus) / 1e6, res->n_tokens,
                 res->n_shared_ngrams, res->n_boilerplate, res->n_seeds, res->n_candidates,
-                res->n_passages, t_read - prog.t0, t_align - t_read, t - t_align,
+                res->n_related, res->n_passages, t_read - prog.t0, t_align - t_read, t - t_align,
                 ibid_corpus_bytes(corpus) / 1e6 / (t - prog.t0));
         cli_progress_stages(&prog, stderr);
         fputc('\n', stderr);

@@ -271,6 +271,8 @@ typedef struct ibid_result {
     size_t n_boilerplate;   /* distinct n-grams dropped for max_df */
     size_t n_seeds;         /* seed pairs generated */
     size_t n_candidates;    /* document pairs with at least min_seeds seeds */
+    size_t n_related;       /* with the sentence layer and no pair list: document pairs related
+                               by their rare terms, compared sentence by sentence too */
 } ibid_result;
 
 /*

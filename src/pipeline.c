@@ -84,6 +84,8 @@ typedef struct {
     const ibid_index *ix;
     const size_t *partner_beg; /* with --pairs: document a's partners b > a are */
     const uint32_t *partner;   /* partner[partner_beg[a], partner_beg[a + 1]) */
+    size_t *rel_beg;           /* without --pairs, with the sentence layer: document a's */
+    uint32_t *rel;             /* related documents b > a are rel[rel_beg[a], rel_beg[a + 1]) */
     ibid_arena **km;           /* per thread */
     ibid_passage **out;        /* per document a: the passages of its pairs (a, b > a) */
     size_t *n_out;
@@ -247,24 +249,32 @@ static void align_doc(void *ud, size_t i, int tid)
     size_t n_hits;
     const uint32_t *partners = j->partner ? j->partner + j->partner_beg[a] : NULL;
     size_t n_partners = j->partner ? j->partner_beg[a + 1] - j->partner_beg[a] : 0;
-    /* the sentence layer looks at every listed pair, else at every pair sharing a seed */
-    int min_seeds = j->terms ? 1 : j->o->min_seeds;
+    /* the sentence layer looks at every listed pair (whatever their seeds), else at the pairs
+     * with enough seeds and those related by rare terms */
+    int min_seeds = j->terms && partners ? 1 : j->o->min_seeds;
     size_t n_cand = ibid_candidates(km, j->ix, (uint32_t)a, partners, n_partners, min_seeds, &hits,
                                     &n_hits, &cand);
     j->n_seeds[a] = n_hits;
     size_t n_out = 0, m_out = 0, n_verbatim = 0;
     ibid_passage *out = NULL;
-    /* the pairs: candidates, and with the sentence layer every listed partner too */
+    /* the pairs: candidates, and with the sentence layer every listed partner too, or without
+     * a list every related document */
+    const uint32_t *more = NULL;
+    size_t n_more = 0;
+    if (j->terms && partners)
+        more = partners, n_more = n_partners;
+    else if (j->rel)
+        more = j->rel + j->rel_beg[a], n_more = j->rel_beg[a + 1] - j->rel_beg[a];
     size_t c = 0, pi = 0;
-    while (c < n_cand || (j->terms && pi < n_partners)) {
+    while (c < n_cand || pi < n_more) {
         uint32_t b;
         const ibid_cand *cd = NULL;
-        if (c < n_cand && (!j->terms || pi >= n_partners || cand[c].b <= partners[pi])) {
+        if (c < n_cand && (pi >= n_more || cand[c].b <= more[pi])) {
             cd = &cand[c++];
             b = cd->b;
-            if (j->terms && pi < n_partners && partners[pi] == b) pi++;
+            if (pi < n_more && more[pi] == b) pi++;
         } else {
-            b = partners[pi++];
+            b = more[pi++];
         }
         size_t nv = 0, nr = 0;
         ibid_passage *ps = NULL, *rw = NULL;
@@ -462,7 +472,11 @@ int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
     ibid_index_build(&ix, j.toks, n_doc, o);
     r->n_shared_ngrams = ix.n_group;
     r->n_boilerplate = ix.n_boilerplate;
-    if (only) partners_of(only, n_doc, &partner_beg, &partner);
+    if (only)
+        partners_of(only, n_doc, &partner_beg, &partner);
+    else if (j.terms) /* the sentence layer also compares documents related by rare terms */
+        r->n_related = ibid_terms_related(j.terms, n_doc, j.log_sent, o->max_df, o->n_threads,
+                                          &j.rel_beg, &j.rel);
 
     j.ix = &ix;
     j.partner_beg = partner_beg;
@@ -516,6 +530,8 @@ done:
     free(j.errs);
     free(partner_beg);
     free(partner);
+    free(j.rel_beg);
+    free(j.rel);
     ibid_index_free(&ix);
     if (rc < 0) {
         ibid_result_free(r);

@@ -7,7 +7,9 @@
  * Gelbukh, PAN 2014), with a chaining step in place of their clustering:
  *
  *   1. seeds: the sentence pairs (i, j) whose cosine is at least sent_sim and whose Dice
- *      coefficient over terms is at least sent_dice, with two terms or more in common. The
+ *      coefficient over terms is at least sent_dice, with two terms or more in common. Dice
+ *      counts terms with their counts, a translated word's n translations 1/n each, so that
+ *      alternatives do not dilute it. The
  *      dot products come from a join of the two documents' terms; a term in more than
  *      CROSS_MAX sentence pairs of this document pair is left out of the join (it weighs
  *      little, and would make the join quadratic).
@@ -30,12 +32,14 @@
 
 #include <math.h>
 
-#define CROSS_MAX  4096 /* sentence pairs one term may contribute to a document pair */
+#define CROSS_MAX  64   /* sentence pairs one term may contribute to a document pair */
 #define SKIP       0.1f /* cost of each sentence skipped inside a chain */
 #define MIN_SHARED 2    /* terms a seed's sentences have in common */
 #define MIN_RARE   2
 #define RARE_SHARE 0.5
-#define MERGE_GAP  2 /* sentences between chains merged into one passage */
+#define MERGE_GAP  2   /* sentences between chains merged into one passage */
+#define CROSS_LANG 0.6 /* sent_sim and sent_dice are scaled by this across languages */
+#define CROSS_FRAG 0.7 /* and frag_sim by this */
 
 typedef struct {
     uint32_t i, j;
@@ -79,20 +83,6 @@ static size_t merge_boxes(box *x, size_t n, uint32_t gap)
     return n;
 }
 
-/* One document's terms as records {key = id << 32 | sentence, x = weight bits}, sorted. */
-static ibid_rec *postings(ibid_arena *km, const ibid_terms *d)
-{
-    ibid_rec *r = ibid_arena_alloc(km, (d->n_term ? d->n_term : 1) * sizeof *r);
-    for (uint32_t s = 0; s < d->n_sent; s++)
-        for (size_t t = d->term_beg[s]; t < d->term_beg[s + 1]; t++) {
-            uint32_t w;
-            memcpy(&w, &d->term[t].w, sizeof w);
-            r[t] = (ibid_rec){(uint64_t)d->term[t].id << 32 | s, w, 0};
-        }
-    ibid_rec_sort(r, d->n_term, 1);
-    return r;
-}
-
 static float wt(const ibid_rec *r)
 {
     float w;
@@ -121,11 +111,15 @@ static size_t join(const ibid_rec *a, size_t na, const ibid_rec *b, size_t nb, i
             for (size_t x = i; x < ie; x++)
                 for (size_t y = k; y < ke; y++) {
                     if (out) {
-                        float w = wt(&a[x]) * wt(&b[y]);
-                        uint32_t bits;
+                        float w = wt(&a[x]) * wt(&b[y]), fa, fb, tf;
+                        memcpy(&fa, &a[x].y, sizeof fa);
+                        memcpy(&fb, &b[y].y, sizeof fb);
+                        tf = fa < fb ? fa : fb;
+                        uint32_t bits, tbits;
                         memcpy(&bits, &w, sizeof bits);
+                        memcpy(&tbits, &tf, sizeof tbits);
                         out[n] = (ibid_rec){(uint64_t)(uint32_t)a[x].key << 32 | (uint32_t)b[y].key,
-                                            bits, 0};
+                                            bits, tbits};
                     }
                     n++;
                 }
@@ -135,27 +129,44 @@ static size_t join(const ibid_rec *a, size_t na, const ibid_rec *b, size_t nb, i
     return n;
 }
 
+/* The length of each sentence of d in terms: the sum of their counts. */
+static float *sentence_lengths(ibid_arena *km, const ibid_terms *d)
+{
+    float *len = ibid_arena_alloc(km, (d->n_sent ? d->n_sent : 1) * sizeof *len);
+    for (uint32_t s = 0; s < d->n_sent; s++) {
+        len[s] = 0;
+        for (size_t t = d->term_beg[s]; t < d->term_beg[s + 1]; t++) len[s] += d->term[t].tf;
+    }
+    return len;
+}
+
 /* The seeds of a pair, sorted by (i, j). */
 static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *b,
                          const ibid_align_opts *o, seed **out)
 {
-    ibid_rec *pa = postings(km, a), *pb = postings(km, b);
+    /* translation keeps only part of a sentence's words: across languages, lower thresholds */
+    double f = strcmp(a->lang, b->lang) != 0 ? CROSS_LANG : 1;
+    double sim = f * o->sent_sim, min_dice = f * o->sent_dice;
+    const ibid_rec *pa = a->post, *pb = b->post;
     size_t n = join(pa, a->n_term, pb, b->n_term, NULL);
     ibid_rec *t = ibid_arena_alloc(km, (n ? n : 1) * sizeof *t);
     join(pa, a->n_term, pb, b->n_term, t);
     ibid_rec_sort(t, n, 1);
     seed *s = ibid_arena_alloc(km, (n ? n : 1) * sizeof *s);
+    float *len_a = sentence_lengths(km, a), *len_b = sentence_lengths(km, b);
     size_t ns = 0;
     for (size_t x = 0; x < n;) {
         size_t e = x;
-        float dot = 0;
-        while (e < n && t[e].key == t[x].key) dot += wt(&t[e++]);
+        float dot = 0, common = 0;
+        for (; e < n && t[e].key == t[x].key; e++) {
+            float tf;
+            memcpy(&tf, &t[e].y, sizeof tf);
+            dot += wt(&t[e]);
+            common += tf;
+        }
         uint32_t i = (uint32_t)(t[x].key >> 32), j = (uint32_t)t[x].key;
-        size_t shared = e - x, ni = a->term_beg[i + 1] - a->term_beg[i],
-               nj = b->term_beg[j + 1] - b->term_beg[j];
-        double dice = 2.0 * (double)shared / (double)(ni + nj);
-        if (shared >= MIN_SHARED && dot >= o->sent_sim && dice >= o->sent_dice)
-            s[ns++] = (seed){i, j, dot};
+        double dice = 2.0 * common / (len_a[i] + len_b[j]);
+        if (e - x >= MIN_SHARED && dot >= sim && dice >= min_dice) s[ns++] = (seed){i, j, dot};
         x = e;
     }
     *out = s;
@@ -311,7 +322,7 @@ size_t ibid_reword_pair(ibid_arena *km, const ibid_terms *a, const ibid_terms *b
             if (s[k].j > x->j1) x->j1 = s[k].j;
         }
         x->score = f[e] - stop;
-        n_bx += x->score >= o->sent_sim;
+        n_bx += x->score >= (strcmp(a->lang, b->lang) != 0 ? CROSS_LANG : 1) * o->sent_sim;
     }
     n_bx = merge_boxes(bx, n_bx, MERGE_GAP);
     ibid_passage *ps = ibid_arena_alloc(km, (n_bx ? n_bx : 1) * sizeof *ps);
@@ -325,7 +336,8 @@ size_t ibid_reword_pair(ibid_arena *km, const ibid_terms *a, const ibid_terms *b
         size_t na = fragment(km, a, x->i0, x->i1, &fa), nb = fragment(km, b, x->j0, x->j1, &fb);
         int n_rare, n_name;
         double c = frag_cos(fa, na, fb, nb, a, rare, &n_rare, &n_name);
-        if (c < o->frag_sim || n_rare < MIN_RARE || (x->n_seed < 2 && n_name < 1)) continue;
+        double fs = strcmp(a->lang, b->lang) != 0 ? CROSS_FRAG * o->frag_sim : o->frag_sim;
+        if (c < fs || n_rare < MIN_RARE || (x->n_seed < 2 && n_name < 1)) continue;
         trim(a, fb, nb, &tb1, &te1);
         trim(b, fa, na, &tb2, &te2);
         if (te1 - tb1 < (uint32_t)o->min_words || te2 - tb2 < (uint32_t)o->min_words) continue;

@@ -32,8 +32,9 @@
  * 4. A single line break ends one before a list marker (a bullet, "- ", "* ", "+ ", or 1-3
  *    digits then '.' or ')' then a space); and, when the line before ends without a terminator,
  *    before an uppercase or uncased letter (Lu, Lt, Lo) if that line is shorter than SHORT_LINE
- *    code points: a heading or a menu item, where a longer line is more likely hard-wrapped
- *    prose that goes on.
+ *    code points (a heading or a menu item) or at least LONG_LINE (a paragraph on one line, as
+ *    web pages have; "...Mississippi.Indian Territory" then "In 1830, ..."), where a line in
+ *    between is more likely hard-wrapped prose that goes on.
  * 5. Caps, for web text without terminators: a sentence of SOFT_CAP code points or more ends at
  *    the next line break, one of HARD_CAP at the next white space, and one of NOSPACE_CAP (a
  *    script written without spaces) before the next character that is not a combining mark.
@@ -43,6 +44,7 @@
 #include <utf8proc.h>
 
 #define SHORT_LINE  50   /* code points: a shorter unterminated line may be a heading */
+#define LONG_LINE   160  /* a longer line is a paragraph of its own, not hard-wrapped prose */
 #define SOFT_CAP    600  /* code points after which a line break ends a sentence */
 #define HARD_CAP    1000 /* ... after which any white space does */
 #define NOSPACE_CAP 2000 /* ... after which any character but a combining mark does */
@@ -399,7 +401,7 @@ static int ends_after_space(const splitter *sp, int32_t c, size_t i, int k)
     if (sp->n_nl >= 2) return 1;
     if (sp->n_nl == 1 && list_marker(sp, i, c, k)) return 1;
     if (sp->pending != P_NONE) return pending_ends(sp, sp->pending, c, i);
-    if (sp->n_nl == 0 || sp->prev_line >= SHORT_LINE) return 0;
+    if (sp->n_nl == 0 || (sp->prev_line >= SHORT_LINE && sp->prev_line < LONG_LINE)) return 0;
     int cc = char_case(c);
     return cc == C_UPPER || cc == C_UNCASED;
 }

@@ -14,6 +14,12 @@
  * (the inverse sentence frequency of Sanchez-Perez et al., PAN 2014). A stem in more than
  * STOP_SHARE of the sentences of a corpus of at least STOP_MIN_SENT sentences is a stop word and
  * weighs nothing. Each sentence vector is then scaled to unit length.
+ *
+ * Pairs of documents that share no word n-gram (a translation, a thorough rewrite) are found
+ * from their telling terms: a document's RELATED_TERMS terms of highest isf times the number of
+ * its sentences holding them (among the terms found in at least two sentences of the corpus, so
+ * that they can be shared). Two documents are related when RELATED_MIN of the telling terms of
+ * either are found in the other.
  */
 #include "terms.h"
 
@@ -22,11 +28,15 @@
 #include <utf8proc.h>
 #include <xxhash.h>
 
-#define STOP_SHARE    0.05
-#define STOP_MIN_SENT 2000
-#define MAX_WORD      256  /* bytes of a normalized word kept for stemming */
-#define SYN_WEIGHT    0.5f /* of a word's synset term, against 1 for its stem */
-#define SYN_SEED      0x9E3779B9u
+#define STOP_SHARE       0.05
+#define STOP_MIN_SENT    2000
+#define MAX_WORD         256  /* bytes of a normalized word kept for stemming */
+#define SYN_WEIGHT       0.5f /* of a word's synset term, against 1 for its stem */
+#define SYN_SEED         0x9E3779B9u
+#define WORD_CACHE       (1u << 18) /* words whose stem and synset a thread remembers */
+#define MAX_TRANSLATIONS 4          /* of a word, each at 1 / their number */
+#define RELATED_TERMS    48         /* a document's telling terms, for finding related documents */
+#define RELATED_MIN      6 /* of them found in the other document make two documents related */
 
 /* ---- per-thread resources: a language identifier and stemmers, made on first use ---- */
 
@@ -41,12 +51,18 @@ struct ibid_terms_ctx {
     } stem[MAX_STEMMERS];
     int n_stem;
     char *word; /* MAX_WORD * 4 + 8 bytes */
+    struct word_info {
+        uint64_t h;         /* hash of the word and its stemmer, 0: empty */
+        uint32_t stem, syn; /* the term of its stem; of its first synset */
+        int has_syn;
+    } * words; /* WORD_CACHE words, direct-mapped */
 };
 
 ibid_terms_ctx *ibid_terms_ctx_new(void)
 {
     ibid_terms_ctx *c = ibid_xcalloc(1, sizeof *c);
     c->word = ibid_xmalloc(MAX_WORD * 4 + 8);
+    c->words = ibid_xcalloc(WORD_CACHE, sizeof *c->words);
     return c;
 }
 
@@ -56,6 +72,7 @@ void ibid_terms_ctx_free(ibid_terms_ctx *c)
     ibid_langid_free(c->lid);
     for (int i = 0; i < c->n_stem; i++) ibid_stemmer_free(c->stem[i].s);
     free(c->word);
+    free(c->words);
     free(c);
 }
 
@@ -86,6 +103,14 @@ static size_t norm_word(ibid_terms_ctx *c, const char *t, size_t n, unsigned fla
     size_t k = 0, i = 0;
     *digits = 1;
     while (i < n && k < MAX_WORD) {
+        unsigned char ch = (unsigned char)t[i];
+        if (ch < 0x80) { /* ASCII: NFKC leaves it, case folding lowers A-Z */
+            if (ch < '0' || ch > '9') *digits = 0;
+            c->word[k++] =
+                (char)((flags & IBID_NORM_CASEFOLD) && ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+            i++;
+            continue;
+        }
         int32_t cp, buf[32];
         utf8proc_ssize_t r =
             utf8proc_iterate((const uint8_t *)t + i, (utf8proc_ssize_t)(n - i), &cp);
@@ -107,11 +132,117 @@ static uint32_t term_id(const char *s, size_t n)
     return (uint32_t)XXH3_64bits(s, n);
 }
 
+/* ---- translation ---- */
+
+/* Endings that turn a Snowball stem back into a dictionary headword, tried in order. */
+static const char *const *lemma_endings(const char *lang)
+{
+    static const char *const de[] = {"", "e", "en", "n", "er", NULL};
+    static const char *const es[] = {"", "o", "a", "ar", "er", "ir", "e", "os", NULL};
+    static const char *const fr[] = {"", "e", "er", "ir", "re", NULL};
+    static const char *const other[] = {"", NULL};
+    return strcmp(lang, "de") == 0   ? de
+           : strcmp(lang, "es") == 0 ? es
+           : strcmp(lang, "fr") == 0 ? fr
+                                     : other;
+}
+
+/* The translations of the word in c->word (len bytes): as it is, else through its stem in
+ * the document's language (inflected forms: "Jahren" -> "jahr", "estudió" -> "estudiar"). */
+static size_t translate_word(ibid_terms_ctx *c, const ibid_dict *dict, ibid_stemmer *src,
+                             const char *lang, size_t len, const char *const **tr)
+{
+    size_t n = ibid_dict_lookup(dict, c->word, len, tr);
+    if (n || !src) return n;
+    size_t ls;
+    const char *stem = ibid_stem(src, c->word, len, &ls);
+    char buf[MAX_WORD + 8];
+    if (ls > MAX_WORD) return 0;
+    memcpy(buf, stem, ls);
+    for (const char *const *e = lemma_endings(lang); *e; e++) {
+        size_t le = strlen(*e);
+        memcpy(buf + ls, *e, le);
+        if (ls + le != len || memcmp(buf, c->word, len) != 0)
+            if ((n = ibid_dict_lookup(dict, buf, ls + le, tr))) return n;
+    }
+    return 0;
+}
+
+/* Consonants of Arabic letters, for names: the skeleton of "بغداد" is that of "Baghdad". */
+static const char *arabic_latin(int32_t cp)
+{
+    static const char *const map[] = {
+        [0x628 - 0x621] = "b", [0x62A - 0x621] = "t",  [0x62B - 0x621] = "th",
+        [0x62C - 0x621] = "j", [0x62D - 0x621] = "h",  [0x62E - 0x621] = "kh",
+        [0x62F - 0x621] = "d", [0x630 - 0x621] = "dh", [0x631 - 0x621] = "r",
+        [0x632 - 0x621] = "z", [0x633 - 0x621] = "s",  [0x634 - 0x621] = "sh",
+        [0x635 - 0x621] = "s", [0x636 - 0x621] = "d",  [0x637 - 0x621] = "t",
+        [0x638 - 0x621] = "z", [0x63A - 0x621] = "gh", [0x641 - 0x621] = "f",
+        [0x642 - 0x621] = "q", [0x643 - 0x621] = "k",  [0x644 - 0x621] = "l",
+        [0x645 - 0x621] = "m", [0x646 - 0x621] = "n",  [0x647 - 0x621] = "h",
+    };
+    if (cp < 0x621 || cp > 0x64A) return NULL;
+    return map[cp - 0x621];
+}
+
+/*
+ * The consonant skeleton of a name, for matching it across languages and scripts: letters
+ * without their diacritics, Arabic letters as Latin consonants, then without vowels, h, w and
+ * y, and without doubled letters ("Bagdad", "Baghdad" and "بغداد" are all "bgdd"; "Basora"
+ * and "Basra" "bsr"). Returns its length, 0 when it has fewer than 2 letters.
+ */
+static size_t skeleton(const char *w, size_t n, char *out, size_t m)
+{
+    size_t k = 0, i = 0;
+    while (i < n && k + 3 < m) {
+        int32_t cp;
+        utf8proc_ssize_t r =
+            utf8proc_iterate((const uint8_t *)w + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (r <= 0) break;
+        i += (size_t)r;
+        const char *lat = arabic_latin(cp);
+        char tmp[2] = {0};
+        if (!lat) {
+            int32_t base[8];
+            utf8proc_ssize_t nb = utf8proc_decompose_char(
+                cp, base, 8, UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD, NULL);
+            if (nb < 1 || base[0] >= 0x80) continue;
+            tmp[0] = (char)base[0];
+            lat = tmp;
+        }
+        for (; *lat && k + 1 < m; lat++) {
+            char ch = *lat;
+            if (ch >= 'A' && ch <= 'Z') ch = (char)(ch + 32);
+            if (ch < 'a' || ch > 'z' || strchr("aeiouhwy", ch)) continue;
+            if (k && out[k - 1] == ch) continue;
+            out[k++] = ch;
+        }
+    }
+    return k >= 2 ? k : 0;
+}
+
+/* The stem term and first synset of the word in c->word (len bytes), through the thread's
+ * cache: a corpus repeats its words, and stemming and WordNet lookups (several base forms in
+ * four parts of speech) cost far more than a hash. */
+static const struct word_info *word_info(ibid_terms_ctx *c, ibid_stemmer *st,
+                                         const ibid_wordnet *wn, size_t len, int digits)
+{
+    uint64_t h = (XXH3_64bits(c->word, len) ^ (uint64_t)(uintptr_t)st ^ (wn ? 2 : 0)) | 1;
+    struct word_info *w = &c->words[h & (WORD_CACHE - 1)];
+    if (w->h == h) return w;
+    w->h = h;
+    size_t ls = len;
+    const char *stem = st && !digits ? ibid_stem(st, c->word, len, &ls) : c->word;
+    w->stem = term_id(stem, ls);
+    w->has_syn = wn && !digits && ibid_wordnet_synsets(wn, c->word, len, 1, &w->syn, 1) > 0;
+    return w;
+}
+
 /* Add term t (count w) to the current sentence's list. */
 static void add_term(ibid_terms *d, size_t *m, uint32_t t, float w, uint32_t name)
 {
     IBID_GROW(d->term, *m, d->n_term + 1);
-    d->term[d->n_term++] = (ibid_term){t, w, 0, name};
+    d->term[d->n_term++] = (ibid_term){t, w, 0, name, w};
 }
 
 /* Does a token start with an upper-case letter? */
@@ -128,13 +259,28 @@ static int by_id(const void *pa, const void *pb)
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
+/* Sort a sentence's terms by id: insertion sort for the usual few dozen, else qsort. */
+static void sort_terms(ibid_term *t, size_t n)
+{
+    if (n > 64) {
+        qsort(t, n, sizeof *t, by_id);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        ibid_term x = t[i];
+        size_t k = i;
+        while (k > 0 && t[k - 1].id > x.id) t[k] = t[k - 1], k--;
+        t[k] = x;
+    }
+}
+
 /* Sort the terms of each sentence and sum duplicates: weights become counts. */
 static void compact(ibid_terms *d)
 {
     size_t out = 0;
     for (uint32_t s = 0; s < d->n_sent; s++) {
         size_t b = d->term_beg[s], e = d->term_beg[s + 1];
-        qsort(d->term + b, e - b, sizeof *d->term, by_id);
+        sort_terms(d->term + b, e - b);
         d->term_beg[s] = (uint32_t)out;
         for (size_t i = b; i < e;) {
             size_t k = i + 1;
@@ -142,7 +288,7 @@ static void compact(ibid_terms *d)
             uint32_t name = d->term[i].name;
             while (k < e && d->term[k].id == d->term[i].id)
                 name |= d->term[k].name, w += d->term[k++].w;
-            d->term[out++] = (ibid_term){d->term[i].id, w, 0, name};
+            d->term[out++] = (ibid_term){d->term[i].id, w, 0, name, w};
             i = k;
         }
     }
@@ -173,9 +319,12 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
     snprintf(d->lang, sizeof d->lang, "%s", lang);
     int translate = dict && pivot && *d->lang && strcmp(d->lang, pivot) != 0;
     ibid_stemmer *st = stemmer(c, translate ? pivot : d->lang);
-    if (strcmp(translate ? pivot : d->lang, "en") != 0) wn = NULL; /* WordNet is English */
+    if (translate || strcmp(d->lang, "en") != 0) wn = NULL; /* WordNet is English */
+    ibid_stemmer *src_st = translate ? stemmer(c, d->lang) : NULL;
+    int dict_on = pivot != NULL; /* --translate: names by their skeletons too */
     d->sent_tok = ibid_xmalloc((n_sent + 1) * sizeof *d->sent_tok);
     d->tok_term = ibid_xmalloc((n_tok ? n_tok : 1) * sizeof *d->tok_term);
+    IBID_GROW(d->term, m_term, 2 * n_tok + 1); /* a stem and a synset a word, mostly */
     d->term_beg = ibid_xmalloc((n_sent + 1) * sizeof *d->term_beg);
     size_t k = 0;
     for (uint32_t s = 0; s < d->n_sent; s++) {
@@ -189,10 +338,16 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
             size_t len = norm_word(c, t, tok[k].byte_end - tok[k].byte_beg, flags, &digits);
             uint32_t name =
                 digits || (k > d->sent_tok[s] && capitalized(t, tok[k].byte_end - tok[k].byte_beg));
+            if (name && !digits && pivot && dict_on) { /* names match across scripts */
+                char sk[64];
+                size_t nk = skeleton(c->word, len, sk, sizeof sk);
+                if (nk) add_term(d, &m_term, term_id(sk, nk) ^ 0x5CE1E70u, 1.0f, 1);
+            }
             const char *const *tr;
-            size_t n_tr = translate && !digits ? ibid_dict_lookup(dict, c->word, len, &tr) : 0;
+            size_t n_tr =
+                translate && !digits ? translate_word(c, dict, src_st, d->lang, len, &tr) : 0;
             if (n_tr) { /* the translations share one occurrence */
-                if (n_tr > 4) n_tr = 4;
+                if (n_tr > MAX_TRANSLATIONS) n_tr = MAX_TRANSLATIONS;
                 for (size_t i = 0; i < n_tr; i++) {
                     size_t ls, lt = strlen(tr[i]);
                     const char *stem = st && !digits ? ibid_stem(st, tr[i], lt, &ls) : tr[i];
@@ -202,13 +357,11 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
                 }
                 continue;
             }
-            size_t ls = len;
-            const char *stem = st && !digits ? ibid_stem(st, c->word, len, &ls) : c->word;
-            add_term(d, &m_term, term_id(stem, ls), 1.0f, name);
-            d->tok_term[k] = d->term[d->n_term - 1].id;
-            uint32_t syn;
-            if (wn && !digits && !name && ibid_wordnet_synsets(wn, c->word, len, 1, &syn, 1))
-                add_term(d, &m_term, (syn ^ SYN_SEED) * 0x85EBCA6Bu, SYN_WEIGHT, 0);
+            const struct word_info *wi = word_info(c, st, wn, len, digits);
+            add_term(d, &m_term, wi->stem, 1.0f, name);
+            d->tok_term[k] = wi->stem;
+            if (wi->has_syn && !name)
+                add_term(d, &m_term, (wi->syn ^ SYN_SEED) * 0x85EBCA6Bu, SYN_WEIGHT, 0);
         }
     }
     d->sent_tok[d->n_sent] = (uint32_t)n_tok;
@@ -226,17 +379,28 @@ void ibid_terms_free(ibid_terms *d)
     free(d->term_beg);
     free(d->term);
     free(d->tok_term);
+    free(d->post);
     memset(d, 0, sizeof *d);
 }
 
 /* ---- corpus-wide weights ---- */
 
+/* Sentence frequencies: an open-addressing table from term id to count (ids are hashes). */
+typedef struct {
+    uint32_t *id, *sf; /* sf 0: empty slot */
+    size_t mask;
+} sf_table;
+
+static size_t sf_slot(const sf_table *h, uint32_t id)
+{
+    size_t k = (id * 0x9E3779B1u) & h->mask;
+    while (h->sf[k] && h->id[k] != id) k = (k + 1) & h->mask;
+    return k;
+}
+
 typedef struct {
     ibid_terms *docs;
-    size_t n_doc;
-    const uint32_t *id; /* distinct term ids, sorted */
-    const uint32_t *sf; /* sentences holding each */
-    size_t n_id;
+    const sf_table *h;
     double n_sent;
 } weigh_job;
 
@@ -253,20 +417,12 @@ static void weigh_doc(void *ud, size_t i, int tid)
         double norm = 0;
         size_t first = out;
         for (size_t t = b; t < e; t++) {
-            size_t lo = 0, hi = j->n_id; /* the id is there: every term was counted */
-            while (hi - lo > 1) {
-                size_t mid = (lo + hi) / 2;
-                if (j->id[mid] <= d->term[t].id)
-                    lo = mid;
-                else
-                    hi = mid;
-            }
-            double sf = j->sf[lo];
+            double sf = j->h->sf[sf_slot(j->h, d->term[t].id)]; /* counted: it is there */
             if (stop_ok && sf > STOP_SHARE * j->n_sent) continue;
-            double w = d->term[t].w * log(j->n_sent / sf);
+            double isf = log(j->n_sent / sf), w = d->term[t].w * isf;
             if (w <= 0) continue;
             d->term[out++] =
-                (ibid_term){d->term[t].id, (float)w, (float)log(j->n_sent / sf), d->term[t].name};
+                (ibid_term){d->term[t].id, (float)w, (float)isf, d->term[t].name, d->term[t].tf};
             norm += w * w;
         }
         norm = sqrt(norm);
@@ -274,31 +430,149 @@ static void weigh_doc(void *ud, size_t i, int tid)
     }
     d->term_beg[d->n_sent] = (uint32_t)out;
     d->n_term = out;
+    /* the postings, for joining two documents' terms (reword.c) */
+    d->post = ibid_xmalloc((out ? out : 1) * sizeof *d->post);
+    for (uint32_t s = 0; s < d->n_sent; s++)
+        for (size_t t = d->term_beg[s]; t < d->term_beg[s + 1]; t++) {
+            uint32_t w, tf;
+            memcpy(&w, &d->term[t].w, sizeof w);
+            memcpy(&tf, &d->term[t].tf, sizeof tf);
+            d->post[t] = (ibid_rec){(uint64_t)d->term[t].id << 32 | s, w, tf};
+        }
+    ibid_rec_sort(d->post, out, 1);
+}
+
+/* Count term id once more, growing the table when it is half full. */
+static void sf_add(sf_table *h, size_t *n_used, uint32_t id)
+{
+    if (2 * (*n_used + 1) > h->mask + 1) {
+        sf_table g = {ibid_xmalloc(2 * (h->mask + 1) * sizeof(uint32_t)),
+                      ibid_xcalloc(2 * (h->mask + 1), sizeof(uint32_t)), 2 * h->mask + 1};
+        for (size_t k = 0; k <= h->mask; k++)
+            if (h->sf[k]) {
+                size_t q = sf_slot(&g, h->id[k]);
+                g.id[q] = h->id[k], g.sf[q] = h->sf[k];
+            }
+        free(h->id), free(h->sf);
+        *h = g;
+    }
+    size_t k = sf_slot(h, id);
+    if (!h->sf[k]) h->id[k] = id, ++*n_used;
+    h->sf[k]++;
 }
 
 size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, int n_threads)
 {
-    size_t n = 0, n_sent = 0;
-    for (size_t i = 0; i < n_doc; i++) n += docs[i].n_term, n_sent += docs[i].n_sent;
-    ibid_rec *r = ibid_xmalloc((n ? n : 1) * sizeof *r);
-    size_t k = 0;
-    for (size_t i = 0; i < n_doc; i++)
-        for (size_t t = 0; t < docs[i].n_term; t++) r[k++] = (ibid_rec){docs[i].term[t].id, 0, 0};
+    size_t n_sent = 0, n_used = 0, m = 1u << 16;
+    sf_table h = {ibid_xmalloc(m * sizeof(uint32_t)), ibid_xcalloc(m, sizeof(uint32_t)), m - 1};
+    for (size_t i = 0; i < n_doc; i++) { /* a sentence lists a term once */
+        n_sent += docs[i].n_sent;
+        for (size_t t = 0; t < docs[i].n_term; t++) sf_add(&h, &n_used, docs[i].term[t].id);
+    }
+    weigh_job j = {docs, &h, (double)n_sent};
+    ibid_parallel_for(n_threads, n_doc, weigh_doc, &j);
+    free(h.id);
+    free(h.sf);
+    return n_sent;
+}
+
+/* ---- document pairs related by their rare terms ---- */
+
+typedef struct {
+    float isf;
+    uint32_t id;
+} rare_term;
+
+static int by_isf(const void *pa, const void *pb)
+{
+    const rare_term *a = pa, *b = pb;
+    if (a->isf != b->isf) return a->isf > b->isf ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int by_id_isf(const void *pa, const void *pb)
+{
+    const rare_term *a = pa, *b = pb;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Document d's RELATED_TERMS most telling terms: by the number of its sentences that hold
+ * them times their isf, among terms found in more than one sentence of the corpus. */
+static size_t rarest(const ibid_terms *d, double max_isf, rare_term *out)
+{
+    size_t n = d->n_term, m = 0;
+    rare_term *v = ibid_xmalloc((n ? n : 1) * sizeof *v);
+    for (size_t t = 0; t < n; t++)
+        if (d->term[t].isf < max_isf) v[m++] = (rare_term){d->term[t].isf, d->term[t].id};
+    qsort(v, m, sizeof *v, by_id_isf);
+    size_t u = 0;
+    for (size_t t = 0; t < m;) { /* one entry a term: isf times the sentences holding it */
+        size_t e = t;
+        while (e < m && v[e].id == v[t].id) e++;
+        v[u++] = (rare_term){v[t].isf * (float)(e - t), v[t].id};
+        t = e;
+    }
+    qsort(v, u, sizeof *v, by_isf);
+    size_t k = u < RELATED_TERMS ? u : RELATED_TERMS;
+    memcpy(out, v, k * sizeof *out);
+    free(v);
+    return k;
+}
+
+size_t ibid_terms_related(const ibid_terms *docs, size_t n_doc, double log_sent, int max_df,
+                          int n_threads, size_t **beg, uint32_t **rel)
+{
+    /* (term, document, telling?) for every term of every document, grouped by term */
+    size_t m = 0, n = 0;
+    for (size_t i = 0; i < n_doc; i++) m += docs[i].n_term + RELATED_TERMS;
+    ibid_rec *r = ibid_xmalloc((m ? m : 1) * sizeof *r);
+    rare_term top[RELATED_TERMS];
+    const double max_isf = log_sent - log(2.0) + 1e-6; /* sf >= 2 */
+    for (size_t i = 0; i < n_doc; i++) {
+        size_t k = rarest(&docs[i], max_isf, top), n0 = n;
+        for (size_t t = 0; t < docs[i].n_term; t++)
+            if (docs[i].term[t].isf < max_isf)
+                r[n++] = (ibid_rec){(uint64_t)docs[i].term[t].id << 32 | i, 0, 0};
+        for (size_t t = 0; t < k; t++) r[n++] = (ibid_rec){(uint64_t)top[t].id << 32 | i, 1, 0};
+        (void)n0;
+    }
     ibid_rec_sort(r, n, n_threads);
-    uint32_t *id = ibid_xmalloc((n ? n : 1) * sizeof *id),
-             *sf = ibid_xmalloc((n ? n : 1) * sizeof *sf);
-    size_t n_id = 0;
-    for (size_t i = 0; i < n;) {
-        size_t e = i + 1;
-        while (e < n && r[e].key == r[i].key) e++;
-        id[n_id] = (uint32_t)r[i].key;
-        sf[n_id++] = (uint32_t)(e - i);
-        i = e;
+    /* a document's telling term found in another document counts for the pair */
+    size_t n_p = 0, m_p = 0;
+    ibid_rec *p = NULL;
+    for (size_t x = 0; x < n;) {
+        size_t e = x + 1;
+        while (e < n && r[e].key >> 32 == r[x].key >> 32) e++;
+        size_t n_docs = 0;
+        for (size_t a = x; a < e; a++) n_docs += a == x || r[a].key != r[a - 1].key;
+        if (n_docs <= (size_t)max_df)
+            for (size_t a = x; a < e; a++) {
+                if (!r[a].x) continue; /* a telling term of document r[a] */
+                for (size_t b = x; b < e; b++) {
+                    uint32_t da = (uint32_t)r[a].key, db = (uint32_t)r[b].key;
+                    if (r[b].x || da == db || (b > x && r[b].key == r[b - 1].key)) continue;
+                    IBID_GROW(p, m_p, n_p + 1);
+                    p[n_p++] =
+                        (ibid_rec){(uint64_t)(da < db ? da : db) << 32 | (da < db ? db : da), 0, 0};
+                }
+            }
+        x = e;
     }
     free(r);
-    weigh_job j = {docs, n_doc, id, sf, n_id, (double)n_sent};
-    ibid_parallel_for(n_threads, n_doc, weigh_doc, &j);
-    free(id);
-    free(sf);
-    return n_sent;
+    ibid_rec_sort(p, n_p, n_threads);
+    *beg = ibid_xcalloc(n_doc + 1, sizeof **beg);
+    *rel = ibid_xmalloc((n_p ? n_p : 1) * sizeof **rel);
+    size_t n_rel = 0;
+    for (size_t x = 0; x < n_p;) {
+        size_t e = x + 1;
+        while (e < n_p && p[e].key == p[x].key) e++;
+        if (e - x >= RELATED_MIN) {
+            (*beg)[(p[x].key >> 32) + 1]++;
+            (*rel)[n_rel++] = (uint32_t)p[x].key;
+        }
+        x = e;
+    }
+    free(p);
+    for (size_t d = 0; d < n_doc; d++) (*beg)[d + 1] += (*beg)[d];
+    return n_rel;
 }

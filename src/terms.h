@@ -17,6 +17,7 @@ typedef struct ibid_term {
     float w;       /* weight: a count until ibid_terms_weigh, then tf-isf scaled to unit length */
     float isf;     /* log(sentences / sentences holding it), after ibid_terms_weigh */
     uint32_t name; /* 1: a name (capitalized inside its sentence) or a number, somewhere */
+    float tf;      /* occurrences in the sentence (a translated word's n translations: 1/n each) */
 } ibid_term;
 
 /* A document's sentences and their terms. */
@@ -27,6 +28,8 @@ typedef struct ibid_terms {
     uint32_t *term_beg; /* n_sent + 1: its terms are term[term_beg[s], term_beg[s + 1]) */
     ibid_term *term;    /* by sentence, sorted by id within one */
     uint32_t *tok_term; /* per token: its term (one of them, for a translated word) */
+    ibid_rec *post;     /* after ibid_terms_weigh, the terms as {key = id << 32 | sentence,
+                           x = weight bits, y = count bits}, sorted */
     size_t n_term;
     char lang[8]; /* ISO 639-1 code, "" when unknown */
 } ibid_terms;
@@ -49,6 +52,12 @@ void ibid_terms_free(ibid_terms *d);
 /* Replace counts by unit-length tf-isf weights over the whole corpus, dropping stop words.
  * Returns the number of sentences in the corpus. */
 size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, int n_threads);
+
+/* Document pairs related by their rarest terms (see terms.c), a term in at most max_df
+ * documents: document a's partners b > a are rel[beg[a], beg[a + 1]), sorted. Both arrays are
+ * new (free()). Returns how many pairs. */
+size_t ibid_terms_related(const ibid_terms *docs, size_t n_doc, double log_sent, int max_df,
+                          int n_threads, size_t **beg, uint32_t **rel);
 
 /* ---- reword.c ---- */
 /* The passages that documents d1 (terms a, token hashes ta) and d2 (b, tb) share sentence by
