@@ -70,7 +70,8 @@ static const char help[] =
     "      --translate LANG  compare documents in other languages through FreeDict\n"
     "                        dictionaries to LANG (ISO 639-1, e.g. en); implies --mode all\n"
     "      --dict-dir DIR    where the dictionaries are (default: /usr/share/dictd)\n"
-    "      --no-synonyms     do not match English words with their WordNet synonyms\n"
+    "      --synonyms        also match English words with their WordNet synonyms (slower;\n"
+    "                        little gain on PAN 2013, see bench/RESULTS.md)\n"
     "      --wordnet-dir DIR the WordNet 3.0 database (default: /usr/share/wordnet)\n"
     "\n"
     "Running:\n"
@@ -114,7 +115,7 @@ enum {
     OPT_FRAG_SIM,
     OPT_TRANSLATE,
     OPT_DICT_DIR,
-    OPT_NO_SYNONYMS,
+    OPT_SYNONYMS,
     OPT_WORDNET_DIR,
     OPT_INDEX_MEMORY,
 };
@@ -150,7 +151,7 @@ static const struct option long_opts[] = {
     {"frag-sim", required_argument, NULL, OPT_FRAG_SIM},
     {"translate", required_argument, NULL, OPT_TRANSLATE},
     {"dict-dir", required_argument, NULL, OPT_DICT_DIR},
-    {"no-synonyms", no_argument, NULL, OPT_NO_SYNONYMS},
+    {"synonyms", no_argument, NULL, OPT_SYNONYMS},
     {"wordnet-dir", required_argument, NULL, OPT_WORDNET_DIR},
     {"threads", required_argument, NULL, 't'},
     {"index-memory", required_argument, NULL, OPT_INDEX_MEMORY},
@@ -328,8 +329,8 @@ int ibid_cmd_align(int argc, char **argv)
         case OPT_DICT_DIR:
             ao.dict_dir = optarg;
             break;
-        case OPT_NO_SYNONYMS:
-            ao.synonyms = 0;
+        case OPT_SYNONYMS:
+            ao.synonyms = 1;
             break;
         case OPT_WORDNET_DIR:
             ao.wordnet_dir = optarg;

@@ -1,6 +1,6 @@
 /*
  * fuzz_align.c: two small documents through the whole aligner (ibid_align: tokenize, n-grams,
- * chain, align, passages), then through ibid_result_write.
+ * chain, align, passages; the sentence layer in some modes), then through ibid_result_write.
  *
  * Input: a 13-byte header of options, then the two documents' tokens, one byte each, split at
  * the first 0xFF byte. A byte's low nibble picks a word from a small vocabulary (the alphabet
@@ -218,6 +218,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* a small index_memory forces many passes (16 bytes: one an n-gram, up to 4096) */
     if (h[10] & 4) o.index_memory = (size_t)16 << (h[10] >> 4);
     o.merge_gap = h[11] % 40;
+    /* the sentence layer too, without WordNet (a load an input would be too slow) */
+    o.mode = 1 + (h[9] >> 6) % 3;
+    o.synonyms = 0;
     unsigned alpha = 2 + h[12] % 15;
     int swap_ids = h[12] >> 7;
 

@@ -229,7 +229,7 @@ typedef struct ibid_align_opts {
     double frag_sim;         /* least cosine of the two fragments of a passage; 0.4 */
     const char *translate;   /* pivot language (ISO 639-1, "en") for translated reuse, or NULL */
     const char *dict_dir;    /* FreeDict dictionaries; NULL: /usr/share/dictd */
-    int synonyms;            /* 1: English words also match their WordNet synonyms; default 1 */
+    int synonyms;            /* 1: English words also match their WordNet synonyms; default 0 */
     const char *wordnet_dir; /* WordNet 3.0 database; NULL: /usr/share/wordnet */
     void (*progress)(void *ud, const ibid_progress *p); /* or NULL */
     void *progress_ud;

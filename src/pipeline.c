@@ -40,7 +40,7 @@ void ibid_align_opts_init(ibid_align_opts *o)
     o->sent_dice = 0.33;
     o->sent_gap = 4;
     o->frag_sim = 0.4;
-    o->synonyms = 1;
+    o->synonyms = 0;
 }
 
 #define CHECK(cond, name, range)                                                                   \
