@@ -693,24 +693,7 @@ static void test_stream_api(void **state)
 
 /* ---- the parallel reader: block boundaries, threads, the text decoded without jansson ---- */
 
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-    rng_state += 0x9E3779B97F4A7C15u; /* splitmix64 */
-    uint64_t z = rng_state;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
-}
-
-static void seed_rng(const char *test)
-{
-    const char *env = getenv("IBID_TEST_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 0) : 20261123;
-    printf("%s: IBID_TEST_SEED=%llu\n", test, (unsigned long long)seed);
-    rng_state = seed;
-}
+#include "test_rng.h"
 
 /* Read data[0, n) as "docs.jsonl" through ibid_read_jsonl_tuned into a new corpus *c. */
 static int read_tuned(ibid_corpus **c, const char *data, size_t n, const ibid_read_opts *o,

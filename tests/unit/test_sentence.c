@@ -26,23 +26,7 @@
 
 /* ---- helpers ---- */
 
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull); /* splitmix64 */
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static void seed_rng(const char *test)
-{
-    const char *env = getenv("IBID_TEST_SEED");
-    uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) ^ (uint64_t)getpid() << 16;
-    printf("%s: IBID_TEST_SEED=%llu\n", test, (unsigned long long)seed);
-    rng_state = seed;
-}
+#include "test_rng.h"
 
 /* Decode one code point of valid UTF-8 at s[*i] (no checks: the splitter validated it). */
 static uint32_t next_cp(const char *s, size_t *i)
