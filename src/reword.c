@@ -9,7 +9,9 @@
  *   1. seeds: the sentence pairs (i, j) whose cosine is at least sent_sim and whose Dice
  *      coefficient over terms is at least sent_dice, with two terms or more in common. Dice
  *      counts terms with their counts, a translated word's n translations 1/n each, so that
- *      alternatives do not dilute it. The
+ *      alternatives do not dilute it. A pair within NEAR of those thresholds is a seed too when
+ *      its character 4-grams (within a script: other scripts share none) have a cosine of
+ *      CHAR_SIM, for words spelled otherwise than their stems can see. The
  *      dot products come from a join of the two documents' terms; a term in more than
  *      CROSS_MAX sentence pairs of this document pair is left out of the join (it weighs
  *      little, and would make the join quadratic).
@@ -21,7 +23,8 @@
  *      MERGE_GAP sentences of each other in both documents, in any order, are then merged
  *      (reordered sentences, as ibid_passages_merge does for verbatim passages).
  *   3. validation: a chain spans sentences [i0, i1] and [j0, j1]; the two fragments, as sums of
- *      their sentence vectors, must have a cosine of at least frag_sim, at least MIN_RARE rare
+ *      their sentence vectors, must have a cosine of at least frag_sim (or, as character
+ *      4-grams, of CHAR_SIM: words misspelled or read wrong by OCR), at least MIN_RARE rare
  *      terms in common (isf at least RARE_SHARE of the largest possible, log S), and at least
  *      min_words tokens a side. A passage of one sentence pair must also share a rare name or
  *      number (a word capitalized inside its sentence, or digits), so that stock phrases ("did
@@ -31,6 +34,7 @@
 #include "terms.h"
 
 #include <math.h>
+#include <utf8proc.h>
 
 #define CROSS_MAX  64   /* sentence pairs one term may contribute to a document pair */
 #define SKIP       0.1f /* cost of each sentence skipped inside a chain */
@@ -40,6 +44,8 @@
 #define MERGE_GAP  2   /* sentences between chains merged into one passage */
 #define CROSS_LANG 0.6 /* sent_sim and sent_dice are scaled by this across languages */
 #define CROSS_FRAG 0.7 /* and frag_sim by this */
+#define NEAR       0.5 /* a sentence pair this close to sent_sim is looked at again: */
+#define CHAR_SIM   0.6 /* as character 4-grams, a cosine this high makes it a seed */
 
 typedef struct {
     uint32_t i, j;
@@ -140,6 +146,83 @@ static float *sentence_lengths(ibid_arena *km, const ibid_terms *d)
     return len;
 }
 
+/* The character 4-grams of sentences [s0, s1] of d, lower-cased letters and digits with one
+ * space between words, as sorted hashes; how many. */
+static size_t char_grams(ibid_arena *km, const ibid_terms *d, uint32_t s0, uint32_t s1,
+                         uint32_t **out)
+{
+    const ibid_sent se[1] = {
+        {d->sent[s0].byte_beg, d->sent[s1].byte_end, d->sent[s0].cp_beg, d->sent[s1].cp_end}};
+    size_t n_cp = se->cp_end - se->cp_beg, n = 0;
+    uint32_t *g = ibid_arena_alloc(km, (n_cp + 4) * sizeof *g);
+    uint32_t w[4] = {' ', ' ', ' ', ' '}; /* the last four characters */
+    int space = 1;
+    for (size_t i = se->byte_beg; i < se->byte_end;) {
+        int32_t cp;
+        utf8proc_ssize_t r = utf8proc_iterate((const uint8_t *)d->text + i,
+                                              (utf8proc_ssize_t)(se->byte_end - i), &cp);
+        if (r <= 0) break;
+        i += (size_t)r;
+        utf8proc_category_t cat = utf8proc_category(cp);
+        int letter = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+                     cat == UTF8PROC_CATEGORY_ND;
+        if (!letter && space) continue;
+        uint32_t c = letter ? (uint32_t)utf8proc_tolower(cp) : ' ';
+        space = !letter;
+        w[0] = w[1], w[1] = w[2], w[2] = w[3], w[3] = c;
+        if (w[0] != ' ' || w[1] != ' ')
+            g[n++] =
+                (uint32_t)(((w[0] * 0x9E3779B1u ^ w[1]) * 0x85EBCA6Bu ^ w[2]) * 0xC2B2AE35u ^ w[3]);
+    }
+    if (n > 256) {
+        ibid_rec *r = ibid_arena_alloc(km, n * sizeof *r);
+        for (size_t i = 0; i < n; i++) r[i] = (ibid_rec){g[i], 0, 0};
+        ibid_rec_sort(r, n, 1);
+        for (size_t i = 0; i < n; i++) g[i] = (uint32_t)r[i].key;
+    } else {
+        for (size_t i = 1; i < n; i++) { /* insertion sort: a sentence has a few hundred */
+            uint32_t x = g[i];
+            size_t k = i;
+            while (k > 0 && g[k - 1] > x) g[k] = g[k - 1], k--;
+            g[k] = x;
+        }
+    }
+    *out = g;
+    return n;
+}
+
+/* Cosine of two sorted bags of character n-grams (counts from repeats). */
+static double char_cos(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    double dot = 0, la = 0, lb = 0;
+    for (size_t i = 0; i < na;) {
+        size_t e = i;
+        while (e < na && a[e] == a[i]) e++;
+        la += (double)(e - i) * (double)(e - i);
+        i = e;
+    }
+    for (size_t k = 0; k < nb;) {
+        size_t e = k;
+        while (e < nb && b[e] == b[k]) e++;
+        lb += (double)(e - k) * (double)(e - k);
+        k = e;
+    }
+    for (size_t i = 0, k = 0; i < na && k < nb;) {
+        if (a[i] < b[k])
+            i++;
+        else if (b[k] < a[i])
+            k++;
+        else {
+            size_t ei = i, ek = k;
+            while (ei < na && a[ei] == a[i]) ei++;
+            while (ek < nb && b[ek] == b[k]) ek++;
+            dot += (double)(ei - i) * (double)(ek - k);
+            i = ei, k = ek;
+        }
+    }
+    return la > 0 && lb > 0 ? dot / sqrt(la * lb) : 0;
+}
+
 /* The seeds of a pair, sorted by (i, j). */
 static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *b,
                          const ibid_align_opts *o, seed **out)
@@ -166,7 +249,15 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
         }
         uint32_t i = (uint32_t)(t[x].key >> 32), j = (uint32_t)t[x].key;
         double dice = 2.0 * common / (len_a[i] + len_b[j]);
-        if (e - x >= MIN_SHARED && dot >= sim && dice >= min_dice) s[ns++] = (seed){i, j, dot};
+        int ok = e - x >= MIN_SHARED && dot >= sim && dice >= min_dice;
+        if (!ok && e - x >= MIN_SHARED && dot >= NEAR * sim) { /* a near miss: the characters */
+            uint32_t *ga, *gb;
+            size_t na = char_grams(km, a, i, i, &ga), nb = char_grams(km, b, j, j, &gb);
+            double cc = char_cos(ga, na, gb, nb);
+            ok = cc >= CHAR_SIM;
+            if (ok && dot < sim) dot = (float)sim; /* as a seed, it counts as a bare one */
+        }
+        if (ok) s[ns++] = (seed){i, j, dot};
         x = e;
     }
     *out = s;
@@ -337,7 +428,13 @@ size_t ibid_reword_pair(ibid_arena *km, const ibid_terms *a, const ibid_terms *b
         int n_rare, n_name;
         double c = frag_cos(fa, na, fb, nb, a, rare, &n_rare, &n_name);
         double fs = strcmp(a->lang, b->lang) != 0 ? CROSS_FRAG * o->frag_sim : o->frag_sim;
-        if (c < fs || n_rare < MIN_RARE || (x->n_seed < 2 && n_name < 1)) continue;
+        if (c < fs) { /* the same words spelled otherwise (OCR, variants) still count */
+            uint32_t *ga, *gb;
+            size_t nga = char_grams(km, a, x->i0, x->i1, &ga),
+                   ngb = char_grams(km, b, x->j0, x->j1, &gb);
+            if (char_cos(ga, nga, gb, ngb) < CHAR_SIM) continue;
+        }
+        if (n_rare < MIN_RARE || (x->n_seed < 2 && n_name < 1)) continue;
         trim(a, fb, nb, &tb1, &te1);
         trim(b, fa, na, &tb2, &te2);
         if (te1 - tb1 < (uint32_t)o->min_words || te2 - tb2 < (uint32_t)o->min_words) continue;

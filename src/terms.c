@@ -317,6 +317,7 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
     }
     d->n_sent = (uint32_t)n_sent;
     snprintf(d->lang, sizeof d->lang, "%s", lang);
+    d->text = text;
     int translate = dict && pivot && *d->lang && strcmp(d->lang, pivot) != 0;
     ibid_stemmer *st = stemmer(c, translate ? pivot : d->lang);
     if (translate || strcmp(d->lang, "en") != 0) wn = NULL; /* WordNet is English */

@@ -31,7 +31,8 @@ typedef struct ibid_terms {
     ibid_rec *post;     /* after ibid_terms_weigh, the terms as {key = id << 32 | sentence,
                            x = weight bits, y = count bits}, sorted */
     size_t n_term;
-    char lang[8]; /* ISO 639-1 code, "" when unknown */
+    char lang[8];     /* ISO 639-1 code, "" when unknown */
+    const char *text; /* the document's text (not owned), for character n-grams */
 } ibid_terms;
 
 /* Per-thread resources for ibid_terms_build (a language identifier, stemmers). */

@@ -3,8 +3,8 @@
  *
  * A source of six sentences and a rewrite of three of them (reordered words, inflections,
  * one sentence split in two) among unrelated sentences: the rewrite is found as one passage of
- * whole sentences on each side, and nothing else. A pair that only shares a stock phrase gives
- * nothing.
+ * whole sentences on each side, and nothing else. A copy read by bad OCR still aligns, by its
+ * characters. A pair that only shares a stock phrase gives nothing.
  */
 #include "terms.h"
 
@@ -38,6 +38,10 @@ static const char *const corpus[] = {
     /* 3: unrelated, with the same stock phrase */
     "A spokesman did not respond to a request for comment. The orchestra will tour Japan and "
     "Korea in the autumn, playing symphonies by Sibelius and Nielsen in twelve cities.",
+    /* 4: the first three sentences of the source as bad OCR reads them */
+    "Tbe harbour authoritv c1osed tbe northem pier on Mondav after inspecters found deep cracks "
+    "in its concrete pi1lars. Fishing b0ats were rnoved to tbe southem basin. Engineers frorn "
+    "Rotterdarn wi11 exarnine tbe pi1lars next week and rep0rt to tbe counci1.",
 };
 #define N_DOC (sizeof corpus / sizeof *corpus)
 
@@ -123,6 +127,20 @@ static void test_rewrite_found(void **state)
     ibid_arena_free(km);
 }
 
+/* Misread words share no stem, but their characters: the first two sentences still align. */
+static void test_ocr_noise(void **state)
+{
+    fixture *f = *state;
+    ibid_arena *km = ibid_arena_new();
+    ibid_passage *ps;
+    assert_int_equal(run(f, km, 0, 4, &ps), 1);
+    assert_true(ps[0].tok_beg1 <= f->t[0].sent_tok[0] + 1);
+    assert_true(ps[0].tok_end1 >= f->t[0].sent_tok[2] - 1);
+    assert_true(ps[0].tok_beg2 <= f->t[4].sent_tok[0] + 1);
+    assert_true(ps[0].tok_end2 >= f->t[4].sent_tok[2] - 1);
+    ibid_arena_free(km);
+}
+
 static void test_stock_phrase_alone(void **state)
 {
     fixture *f = *state;
@@ -139,6 +157,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_terms),
         cmocka_unit_test(test_rewrite_found),
+        cmocka_unit_test(test_ocr_noise),
         cmocka_unit_test(test_stock_phrase_alone),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
