@@ -67,6 +67,8 @@ static const char help[] =
     "      --sent-dice X     least Dice coefficient of their stems [0.33]\n"
     "      --sent-gap N      sentences a passage may skip at once on either side [4]\n"
     "      --frag-sim X      least cosine of a passage's two sides as a whole [0.4]\n"
+    "      --summary-gap N   sentences the source of a summary may skip between the parts it\n"
+    "                        condenses, when the other side is much shorter; 0: off [30]\n"
     "      --translate LANG  compare documents in other languages through FreeDict\n"
     "                        dictionaries to LANG (ISO 639-1, e.g. en); implies --mode all\n"
     "      --dict-dir DIR    where the dictionaries are (default: /usr/share/dictd)\n"
@@ -113,6 +115,7 @@ enum {
     OPT_SENT_DICE,
     OPT_SENT_GAP,
     OPT_FRAG_SIM,
+    OPT_SUMMARY_GAP,
     OPT_TRANSLATE,
     OPT_DICT_DIR,
     OPT_SYNONYMS,
@@ -149,6 +152,7 @@ static const struct option long_opts[] = {
     {"sent-dice", required_argument, NULL, OPT_SENT_DICE},
     {"sent-gap", required_argument, NULL, OPT_SENT_GAP},
     {"frag-sim", required_argument, NULL, OPT_FRAG_SIM},
+    {"summary-gap", required_argument, NULL, OPT_SUMMARY_GAP},
     {"translate", required_argument, NULL, OPT_TRANSLATE},
     {"dict-dir", required_argument, NULL, OPT_DICT_DIR},
     {"synonyms", no_argument, NULL, OPT_SYNONYMS},
@@ -318,6 +322,9 @@ int ibid_cmd_align(int argc, char **argv)
             break;
         case OPT_SENT_GAP:
             NUM(ao.sent_gap, 0, 1000, "sent-gap");
+            break;
+        case OPT_SUMMARY_GAP:
+            NUM(ao.summary_gap, 0, 100000, "summary-gap");
             break;
         case OPT_TRANSLATE:
             if (strlen(optarg) < 2 || strlen(optarg) > 3)

@@ -227,6 +227,7 @@ typedef struct ibid_align_opts {
     double sent_dice;        /* least Dice coefficient of their terms; 0.33 */
     int sent_gap;            /* sentences a passage may skip on either side at once; 4 */
     double frag_sim;         /* least cosine of the two fragments of a passage; 0.4 */
+    int summary_gap;         /* sentences a summary's source may skip between its parts; 30 */
     const char *translate;   /* pivot language (ISO 639-1, "en") for translated reuse, or NULL */
     const char *dict_dir;    /* FreeDict dictionaries; NULL: /usr/share/dictd */
     int synonyms;            /* 1: English words also match their WordNet synonyms; default 0 */

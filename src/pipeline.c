@@ -40,6 +40,7 @@ void ibid_align_opts_init(ibid_align_opts *o)
     o->sent_dice = 0.33;
     o->sent_gap = 4;
     o->frag_sim = 0.4;
+    o->summary_gap = 30;
     o->synonyms = 0;
 }
 
@@ -70,6 +71,7 @@ int ibid_align_opts_check(const ibid_align_opts *o, ibid_error *err)
     CHECK(o->sent_dice >= 0 && o->sent_dice <= 1, "sent-dice", "from 0 to 1");
     CHECK(o->frag_sim >= 0 && o->frag_sim <= 1, "frag-sim", "from 0 to 1");
     CHECK(o->sent_gap >= 0 && o->sent_gap <= 1000, "sent-gap", "from 0 to 1000");
+    CHECK(o->summary_gap >= 0 && o->summary_gap <= 100000, "summary-gap", "from 0 to 100000");
     CHECK(!o->translate || (strlen(o->translate) >= 2 && strlen(o->translate) <= 3), "translate",
           "an ISO 639-1 language code");
     return 0;

@@ -21,7 +21,11 @@
  *        f(k) = cos(k) + max(0, max_l f(l) - SKIP * (skipped sentences))
  *      Chains are read off greedily from the best end, each seed in one chain; chains within
  *      MERGE_GAP sentences of each other in both documents, in any order, are then merged
- *      (reordered sentences, as ibid_passages_merge does for verbatim passages).
+ *      (reordered sentences, as ibid_passages_merge does for verbatim passages). A summary
+ *      condenses many sentences into few: chains within MERGE_GAP sentences on one side and
+ *      summary_gap on the other merge too, when the result is SUMMARY_RATIO times longer on
+ *      the other side and its fragments still pass frag_sim (the summary mode of the PAN 2014
+ *      winners).
  *   3. validation: a chain spans sentences [i0, i1] and [j0, j1]; the two fragments, as sums of
  *      their sentence vectors, must have a cosine of at least frag_sim (or, as character
  *      4-grams, of CHAR_SIM: words misspelled or read wrong by OCR), at least MIN_RARE rare
@@ -36,16 +40,17 @@
 #include <math.h>
 #include <utf8proc.h>
 
-#define CROSS_MAX  64   /* sentence pairs one term may contribute to a document pair */
-#define SKIP       0.1f /* cost of each sentence skipped inside a chain */
-#define MIN_SHARED 2    /* terms a seed's sentences have in common */
-#define MIN_RARE   2
-#define RARE_SHARE 0.5
-#define MERGE_GAP  2   /* sentences between chains merged into one passage */
-#define CROSS_LANG 0.6 /* sent_sim and sent_dice are scaled by this across languages */
-#define CROSS_FRAG 0.7 /* and frag_sim by this */
-#define NEAR       0.5 /* a sentence pair this close to sent_sim is looked at again: */
-#define CHAR_SIM   0.6 /* as character 4-grams, a cosine this high makes it a seed */
+#define CROSS_MAX     64   /* sentence pairs one term may contribute to a document pair */
+#define SKIP          0.1f /* cost of each sentence skipped inside a chain */
+#define MIN_SHARED    2    /* terms a seed's sentences have in common */
+#define MIN_RARE      2
+#define RARE_SHARE    0.5
+#define MERGE_GAP     2   /* sentences between chains merged into one passage */
+#define SUMMARY_RATIO 2.0 /* a passage this many times longer on one side is a summary's */
+#define CROSS_LANG    0.6 /* sent_sim and sent_dice are scaled by this across languages */
+#define CROSS_FRAG    0.7 /* and frag_sim by this */
+#define NEAR          0.5 /* a sentence pair this close to sent_sim is looked at again: */
+#define CHAR_SIM      0.6 /* as character 4-grams, a cosine this high makes it a seed */
 
 typedef struct {
     uint32_t i, j;
@@ -65,6 +70,19 @@ static uint32_t dist(uint32_t b1, uint32_t e1, uint32_t b2, uint32_t e2)
     return b2 > e1 ? b2 - e1 : b1 > e2 ? b1 - e2 : 0;
 }
 
+/* The union of two boxes. */
+static box unite(const box *p, const box *q)
+{
+    box m = *p;
+    if (q->i0 < m.i0) m.i0 = q->i0;
+    if (q->i1 > m.i1) m.i1 = q->i1;
+    if (q->j0 < m.j0) m.j0 = q->j0;
+    if (q->j1 > m.j1) m.j1 = q->j1;
+    m.score += q->score;
+    m.n_seed += q->n_seed;
+    return m;
+}
+
 /* Merge boxes within `gap` sentences of each other in both documents, in any order (reordered
  * sentences), until none is; returns how many are left, at the front. */
 static size_t merge_boxes(box *x, size_t n, uint32_t gap)
@@ -76,17 +94,23 @@ static size_t merge_boxes(box *x, size_t n, uint32_t gap)
                 if (dist(x[p].i0, x[p].i1, x[q].i0, x[q].i1) > gap ||
                     dist(x[p].j0, x[p].j1, x[q].j0, x[q].j1) > gap)
                     continue;
-                if (x[q].i0 < x[p].i0) x[p].i0 = x[q].i0;
-                if (x[q].i1 > x[p].i1) x[p].i1 = x[q].i1;
-                if (x[q].j0 < x[p].j0) x[p].j0 = x[q].j0;
-                if (x[q].j1 > x[p].j1) x[p].j1 = x[q].j1;
-                x[p].score += x[q].score;
-                x[p].n_seed += x[q].n_seed;
+                x[p] = unite(&x[p], &x[q]);
                 x[q--] = x[--n];
                 again = 1;
             }
     }
     return n;
+}
+
+/* Could p and q be parts of one summary: within `gap` sentences on one side and summary_gap on
+ * the other, their union SUMMARY_RATIO times longer on the other side? The union in *m. */
+static int summary_pair(const box *p, const box *q, uint32_t gap, uint32_t summary_gap, box *m)
+{
+    uint32_t di = dist(p->i0, p->i1, q->i0, q->i1), dj = dist(p->j0, p->j1, q->j0, q->j1);
+    *m = unite(p, q);
+    uint32_t si = m->i1 - m->i0 + 1, sj = m->j1 - m->j0 + 1;
+    return (di <= gap && dj <= summary_gap && sj >= SUMMARY_RATIO * si) ||
+           (dj <= gap && di <= summary_gap && si >= SUMMARY_RATIO * sj);
 }
 
 static float wt(const ibid_rec *r)
@@ -314,6 +338,35 @@ static double frag_cos(const ibid_rec *a, size_t na, const ibid_rec *b, size_t n
     return la > 0 && lb > 0 ? dot / sqrt(la * lb) : 0;
 }
 
+/* The cosine of the fragments a box spans. */
+static double box_cos(ibid_arena *km, const ibid_terms *a, const ibid_terms *b, const box *x)
+{
+    ibid_rec *fa, *fb;
+    size_t na = fragment(km, a, x->i0, x->i1, &fa), nb = fragment(km, b, x->j0, x->j1, &fb);
+    int n_rare, n_name;
+    return frag_cos(fa, na, fb, nb, a, 0, &n_rare, &n_name);
+}
+
+/* The summary pass of merge_boxes: a merge is kept only if the merged fragments still have a
+ * cosine of fs, so that a summary cannot swallow a good passage and a stray chain together. */
+static size_t merge_summaries(ibid_arena *km, const ibid_terms *a, const ibid_terms *b, box *x,
+                              size_t n, uint32_t summary_gap, double fs)
+{
+    for (int again = 1; again;) {
+        again = 0;
+        for (size_t p = 0; p < n && !again; p++)
+            for (size_t q = p + 1; q < n && !again; q++) {
+                box m;
+                if (!summary_pair(&x[p], &x[q], MERGE_GAP, summary_gap, &m)) continue;
+                if (box_cos(km, a, b, &m) < fs) continue;
+                x[p] = m;
+                x[q] = x[--n];
+                again = 1;
+            }
+    }
+    return n;
+}
+
 /* Is term id t in fragment f (sorted by id)? */
 static int in_fragment(const ibid_rec *f, size_t n, uint32_t t)
 {
@@ -416,6 +469,9 @@ size_t ibid_reword_pair(ibid_arena *km, const ibid_terms *a, const ibid_terms *b
         n_bx += x->score >= (strcmp(a->lang, b->lang) != 0 ? CROSS_LANG : 1) * o->sent_sim;
     }
     n_bx = merge_boxes(bx, n_bx, MERGE_GAP);
+    const double fs = strcmp(a->lang, b->lang) != 0 ? CROSS_FRAG * o->frag_sim : o->frag_sim;
+    if (o->summary_gap > 0)
+        n_bx = merge_summaries(km, a, b, bx, n_bx, (uint32_t)o->summary_gap, fs);
     ibid_passage *ps = ibid_arena_alloc(km, (n_bx ? n_bx : 1) * sizeof *ps);
     size_t n_ps = 0;
     const float rare = (float)(RARE_SHARE * log_sent);
@@ -427,7 +483,6 @@ size_t ibid_reword_pair(ibid_arena *km, const ibid_terms *a, const ibid_terms *b
         size_t na = fragment(km, a, x->i0, x->i1, &fa), nb = fragment(km, b, x->j0, x->j1, &fb);
         int n_rare, n_name;
         double c = frag_cos(fa, na, fb, nb, a, rare, &n_rare, &n_name);
-        double fs = strcmp(a->lang, b->lang) != 0 ? CROSS_FRAG * o->frag_sim : o->frag_sim;
         if (c < fs) { /* the same words spelled otherwise (OCR, variants) still count */
             uint32_t *ga, *gb;
             size_t nga = char_grams(km, a, x->i0, x->i1, &ga),
