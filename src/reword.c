@@ -49,8 +49,9 @@
 #define SUMMARY_RATIO 2.0 /* a passage this many times longer on one side is a summary's */
 #define CROSS_LANG    0.6 /* sent_sim and sent_dice are scaled by this across languages */
 #define CROSS_FRAG    0.7 /* and frag_sim by this */
-#define NEAR          0.5 /* a sentence pair this close to sent_sim is looked at again: */
-#define CHAR_SIM      0.6 /* as character 4-grams, a cosine this high makes it a seed */
+#define NEAR_SEED     0.7 /* a sentence pair this close to the seed thresholds, */
+#define NEAR          0.5 /* or a fragment this close to frag_sim, is looked at again: */
+#define CHAR_SIM      0.6 /* as character 4-grams, a cosine this high makes it count */
 
 typedef struct {
     uint32_t i, j;
@@ -183,15 +184,24 @@ static size_t char_grams(ibid_arena *km, const ibid_terms *d, uint32_t s0, uint3
     int space = 1;
     for (size_t i = se->byte_beg; i < se->byte_end;) {
         int32_t cp;
-        utf8proc_ssize_t r = utf8proc_iterate((const uint8_t *)d->text + i,
-                                              (utf8proc_ssize_t)(se->byte_end - i), &cp);
-        if (r <= 0) break;
-        i += (size_t)r;
-        utf8proc_category_t cat = utf8proc_category(cp);
-        int letter = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+        int letter;
+        unsigned char ch = (unsigned char)d->text[i];
+        if (ch < 0x80) { /* ASCII without utf8proc */
+            cp = ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
+            letter = (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9');
+            i++;
+        } else {
+            utf8proc_ssize_t r = utf8proc_iterate((const uint8_t *)d->text + i,
+                                                  (utf8proc_ssize_t)(se->byte_end - i), &cp);
+            if (r <= 0) break;
+            i += (size_t)r;
+            utf8proc_category_t cat = utf8proc_category(cp);
+            letter = (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
                      cat == UTF8PROC_CATEGORY_ND;
+            if (letter) cp = utf8proc_tolower(cp);
+        }
         if (!letter && space) continue;
-        uint32_t c = letter ? (uint32_t)utf8proc_tolower(cp) : ' ';
+        uint32_t c = letter ? (uint32_t)cp : ' ';
         space = !letter;
         w[0] = w[1], w[1] = w[2], w[2] = w[3], w[3] = c;
         if (w[0] != ' ' || w[1] != ' ')
@@ -274,7 +284,7 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
         uint32_t i = (uint32_t)(t[x].key >> 32), j = (uint32_t)t[x].key;
         double dice = 2.0 * common / (len_a[i] + len_b[j]);
         int ok = e - x >= MIN_SHARED && dot >= sim && dice >= min_dice;
-        if (!ok && e - x >= MIN_SHARED && dot >= NEAR * sim) { /* a near miss: the characters */
+        if (!ok && e - x >= MIN_SHARED && dot >= NEAR_SEED * sim) { /* a near miss: the characters */
             uint32_t *ga, *gb;
             size_t na = char_grams(km, a, i, i, &ga), nb = char_grams(km, b, j, j, &gb);
             double cc = char_cos(ga, na, gb, nb);
@@ -483,6 +493,7 @@ size_t ibid_reword_pair(ibid_arena *km, const ibid_terms *a, const ibid_terms *b
         size_t na = fragment(km, a, x->i0, x->i1, &fa), nb = fragment(km, b, x->j0, x->j1, &fb);
         int n_rare, n_name;
         double c = frag_cos(fa, na, fb, nb, a, rare, &n_rare, &n_name);
+        if (c < NEAR * fs) continue;
         if (c < fs) { /* the same words spelled otherwise (OCR, variants) still count */
             uint32_t *ga, *gb;
             size_t nga = char_grams(km, a, x->i0, x->i1, &ga),
