@@ -284,7 +284,8 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
         uint32_t i = (uint32_t)(t[x].key >> 32), j = (uint32_t)t[x].key;
         double dice = 2.0 * common / (len_a[i] + len_b[j]);
         int ok = e - x >= MIN_SHARED && dot >= sim && dice >= min_dice;
-        if (!ok && e - x >= MIN_SHARED && dot >= NEAR_SEED * sim) { /* a near miss: the characters */
+        if (!ok && e - x >= MIN_SHARED &&
+            dot >= NEAR_SEED * sim) { /* a near miss: the characters */
             uint32_t *ga, *gb;
             size_t na = char_grams(km, a, i, i, &ga), nb = char_grams(km, b, j, j, &gb);
             double cc = char_cos(ga, na, gb, nb);
