@@ -191,9 +191,10 @@ static const char *arabic_latin(int32_t cp)
  * y, and without doubled letters ("Bagdad", "Baghdad" and "بغداد" are all "bgdd"; "Basora"
  * and "Basra" "bsr"). Returns its length, 0 when it has fewer than 2 letters.
  */
-static size_t skeleton(const char *w, size_t n, char *out, size_t m)
+size_t ibid_terms_skeleton(const char *w, size_t n, char *out, size_t m)
 {
     size_t k = 0, i = 0;
+    char prev = 0; /* the letter before, vowels included */
     while (i < n && k + 3 < m) {
         int32_t cp;
         utf8proc_ssize_t r =
@@ -206,15 +207,19 @@ static size_t skeleton(const char *w, size_t n, char *out, size_t m)
             int32_t base[8];
             utf8proc_ssize_t nb = utf8proc_decompose_char(
                 cp, base, 8, UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD, NULL);
-            if (nb < 1 || base[0] >= 0x80) continue;
+            if (nb < 1 || base[0] >= 0x80) { /* alef and the like: a vowel here */
+                prev = 0;
+                continue;
+            }
             tmp[0] = (char)base[0];
             lat = tmp;
         }
         for (; *lat && k + 1 < m; lat++) {
-            char ch = *lat;
+            char ch = *lat, was = prev;
             if (ch >= 'A' && ch <= 'Z') ch = (char)(ch + 32);
+            prev = ch;
             if (ch < 'a' || ch > 'z' || strchr("aeiouhwy", ch)) continue;
-            if (k && out[k - 1] == ch) continue;
+            if (ch == was) continue; /* a doubled letter ("mm") is one */
             out[k++] = ch;
         }
     }
@@ -341,7 +346,7 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
                 digits || (k > d->sent_tok[s] && capitalized(t, tok[k].byte_end - tok[k].byte_beg));
             if (name && !digits && pivot && dict_on) { /* names match across scripts */
                 char sk[64];
-                size_t nk = skeleton(c->word, len, sk, sizeof sk);
+                size_t nk = ibid_terms_skeleton(c->word, len, sk, sizeof sk);
                 if (nk) add_term(d, &m_term, term_id(sk, nk) ^ 0x5CE1E70u, 1.0f, 1);
             }
             const char *const *tr;

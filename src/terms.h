@@ -50,6 +50,10 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
                      const char *lang, const ibid_dict *dict, const char *pivot,
                      const ibid_wordnet *wn, ibid_error *err);
 void ibid_terms_free(ibid_terms *d);
+/* The consonant skeleton of a (case-folded) name, for matching names across languages and
+ * scripts ("Baghdad", "Bagdad", "بغداد": "bgdd"), into out (room for m bytes, not
+ * NUL-terminated). Returns its length, 0 when it has fewer than 2 letters. */
+size_t ibid_terms_skeleton(const char *w, size_t n, char *out, size_t m);
 /* Replace counts by unit-length tf-isf weights over the whole corpus, dropping stop words.
  * Returns the number of sentences in the corpus. */
 size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, int n_threads);

@@ -141,6 +141,30 @@ static void test_ocr_noise(void **state)
     ibid_arena_free(km);
 }
 
+static void expect_skeleton(const char *name, const char *want)
+{
+    char out[64];
+    size_t n = ibid_terms_skeleton(name, strlen(name), out, sizeof out);
+    if (n != strlen(want) || memcmp(out, want, n) != 0)
+        fail_msg("skeleton of \"%s\": \"%.*s\", expected \"%s\"", name, (int)n, out, want);
+}
+
+/* Names across languages and scripts meet by their consonants. */
+static void test_name_skeleton(void **state)
+{
+    (void)state;
+    expect_skeleton("baghdad", "bgdd");
+    expect_skeleton("bagdad", "bgdd");
+    expect_skeleton("\xD8\xA8\xD8\xBA\xD8\xAF\xD8\xA7\xD8\xAF", "bgdd"); /* Baghdad in Arabic */
+    expect_skeleton("basra", "bsr");
+    expect_skeleton("basora", "bsr");
+    expect_skeleton("m\xC3\xBCnchen", "mncn");                  /* diacritics go, and h */
+    expect_skeleton("\xD9\x85\xD8\xAD\xD9\x85\xD8\xAF", "mmd"); /* Muhammad */
+    expect_skeleton("muhammad", "mmd");
+    expect_skeleton("ai", "");                       /* fewer than two consonants */
+    expect_skeleton("\xE6\x9D\xB1\xE4\xBA\xAC", ""); /* no Latin or Arabic letters */
+}
+
 static void test_stock_phrase_alone(void **state)
 {
     fixture *f = *state;
@@ -158,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_terms),
         cmocka_unit_test(test_rewrite_found),
         cmocka_unit_test(test_ocr_noise),
+        cmocka_unit_test(test_name_skeleton),
         cmocka_unit_test(test_stock_phrase_alone),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
