@@ -17,6 +17,7 @@
  *   - the same result from a second run, from 3 threads, and (as written bytes) from the corpus
  *     built in the other order.
  */
+#include "fuzz_utf8.h"
 #include "ibid_int.h"
 
 #include <jansson.h>
@@ -76,13 +77,6 @@ static void make_text(buf *b, const uint8_t *p, size_t n, unsigned alpha)
         put(b, words[(p[i] & 15) % alpha]);
         put(b, seps[(p[i] >> 4) & 7]);
     }
-}
-
-static uint32_t count_cp(const char *s, size_t n)
-{
-    uint32_t k = 0;
-    for (size_t i = 0; i < n; i++) k += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return k;
 }
 
 static size_t cp_to_byte(const char *s, size_t n, uint32_t cp)

@@ -10,6 +10,7 @@
  *     that is not white space lies in one of them;
  *   - the same text splits the same way twice.
  */
+#include "fuzz_utf8.h"
 #include "sentence.h"
 
 #include <stdio.h>
@@ -24,20 +25,6 @@
     } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Bytes of s[0, n) that are valid UTF-8 from the start. */
-static size_t valid_prefix(const char *s, size_t n)
-{
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    size_t i = 0;
-    while (i < n) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (k <= 0) break;
-        i += (size_t)k;
-    }
-    return i;
-}
 
 /* White space as sentence.c defines it: Unicode White_Space, U+200B and U+FEFF. */
 static int is_space(int32_t c)

@@ -12,6 +12,7 @@
  *   - the compact form (hashes, checkpoints, ibid_toks_span) gives every token's offsets again;
  *   - the normalized text is valid UTF-8 and NUL-terminated.
  */
+#include "fuzz_utf8.h"
 #include "ibid_int.h"
 
 #include <stdio.h>
@@ -26,28 +27,6 @@
     } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Bytes of s[0, n) that are valid UTF-8 from the start. */
-static size_t valid_prefix(const char *s, size_t n)
-{
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    size_t i = 0;
-    while (i < n) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (k <= 0) break;
-        i += (size_t)k;
-    }
-    return i;
-}
-
-/* Code points of valid UTF-8 s[0, n): its bytes that are not continuation bytes. */
-static uint32_t count_cp(const char *s, size_t n)
-{
-    uint32_t k = 0;
-    for (size_t i = 0; i < n; i++) k += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return k;
-}
 
 static int boundary(const char *s, size_t n, size_t i)
 {

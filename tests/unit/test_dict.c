@@ -20,14 +20,9 @@
 #include <zlib.h>
 
 #include "dict.h"
+#include "test_files.h"
 
 /* ---- helpers ---- */
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
 
 static int setup(void **state)
 {
@@ -40,7 +35,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     char *dir = *state;
-    int rc = nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    int rc = remove_tree(dir);
     free(dir);
     return rc;
 }

@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "ibid_int.h"
+#include "test_files.h"
 
 /* ---- helpers ---- */
 
@@ -26,12 +27,6 @@ typedef struct fixture {
     char *path; /* dir/pairs.tsv */
     ibid_corpus *c;
 } fixture;
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
 
 /* A corpus of five documents d0..d4 (indices 0..4) and a folder for the pair files. */
 static int setup(void **state)
@@ -53,7 +48,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    int rc = nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    int rc = remove_tree(f->dir);
     ibid_corpus_free(f->c);
     free(f->path);
     free(f->dir);

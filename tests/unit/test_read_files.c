@@ -23,36 +23,9 @@
 #include <zstd.h>
 
 #include "ibid_int.h"
+#include "test_files.h"
 
 /* ---- helpers ---- */
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static char *make_tmpdir(void)
-{
-    char tmpl[] = "/tmp/ibid_test_files_XXXXXX";
-    assert_non_null(mkdtemp(tmpl));
-    return strdup(tmpl);
-}
-
-static void rm_tree(char *dir)
-{
-    assert_int_equal(nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
-    free(dir);
-}
-
-/* dir/rel in a static-free way: the caller frees. */
-static char *join(const char *dir, const char *rel)
-{
-    char *p = malloc(strlen(dir) + strlen(rel) + 2);
-    assert_non_null(p);
-    sprintf(p, "%s/%s", dir, rel);
-    return p;
-}
 
 static void put(const char *dir, const char *rel, const char *data, size_t n)
 {
@@ -96,7 +69,7 @@ static void expect_text(const ibid_corpus *c, const char *id, const char *text)
 static void test_folder_recursive_sorted(void **state)
 {
     (void)state;
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("files");
     mkdir_in(dir, "b");
     mkdir_in(dir, "b/deeper");
     mkdir_in(dir, "a");
@@ -142,7 +115,7 @@ static void test_folder_recursive_sorted(void **state)
 static void test_folder_with_jsonl_and_compressed(void **state)
 {
     (void)state;
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("files");
     put_str(dir, "a.jsonl", "{\"id\":\"j1\",\"text\":\"from jsonl\",\"k\":\"v\"}\n");
     char *gz = join(dir, "b.txt.gz");
     gzFile g = gzopen(gz, "wb");
@@ -181,7 +154,7 @@ static void test_folder_with_jsonl_and_compressed(void **state)
 static void test_single_file_id(void **state)
 {
     (void)state;
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("files");
     mkdir_in(dir, "sub");
     put_str(dir, "sub/doc.txt", "hello\r\nworld\n");
     char *path = join(dir, "sub/../sub/doc.txt");
@@ -204,7 +177,7 @@ static void test_single_file_id(void **state)
 static void test_invalid_utf8_line_column(void **state)
 {
     (void)state;
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("files");
     put_str(dir, "good.txt", "fine");
     put_str(dir, "latin1.txt", "line one\nline two\nsecond caf\xE9 here\n");
     char *bad = join(dir, "latin1.txt");
@@ -243,7 +216,7 @@ static void test_invalid_utf8_line_column(void **state)
 static void test_max_doc(void **state)
 {
     (void)state;
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("files");
     put_str(dir, "a.txt", "12345");
     put_str(dir, "b.txt", "123456");
     char *gz = join(dir, "c.txt.gz");
@@ -280,7 +253,7 @@ static void test_max_doc(void **state)
 static void test_missing_and_unreadable(void **state)
 {
     (void)state;
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("files");
     char *missing = join(dir, "nothing-here.txt");
     ibid_read_opts o;
     ibid_read_opts_init(&o);
@@ -324,8 +297,8 @@ static void test_missing_and_unreadable(void **state)
 static void test_symlinks(void **state)
 {
     (void)state;
-    char *dir = make_tmpdir();
-    char *outside = make_tmpdir();
+    char *dir = make_tmpdir("files");
+    char *outside = make_tmpdir("files");
     mkdir_in(dir, "d");
     put_str(dir, "d/real.txt", "real");
     put_str(outside, "target.txt", "linked");
@@ -353,7 +326,7 @@ static void test_symlinks(void **state)
 static void test_corrupt_compressed_text(void **state)
 {
     (void)state;
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("files");
     put_str(dir, "bad.txt.gz", "this is not gzip");
     char *bad = join(dir, "bad.txt.gz");
     ibid_read_opts o;
@@ -373,7 +346,7 @@ static void test_corrupt_compressed_text(void **state)
 static void test_jsonl_error_in_folder(void **state)
 {
     (void)state;
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("files");
     put_str(dir, "a.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"a\",\"text\":\"y\"}\n");
     char *p = join(dir, "a.jsonl");
     ibid_corpus *c;

@@ -23,6 +23,7 @@
 #include <zstd.h>
 
 #include "ibid_int.h"
+#include "test_files.h"
 
 /* ---- helpers ---- */
 
@@ -71,33 +72,6 @@ static void expect_error(const char *data, size_t n, const ibid_read_opts *o, in
 
 #define EXPECT_ERROR(lit, code, line, column, part) \
     expect_error(lit, sizeof(lit) - 1, NULL, code, line, column, part)
-
-static char *make_tmpdir(void)
-{
-    char tmpl[] = "/tmp/ibid_test_jsonl_XXXXXX";
-    assert_non_null(mkdtemp(tmpl));
-    return strdup(tmpl);
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void rm_tree(char *dir)
-{
-    assert_int_equal(nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
-    free(dir);
-}
-
-static char *join(const char *dir, const char *name)
-{
-    char *p = malloc(strlen(dir) + strlen(name) + 2);
-    assert_non_null(p);
-    sprintf(p, "%s/%s", dir, name);
-    return p;
-}
 
 static void write_file(const char *path, const void *data, size_t n)
 {
@@ -505,7 +479,7 @@ static const char k_two_docs[] = "{\"id\":\"g1\",\"text\":\"one\",\"m\":1}\n"
 static void test_gzip_and_zstd(void **state)
 {
     (void)state;
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("jsonl");
     char *gz = join(dir, "docs.jsonl.gz"), *zst = join(dir, "docs.jsonl.zst");
     write_gz(gz, k_two_docs, sizeof k_two_docs - 1);
     write_zst(zst, k_two_docs, sizeof k_two_docs - 1);
@@ -530,7 +504,7 @@ static void test_multi_member_gzip_and_frames(void **state)
 {
     (void)state;
     /* concatenated gzip members and zstd frames read as one stream */
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("jsonl");
     char *gz = join(dir, "a.jsonl.gz"), *zst = join(dir, "a.jsonl.zst");
     const char *half2 = "{\"id\":\"g3\",\"text\":\"three\"}\n";
     gzFile g = gzopen(gz, "wb");
@@ -584,7 +558,7 @@ static void expect_file_error(const char *path, int code, const char *part)
 static void test_corrupt_compressed(void **state)
 {
     (void)state;
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("jsonl");
     char *gz = join(dir, "t.jsonl.gz"), *zst = join(dir, "t.jsonl.zst");
     char *plain_gz = join(dir, "p.jsonl.gz"), *missing = join(dir, "none.jsonl");
 
@@ -636,7 +610,7 @@ static void test_stream_api(void **state)
 {
     (void)state;
     /* the stream reads every byte once, at any request size, and fails cleanly after an error */
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("jsonl");
     char *zst = join(dir, "s.zst");
     size_t n = 100000;
     char *data = malloc(n);
@@ -862,7 +836,7 @@ static void test_parallel_stream_errors(void **state)
     (void)state;
     /* a truncated gzip file: the documents before the break, then the same error on the same
      * line, for any tuning */
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("jsonl");
     char *gz = join(dir, "t.jsonl.gz");
     size_t n = 0, m = 3000 * 40;
     char *in = malloc(m);

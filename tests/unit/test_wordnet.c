@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "test_files.h"
 #include "wordnet.h"
 
 /* ---- the tiny WordNet ---- */
@@ -64,20 +65,6 @@ static const char *const file_name[N_FILES] = {"index.noun", "index.verb", "inde
 static const char *const file_data[N_FILES] = {index_noun, index_verb, index_adj, index_adv,
                                                noun_exc,   verb_exc,   adj_exc,   adv_exc};
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static char *join(const char *dir, const char *name)
-{
-    char *p = malloc(strlen(dir) + strlen(name) + 2);
-    assert_non_null(p);
-    sprintf(p, "%s/%s", dir, name);
-    return p;
-}
-
 /* Write the tiny WordNet into a new folder (returned), with file `name` replaced by `data`, or
  * left out when data is NULL. */
 static char *write_wordnet(const char *name, const char *data)
@@ -96,12 +83,6 @@ static char *write_wordnet(const char *name, const char *data)
         free(p);
     }
     return strdup(tmpl);
-}
-
-static void rm_tree(char *dir)
-{
-    assert_int_equal(nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
-    free(dir);
 }
 
 static int setup(void **state)
