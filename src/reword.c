@@ -160,17 +160,6 @@ static size_t join(const ibid_rec *a, size_t na, const ibid_rec *b, size_t nb, i
     return n;
 }
 
-/* The length of each sentence of d in terms: the sum of their counts. */
-static float *sentence_lengths(ibid_arena *km, const ibid_terms *d)
-{
-    float *len = ibid_arena_alloc(km, (d->n_sent ? d->n_sent : 1) * sizeof *len);
-    for (uint32_t s = 0; s < d->n_sent; s++) {
-        len[s] = 0;
-        for (size_t t = d->term_beg[s]; t < d->term_beg[s + 1]; t++) len[s] += d->term[t].tf;
-    }
-    return len;
-}
-
 /* The character 4-grams of sentences [s0, s1] of d, lower-cased letters and digits with one
  * space between words, as sorted hashes; how many. */
 static size_t char_grams(ibid_arena *km, const ibid_terms *d, uint32_t s0, uint32_t s1,
@@ -270,7 +259,7 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
     join(pa, a->n_term, pb, b->n_term, t);
     ibid_rec_sort(t, n, 1);
     seed *s = ibid_arena_alloc(km, (n ? n : 1) * sizeof *s);
-    float *len_a = sentence_lengths(km, a), *len_b = sentence_lengths(km, b);
+    const float *len_a = a->sent_len, *len_b = b->sent_len;
     size_t ns = 0;
     for (size_t x = 0; x < n;) {
         size_t e = x;

@@ -386,6 +386,7 @@ void ibid_terms_free(ibid_terms *d)
     free(d->term);
     free(d->tok_term);
     free(d->post);
+    free(d->sent_len);
     memset(d, 0, sizeof *d);
 }
 
@@ -417,6 +418,7 @@ static void weigh_doc(void *ud, size_t i, int tid)
     ibid_terms *d = &j->docs[i];
     int stop_ok = j->n_sent >= STOP_MIN_SENT;
     size_t out = 0;
+    d->sent_len = ibid_xmalloc((d->n_sent ? d->n_sent : 1) * sizeof *d->sent_len);
     for (uint32_t s = 0; s < d->n_sent; s++) {
         size_t b = d->term_beg[s], e = d->term_beg[s + 1];
         d->term_beg[s] = (uint32_t)out;
@@ -432,7 +434,11 @@ static void weigh_doc(void *ud, size_t i, int tid)
             norm += w * w;
         }
         norm = sqrt(norm);
-        for (size_t t = first; t < out; t++) d->term[t].w = (float)(d->term[t].w / norm);
+        d->sent_len[s] = 0;
+        for (size_t t = first; t < out; t++) {
+            d->term[t].w = (float)(d->term[t].w / norm);
+            d->sent_len[s] += d->term[t].tf;
+        }
     }
     d->term_beg[d->n_sent] = (uint32_t)out;
     d->n_term = out;

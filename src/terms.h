@@ -28,6 +28,7 @@ typedef struct ibid_terms {
     uint32_t *term_beg; /* n_sent + 1: its terms are term[term_beg[s], term_beg[s + 1]) */
     ibid_term *term;    /* by sentence, sorted by id within one */
     uint32_t *tok_term; /* per token: its term (one of them, for a translated word) */
+    float *sent_len;    /* after ibid_terms_weigh, per sentence: the sum of its terms' counts */
     ibid_rec *post;     /* after ibid_terms_weigh, the terms as {key = id << 32 | sentence,
                            x = weight bits, y = count bits}, sorted */
     size_t n_term;
