@@ -14,6 +14,8 @@ typedef struct {
 static const command commands[] = {
     {"align", ibid_cmd_align, "find and align every passage two documents share"},
     {"eval", ibid_cmd_eval, "score detections against PAN ground truth (plagdet)"},
+    {"add", ibid_cmd_add, "add documents to a store, aligning them against it"},
+    {"query", ibid_cmd_query, "which stored documents a text reuses"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

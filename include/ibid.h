@@ -190,6 +190,16 @@ size_t ibid_pairs_size(const ibid_pairs *p);
 /* Lines skipped under skip_bad because an id was not in the corpus. */
 size_t ibid_pairs_n_skipped(const ibid_pairs *p);
 
+/*
+ * ibid_pairs_new: a pair list built in memory from `n` pairs of corpus indices, pairs[i][0] and
+ * pairs[i][1], both below the size of `c`. As with ibid_pairs_read, a pair and its reverse
+ * count once and a document with itself not at all. On success *out is the list, freed with
+ * ibid_pairs_free(); the array is only read. Returns 0, or IBID_EINVAL for an index out of range
+ * (*out is then NULL). Thread-safe.
+ */
+int ibid_pairs_new(ibid_pairs **out, const ibid_corpus *c, const uint32_t (*pairs)[2], size_t n,
+                   ibid_error *err);
+
 /* ---------------------------------------------------------------------------------------------
  * Alignment: ibid_align finds every pair of passages that two documents share
  * ------------------------------------------------------------------------------------------ */
@@ -309,6 +319,128 @@ typedef struct ibid_write_opts {
  */
 int ibid_result_write(FILE *fp, const ibid_corpus *c, const ibid_result *r,
                       const ibid_write_opts *o, ibid_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * The store: a corpus that grows, in one SQLite database (store.c, store_index.c, store_add.c,
+ * store_query.c; the schema is in docs/store.md)
+ *
+ * A store keeps documents (text and metadata), a sampled index of their word n-grams, the
+ * passages aligned between them, and stories. Documents are added in batches: a new document is
+ * aligned against the stored documents that share enough sampled n-grams with it, and against the
+ * other new documents, never re-aligning a pair of stored documents. A store keeps the matching
+ * options it was created with (ngram, max_df, mode, ...), so every later add and query matches
+ * the same way.
+ *
+ * Concurrency: one ibid_store handle is used by one thread at a time. Any number of processes
+ * may open the same file: readers (IBID_STORE_READ) see the last committed batch and never wait
+ * for a writer (SQLite's WAL mode); writers take turns, one batch at a time.
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct ibid_store ibid_store;
+
+/* How to open a store. */
+enum {
+    IBID_STORE_READ = 0,   /* read only; the file must exist */
+    IBID_STORE_WRITE = 1,  /* read and write; the file must exist */
+    IBID_STORE_CREATE = 2, /* with IBID_STORE_WRITE: create the file when it does not exist */
+};
+
+/*
+ * ibid_store_open: open (or create) the store at `path`.
+ *   flags: IBID_STORE_READ, IBID_STORE_WRITE, or IBID_STORE_WRITE | IBID_STORE_CREATE.
+ *   opts: alignment options or NULL. A new store records the matching options of `opts` (the
+ *     defaults when NULL). An existing store uses the options it recorded; when `opts` is not
+ *     NULL, its matching options must equal them (IBID_EINVAL naming the first that differs).
+ *     The run-time options (n_threads, index_memory, dict_dir, wordnet_dir, progress) are taken
+ *     from `opts` when given, else the defaults (one thread).
+ * An older schema is migrated to the current version (docs/store.md) when opened for writing.
+ * On success *out is the store, closed with ibid_store_close(). Returns 0, IBID_ENOTFOUND (no
+ * such file, without IBID_STORE_CREATE), IBID_EIO (not an ibid store, or SQLite failed; the
+ * message says why) or IBID_EINVAL (options differ; a schema newer than this library; a store
+ * of an older schema opened read only).
+ */
+int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_align_opts *opts,
+                    ibid_error *err);
+/* Close the store; NULL is accepted. */
+void ibid_store_close(ibid_store *s);
+
+/* The options the store aligns with: the recorded matching options and the run-time ones. The
+ * struct belongs to the store. */
+const ibid_align_opts *ibid_store_opts(const ibid_store *s);
+
+/* Take the run-time options (n_threads, index_memory, dict_dir, wordnet_dir, progress) from
+ * `o`, leaving the recorded matching options as they are. Strings must outlive the store. */
+void ibid_store_set_runtime(ibid_store *s, const ibid_align_opts *o);
+
+/* The schema version of the store (PRAGMA user_version), and the one this library writes. */
+int ibid_store_version(const ibid_store *s);
+#define IBID_STORE_VERSION 1
+
+/* Count the stored documents and passages. Returns 0 or IBID_EIO. */
+int ibid_store_count(ibid_store *s, size_t *n_docs, size_t *n_passages, ibid_error *err);
+
+/* How ibid_store_add adds. Initialize with ibid_store_add_opts_init(). */
+typedef struct ibid_store_add_opts {
+    int replace;       /* 0: a document whose id is stored is left alone (counted in n_present);
+                          1: it is replaced, its old passages deleted, and aligned again */
+    size_t batch_docs; /* documents per transaction, by position in the input; default 1000 */
+    void (*progress)(void *ud, size_t done, size_t total); /* documents, after each batch */
+    void *progress_ud;
+} ibid_store_add_opts;
+
+void ibid_store_add_opts_init(ibid_store_add_opts *o);
+
+/* What ibid_store_add did. */
+typedef struct ibid_store_add_report {
+    size_t n_added;    /* documents stored (replacements included) */
+    size_t n_replaced; /* of them, replacing a stored document of the same id */
+    size_t n_present;  /* documents left alone because their id was stored */
+    size_t n_pairs;    /* document pairs aligned */
+    size_t n_passages; /* passages stored */
+    size_t n_batches;  /* transactions committed */
+} ibid_store_add_report;
+
+/*
+ * ibid_store_add: add the documents of `c` to `s` (opened for writing), in input order. The
+ * input is cut into batches of o->batch_docs documents by position; each batch is one
+ * transaction that stores its new documents, their index entries and every passage they share
+ * with stored documents and with each other, so that a process killed at any moment leaves
+ * every document either stored with all its passages or absent, and running the same add again
+ * finishes the job with the same result. Candidates among stored documents come from the
+ * sampled n-gram index (store_index.c); with the sentence layer (mode IBID_MODE_REWORDED), every
+ * stored document is a candidate. `rep` (or NULL) receives the counts, also on error (the
+ * batches committed before it). Returns 0, IBID_EIO (SQLite failed; committed batches stay),
+ * IBID_EINVAL (the store is read only) or an error of ibid_align.
+ */
+int ibid_store_add(ibid_store *s, const ibid_corpus *c, const ibid_store_add_opts *o,
+                   ibid_store_add_report *rep, ibid_error *err);
+
+/*
+ * ibid_store_query: which stored documents the text `text` (`n_bytes` bytes of UTF-8, named
+ * `id`) reuses, without storing it. On success *out_corpus holds the query as document 0 and the
+ * stored documents it was compared with (its candidates; renamed "ID (query)" when a stored
+ * document has the id `id`), and *out_result the passages found, each with the query
+ * as doc1 (doc1 == 0, its spans the *1 fields), sorted by (id2, cp_beg1, cp_beg2). The caller
+ * frees both (ibid_corpus_free, ibid_result_free). Works on a store opened read only. Returns 0,
+ * IBID_EUTF8 (naming `id`, line and column), IBID_EIO or an error of ibid_align.
+ */
+int ibid_store_query(ibid_corpus **out_corpus, ibid_result **out_result, ibid_store *s,
+                     const char *id, const char *text, size_t n_bytes, ibid_error *err);
+
+/*
+ * ibid_store_load: materialize stored documents and passages as an in-memory corpus and
+ * result, so that code written for ibid_align's output runs over the store unchanged.
+ *   ids, n_ids: the documents wanted; ids NULL: the whole store.
+ *   max_hops: also the documents reachable from them through at most max_hops passages (0: only
+ *     those given; negative: every connected document). Ignored when ids is NULL.
+ * On success *out_corpus holds the documents in the order they were added, with their metadata
+ * JSON (the input's fields other than id and text), and *out_result the stored passages between
+ * any two of them, doc1 < doc2 in id order, sorted as ibid_align sorts them; its n_* figures
+ * other than n_passages are 0. The caller frees both. Returns 0, IBID_ENOTFOUND (an id not
+ * stored, named in the message) or IBID_EIO.
+ */
+int ibid_store_load(ibid_corpus **out_corpus, ibid_result **out_result, ibid_store *s,
+                    const char *const *ids, size_t n_ids, int max_hops, ibid_error *err);
 
 /* ---------------------------------------------------------------------------------------------
  * Evaluation: the PAN text-alignment measures (eval.c)

@@ -8,9 +8,11 @@ SUDO=
 pkgs="build-essential cmake pkg-config libutf8proc-dev libxxhash-dev libzstd-dev zlib1g-dev libjansson-dev"
 # the reworded and translated layer: stemmers, language identification, and data read at run time
 pkgs="$pkgs libstemmer-dev libexttextcat-dev wordnet-base"
+# the store (ibid add, ibid query): SQLite
+pkgs="$pkgs libsqlite3-dev"
 pkgs="$pkgs dict-freedict-deu-eng dict-freedict-spa-eng dict-freedict-ara-eng"
 if [ "${1:-}" = "--test" ]; then
-    pkgs="$pkgs libcmocka-dev clang-14 libclang-rt-14-dev clang-format-14 python3"
+    pkgs="$pkgs libcmocka-dev clang-14 libclang-rt-14-dev clang-format-14 python3 sqlite3"
 fi
 # shellcheck disable=SC2086
 if ! dpkg -s $pkgs >/dev/null 2>&1; then

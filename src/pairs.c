@@ -10,7 +10,8 @@
  * ibid_pairs_parse does the syntax alone, calling back for every pair, so that the fuzzer can
  * drive it without a corpus. ibid_pairs_read resolves the ids against a corpus, drops pairs of a
  * document with itself, orders each pair (a < b by corpus index), then sorts the list by (a, b)
- * and removes duplicates, so a pair listed twice, or both ways, is aligned once.
+ * and removes duplicates, so a pair listed twice, or both ways, is aligned once. ibid_pairs_new
+ * does the same for pairs of indices given in memory (the store builds its lists this way).
  */
 #include "ibid_int.h"
 
@@ -209,6 +210,34 @@ done:
     free(buf);
     ibid_stream_close(s);
     return rc;
+}
+
+int ibid_pairs_new(ibid_pairs **out, const ibid_corpus *c, const uint32_t (*pairs)[2], size_t n,
+                   ibid_error *err)
+{
+    assert(out && c && (pairs || n == 0));
+    size_t n_doc = ibid_corpus_size(c);
+    *out = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (pairs[i][0] >= n_doc || pairs[i][1] >= n_doc)
+            return ibid_fail(err, IBID_EINVAL, NULL, 0, 0,
+                             "pair %zu names document %u of a corpus of %zu", i,
+                             pairs[i][0] >= n_doc ? pairs[i][0] : pairs[i][1], n_doc);
+    ibid_pairs *p = ibid_xcalloc(1, sizeof *p);
+    p->items = ibid_xmalloc((n ? n : 1) * sizeof *p->items);
+    p->m_items = n ? n : 1;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t a = pairs[i][0], b = pairs[i][1];
+        if (a == b) continue;
+        p->items[p->n_items++] = (ibid_pair){a < b ? a : b, a < b ? b : a};
+    }
+    if (p->n_items > 1) qsort(p->items, p->n_items, sizeof *p->items, by_pair);
+    size_t k = 0;
+    for (size_t i = 0; i < p->n_items; i++)
+        if (k == 0 || by_pair(&p->items[k - 1], &p->items[i]) != 0) p->items[k++] = p->items[i];
+    p->n_items = k;
+    *out = p;
+    return 0;
 }
 
 void ibid_pairs_free(ibid_pairs *p)

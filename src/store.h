@@ -1,0 +1,68 @@
+/*
+ * store.h: what the store's source files share (store.c, store_index.c, store_add.c,
+ * store_query.c); never installed. The schema itself is described in docs/store.md.
+ */
+#ifndef IBID_STORE_H
+#define IBID_STORE_H
+
+#include "ibid_int.h"
+
+#include <sqlite3.h>
+
+/* Winnowing window, in n-grams: of every WINNOW consecutive n-grams of a document at least one
+ * is sampled into the index. A passage of min_words (15) tokens has 12 4-grams, so two disjoint
+ * windows, so at least two sampled n-grams in common with its source. */
+#define IBID_STORE_WINNOW 6
+/* Sampled n-grams a new document must share with a stored one to be aligned with it. */
+#define IBID_STORE_CAND_MIN 2
+
+struct ibid_store {
+    sqlite3 *db;
+    char *path;
+    int writable;
+    int version;            /* PRAGMA user_version */
+    ibid_align_opts opts;   /* recorded matching options + run-time ones */
+    char *translate;        /* storage for opts.translate (or NULL) */
+    sqlite3_stmt *st_gram;  /* SELECT doc FROM grams WHERE hash = ?1 LIMIT ?2 */
+    sqlite3_stmt *st_fetch; /* SELECT id, text, meta FROM docs WHERE doc = ?1 */
+};
+
+/* Fill `err` from SQLite's last error on `s` and return IBID_EIO. `what` names the step. */
+int ibid_store_sqlerr(ibid_store *s, ibid_error *err, const char *what);
+/* Run SQL with no result rows. Returns 0 or IBID_EIO. */
+int ibid_store_exec(ibid_store *s, const char *sql, ibid_error *err);
+/* Add stored document `doc` (its rowid) to `c`. Returns 0, IBID_ENOTFOUND or IBID_EIO. */
+int ibid_store_fetch(ibid_store *s, int64_t doc, ibid_corpus *c, ibid_error *err);
+/* Every stored document's rowid, in order; the caller frees *out. Returns 0 or IBID_EIO. */
+int ibid_store_all_docs(ibid_store *s, int64_t **out, size_t *n, ibid_error *err);
+
+/* rank[i]: the place of document i of `c` in id (strcmp) order; the caller frees it. */
+uint32_t *ibid_store_id_ranks(const ibid_corpus *c);
+
+/* ---- store_index.c: the sampled n-gram index ---- */
+/* The winnowed n-gram hashes of a document's token hashes tok[0, n_tok): sorted, distinct,
+ * each in [0, 2^63). *out is malloc'd (NULL when none); returns how many. */
+size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, uint64_t **out);
+/* Tokenize `text` with the store's normalization and sketch it. Returns 0 or IBID_EUTF8. */
+int ibid_store_sketch_text(const ibid_store *s, const char *text, size_t n_bytes, uint64_t **out,
+                           size_t *n_out, ibid_error *err);
+
+/* A candidate pair: new document a (its index in the batch) with b, a stored document's rowid
+ * (new x stored) or the index of a later new document (new x new). */
+typedef struct ibid_store_cand {
+    uint32_t a;
+    int64_t b;
+} ibid_store_cand;
+
+/*
+ * Candidates of `n_new` new documents with the sketches sk[i][0, n_sk[i]): stored documents (not
+ * among `exclude`, n_exclude rowids sorted) and other new documents sharing at least
+ * IBID_STORE_CAND_MIN sampled n-grams with it, not counting n-grams found in more than max_df
+ * documents in all. *stored and *fresh are malloc'd, sorted by (a, b). Returns 0 or IBID_EIO.
+ */
+int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, const size_t *n_sk,
+                          const int64_t *exclude, size_t n_exclude, ibid_store_cand **stored,
+                          size_t *n_stored, ibid_store_cand **fresh, size_t *n_fresh,
+                          ibid_error *err);
+
+#endif

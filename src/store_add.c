@@ -1,0 +1,376 @@
+/*
+ * store_add.c: adding documents to a store incrementally (ibid_store_add).
+ *
+ * The input is cut into batches by position (documents [0, B), [B, 2B), ...), and each batch is
+ * one SQLite transaction, taken with BEGIN IMMEDIATE so that the batch is computed and written
+ * under the write lock:
+ *   1. look up every id: a stored id is left alone, or with `replace` its old version is
+ *      scheduled for deletion and kept out of the candidates;
+ *   2. sketch the new documents (store_index.c) and find their candidates: stored documents and
+ *      other new documents of the batch sharing enough sampled n-grams (with the sentence
+ *      layer, every stored document and every other new one, since reworded text shares no
+ *      n-grams);
+ *   3. build an in-memory corpus of the new documents and the stored candidates and run
+ *      ibid_align on exactly the candidate pairs, so no pair of stored documents is aligned
+ *      again;
+ *   4. delete the replaced documents with their passages, index entries and story memberships,
+ *      insert the new documents, their sampled n-grams (in hash order, which keeps the B-tree
+ *      inserts local) and the passages, and commit.
+ * A process killed at any moment loses at most the batch in flight, which SQLite rolls back, so
+ * each document is stored with all its passages or not at all. Because batches are cut by input
+ * position and a completed batch becomes a no-op, running the same add again recomputes exactly
+ * the batches that did not commit, against the same stored documents, and ends with the store an
+ * uninterrupted run would have made. Passages are stored with the later of their two documents.
+ */
+#include "store.h"
+
+#include <jansson.h>
+
+void ibid_store_add_opts_init(ibid_store_add_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->batch_docs = 1000;
+}
+
+typedef struct {
+    const ibid_corpus *c;
+    const ibid_store *s;
+    const size_t *idx; /* input index of each new document */
+    uint64_t **sk;
+    size_t *n_sk;
+    int *rc;
+    ibid_error *errs;
+} sketch_job;
+
+static void sketch_one(void *ud, size_t i, int tid)
+{
+    (void)tid;
+    sketch_job *j = ud;
+    size_t n;
+    const char *text = ibid_corpus_text(j->c, j->idx[i], &n);
+    j->rc[i] = ibid_store_sketch_text(j->s, text, n, &j->sk[i], &j->n_sk[i], &j->errs[i]);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Bind the string field `name` of the JSON object `meta` (or NULL) to parameter k. */
+static void bind_meta(sqlite3_stmt *st, int k, json_t *meta, const char *name)
+{
+    json_t *v = meta ? json_object_get(meta, name) : NULL;
+    if (json_is_string(v))
+        sqlite3_bind_text(st, k, json_string_value(v), (int)json_string_length(v),
+                          SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, k);
+}
+
+typedef struct {
+    sqlite3_stmt *find, *ins_batch, *ins_doc, *ins_gram, *ins_pass;
+    sqlite3_stmt *old_text, *del_gram, *del_pass, *del_story, *del_doc;
+} stmts;
+
+static const char *const stmt_sql[] = {
+    "SELECT doc FROM docs WHERE id = ?1",
+    "INSERT INTO batches(n_docs, n_passages) VALUES (?1, ?2)",
+    "INSERT INTO docs(id, text, n_bytes, source, date, url, title, meta, batch) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    "INSERT INTO grams(hash, doc) VALUES (?1, ?2)",
+    "INSERT INTO passages(doc1, doc2, begin1, end1, begin2, end2, byte_begin1, byte_end1, "
+    "byte_begin2, byte_end2, tok_begin1, tok_end1, tok_begin2, tok_end2, matches, columns, "
+    "score, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+    "?16, ?17, ?18)",
+    "SELECT text FROM docs WHERE doc = ?1",
+    "DELETE FROM grams WHERE hash = ?1 AND doc = ?2",
+    "DELETE FROM passages WHERE doc1 = ?1 OR doc2 = ?1",
+    "DELETE FROM stories WHERE doc = ?1",
+    "DELETE FROM docs WHERE doc = ?1",
+};
+
+#define N_STMTS (sizeof stmt_sql / sizeof stmt_sql[0])
+
+static sqlite3_stmt **stmt_at(stmts *t, size_t i)
+{
+    return &(&t->find)[i];
+}
+
+/* Step a statement that returns no row, then reset it. */
+static int run(ibid_store *s, sqlite3_stmt *st, const char *what, ibid_error *err)
+{
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? 0 : ibid_store_sqlerr(s, err, what);
+}
+
+/* Delete stored document `doc` with its passages, index entries and story memberships. */
+static int delete_doc(ibid_store *s, stmts *t, int64_t doc, ibid_error *err)
+{
+    int rc = 0;
+    uint64_t *sk = NULL;
+    size_t n_sk = 0;
+    sqlite3_bind_int64(t->old_text, 1, doc);
+    if (sqlite3_step(t->old_text) != SQLITE_ROW) {
+        sqlite3_reset(t->old_text);
+        return ibid_store_sqlerr(s, err, "cannot read a replaced document");
+    }
+    const char *text = (const char *)sqlite3_column_text(t->old_text, 0);
+    size_t n = (size_t)sqlite3_column_bytes(t->old_text, 0);
+    rc = ibid_store_sketch_text(s, text ? text : "", n, &sk, &n_sk, err);
+    sqlite3_reset(t->old_text);
+    for (size_t k = 0; rc == 0 && k < n_sk; k++) {
+        sqlite3_bind_int64(t->del_gram, 1, (int64_t)sk[k]);
+        sqlite3_bind_int64(t->del_gram, 2, doc);
+        rc = run(s, t->del_gram, "cannot delete index entries", err);
+    }
+    free(sk);
+    if (rc < 0) return rc;
+    sqlite3_bind_int64(t->del_pass, 1, doc);
+    if ((rc = run(s, t->del_pass, "cannot delete passages", err)) < 0) return rc;
+    sqlite3_bind_int64(t->del_story, 1, doc);
+    if ((rc = run(s, t->del_story, "cannot delete story members", err)) < 0) return rc;
+    sqlite3_bind_int64(t->del_doc, 1, doc);
+    return run(s, t->del_doc, "cannot delete a replaced document", err);
+}
+
+/* Insert document i of `c` as batch `batch`; its rowid in *doc. */
+static int insert_doc(ibid_store *s, stmts *t, const ibid_corpus *c, size_t i, int64_t batch,
+                      int64_t *doc, ibid_error *err)
+{
+    size_t n;
+    const char *id = ibid_corpus_id(c, i), *text = ibid_corpus_text(c, i, &n);
+    const char *meta = ibid_corpus_meta(c, i);
+    json_t *m = meta ? json_loads(meta, 0, NULL) : NULL;
+    sqlite3_stmt *st = t->ins_doc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, text, (int)n, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (int64_t)n);
+    bind_meta(st, 4, m, "source");
+    bind_meta(st, 5, m, "date");
+    bind_meta(st, 6, m, "url");
+    bind_meta(st, 7, m, "title");
+    if (meta)
+        sqlite3_bind_text(st, 8, meta, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 8);
+    sqlite3_bind_int64(st, 9, batch);
+    int rc = run(s, st, "cannot store a document", err);
+    json_decref(m);
+    *doc = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+static int insert_passage(ibid_store *s, stmts *t, const ibid_passage *p, int64_t doc1,
+                          int64_t doc2, ibid_error *err)
+{
+    sqlite3_stmt *st = t->ins_pass;
+    const uint32_t f[] = {p->cp_beg1,   p->cp_end1,   p->cp_beg2,   p->cp_end2,  p->byte_beg1,
+                          p->byte_end1, p->byte_beg2, p->byte_end2, p->tok_beg1, p->tok_end1,
+                          p->tok_beg2,  p->tok_end2,  p->matches,   p->columns};
+    sqlite3_bind_int64(st, 1, doc1);
+    sqlite3_bind_int64(st, 2, doc2);
+    for (int k = 0; k < 14; k++) sqlite3_bind_int64(st, 3 + k, f[k]);
+    sqlite3_bind_int64(st, 17, p->score);
+    sqlite3_bind_text(st, 18, ibid_kind_name(p->kind), -1, SQLITE_STATIC);
+    return run(s, st, "cannot store a passage", err);
+}
+
+/* Add input documents [b0, b1) of `c` as one transaction. */
+static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, size_t b1,
+                     int replace, ibid_store_add_report *rep, ibid_error *err)
+{
+    int rc = 0;
+    size_t n_in = b1 - b0, n_new = 0, n_old = 0, n_sc = 0, n_fc = 0, n_cdocs = 0;
+    size_t *idx = ibid_xmalloc(n_in * sizeof *idx);
+    int64_t *old = ibid_xmalloc(n_in * sizeof *old);
+    uint64_t **sk = NULL;
+    size_t *n_sk = NULL;
+    int *rcs = NULL;
+    ibid_error *errs = NULL;
+    ibid_store_cand *sc = NULL, *fc = NULL;
+    int64_t *cdocs = NULL, *rowid = NULL;
+    uint32_t(*pairs)[2] = NULL;
+    ibid_corpus *sub = NULL;
+    ibid_pairs *pl = NULL;
+    ibid_result *res = NULL;
+    ibid_rec *grams = NULL;
+
+    if ((rc = ibid_store_exec(s, "BEGIN IMMEDIATE", err)) < 0) goto out;
+    for (size_t i = b0; i < b1; i++) {
+        sqlite3_bind_text(t->find, 1, ibid_corpus_id(c, i), -1, SQLITE_STATIC);
+        int step = sqlite3_step(t->find);
+        int64_t d = step == SQLITE_ROW ? sqlite3_column_int64(t->find, 0) : -1;
+        sqlite3_reset(t->find);
+        if (step != SQLITE_ROW && step != SQLITE_DONE) {
+            rc = ibid_store_sqlerr(s, err, "cannot look up an id");
+            goto done;
+        }
+        if (d >= 0 && !replace) {
+            rep->n_present++;
+            continue;
+        }
+        if (d >= 0) old[n_old++] = d;
+        idx[n_new++] = i;
+    }
+    if (n_new == 0) goto done;
+    if (n_old > 1) qsort(old, n_old, sizeof *old, cmp_i64);
+
+    /* sketches, in parallel */
+    sk = ibid_xcalloc(n_new, sizeof *sk);
+    n_sk = ibid_xcalloc(n_new, sizeof *n_sk);
+    rcs = ibid_xcalloc(n_new, sizeof *rcs);
+    errs = ibid_xcalloc(n_new, sizeof *errs);
+    sketch_job sj = {c, s, idx, sk, n_sk, rcs, errs};
+    ibid_parallel_for(s->opts.n_threads, n_new, sketch_one, &sj);
+    for (size_t i = 0; i < n_new; i++) {
+        if (rcs[i] < 0) {
+            rc = ibid_fail(err, rcs[i], ibid_corpus_id(c, idx[i]), errs[i].line, errs[i].column,
+                           "%s", errs[i].message);
+            goto done;
+        }
+    }
+
+    /* candidates */
+    if (s->opts.mode & IBID_MODE_REWORDED) {
+        int64_t *all = NULL;
+        size_t n_all = 0;
+        if ((rc = ibid_store_all_docs(s, &all, &n_all, err)) < 0) goto done;
+        sc = ibid_xmalloc((n_new * n_all + 1) * sizeof *sc);
+        for (size_t a = 0; a < n_new; a++)
+            for (size_t k = 0; k < n_all; k++)
+                if (!n_old || !bsearch(&all[k], old, n_old, sizeof *old, cmp_i64))
+                    sc[n_sc++] = (ibid_store_cand){(uint32_t)a, all[k]};
+        free(all);
+        fc = ibid_xmalloc((n_new * n_new + 1) * sizeof *fc);
+        for (size_t a = 0; a < n_new; a++)
+            for (size_t b = a + 1; b < n_new; b++)
+                fc[n_fc++] = (ibid_store_cand){(uint32_t)a, (int64_t)b};
+    } else if ((rc = ibid_store_candidates(s, n_new, sk, n_sk, old, n_old, &sc, &n_sc, &fc, &n_fc,
+                                           err)) < 0) {
+        goto done;
+    }
+
+    /* the corpus: new documents first, then the stored candidates in rowid order */
+    cdocs = ibid_xmalloc((n_sc ? n_sc : 1) * sizeof *cdocs);
+    for (size_t k = 0; k < n_sc; k++) cdocs[n_cdocs++] = sc[k].b;
+    if (n_cdocs > 1) qsort(cdocs, n_cdocs, sizeof *cdocs, cmp_i64);
+    size_t u = 0;
+    for (size_t k = 0; k < n_cdocs; k++)
+        if (u == 0 || cdocs[u - 1] != cdocs[k]) cdocs[u++] = cdocs[k];
+    n_cdocs = u;
+    ibid_corpus_new(&sub);
+    for (size_t i = 0; i < n_new; i++) {
+        size_t n;
+        const char *text = ibid_corpus_text(c, idx[i], &n);
+        const char *id = ibid_corpus_id(c, idx[i]);
+        if ((rc = ibid_corpus_add(sub, id, strlen(id), text, n, ibid_corpus_meta(c, idx[i]), err)) <
+            0)
+            goto done;
+    }
+    for (size_t k = 0; k < n_cdocs; k++)
+        if ((rc = ibid_store_fetch(s, cdocs[k], sub, err)) < 0) goto done;
+    pairs = ibid_xmalloc((n_sc + n_fc ? n_sc + n_fc : 1) * sizeof *pairs);
+    for (size_t k = 0; k < n_sc; k++) {
+        const int64_t *p = bsearch(&sc[k].b, cdocs, n_cdocs, sizeof *cdocs, cmp_i64);
+        assert(p);
+        pairs[k][0] = sc[k].a;
+        pairs[k][1] = (uint32_t)(n_new + (size_t)(p - cdocs));
+    }
+    for (size_t k = 0; k < n_fc; k++) {
+        pairs[n_sc + k][0] = fc[k].a;
+        pairs[n_sc + k][1] = (uint32_t)fc[k].b;
+    }
+    if ((rc = ibid_pairs_new(&pl, sub, (const uint32_t(*)[2])pairs, n_sc + n_fc, err)) < 0)
+        goto done;
+    if ((rc = ibid_align(&res, sub, pl, &s->opts, err)) < 0) goto done;
+
+    /* write */
+    for (size_t k = 0; k < n_old; k++)
+        if ((rc = delete_doc(s, t, old[k], err)) < 0) goto done;
+    sqlite3_bind_int64(t->ins_batch, 1, (int64_t)n_new);
+    sqlite3_bind_int64(t->ins_batch, 2, (int64_t)res->n_passages);
+    if ((rc = run(s, t->ins_batch, "cannot record the batch", err)) < 0) goto done;
+    int64_t batch = sqlite3_last_insert_rowid(s->db);
+    rowid = ibid_xmalloc((n_new + n_cdocs) * sizeof *rowid);
+    for (size_t i = 0; i < n_new; i++)
+        if ((rc = insert_doc(s, t, c, idx[i], batch, &rowid[i], err)) < 0) goto done;
+    for (size_t k = 0; k < n_cdocs; k++) rowid[n_new + k] = cdocs[k];
+    size_t n_grams = 0;
+    for (size_t i = 0; i < n_new; i++) n_grams += n_sk[i];
+    grams = ibid_xmalloc((n_grams ? n_grams : 1) * sizeof *grams);
+    n_grams = 0;
+    for (size_t i = 0; i < n_new; i++)
+        for (size_t k = 0; k < n_sk[i]; k++)
+            grams[n_grams++] = (ibid_rec){sk[i][k], (uint32_t)i, 0};
+    ibid_rec_sort(grams, n_grams, s->opts.n_threads);
+    for (size_t k = 0; k < n_grams; k++) {
+        sqlite3_bind_int64(t->ins_gram, 1, (int64_t)grams[k].key);
+        sqlite3_bind_int64(t->ins_gram, 2, rowid[grams[k].x]);
+        if ((rc = run(s, t->ins_gram, "cannot store the n-gram index", err)) < 0) goto done;
+    }
+    for (size_t k = 0; k < res->n_passages; k++) {
+        const ibid_passage *p = &res->passages[k];
+        if ((rc = insert_passage(s, t, p, rowid[p->doc1], rowid[p->doc2], err)) < 0) goto done;
+    }
+    rep->n_added += n_new;
+    rep->n_replaced += n_old;
+    rep->n_pairs += ibid_pairs_size(pl);
+    rep->n_passages += res->n_passages;
+    rep->n_batches++;
+done:
+    if (rc == 0)
+        rc = ibid_store_exec(s, "COMMIT", err);
+    else
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+    for (size_t i = 0; sk && i < n_new; i++) free(sk[i]);
+    free(sk);
+    free(n_sk);
+    free(rcs);
+    free(errs);
+    free(sc);
+    free(fc);
+    free(cdocs);
+    free(rowid);
+    free(pairs);
+    free(grams);
+    free(idx);
+    free(old);
+    ibid_result_free(res);
+    ibid_pairs_free(pl);
+    ibid_corpus_free(sub);
+    return rc;
+}
+
+int ibid_store_add(ibid_store *s, const ibid_corpus *c, const ibid_store_add_opts *o,
+                   ibid_store_add_report *rep, ibid_error *err)
+{
+    assert(s && c);
+    ibid_store_add_opts def;
+    ibid_store_add_report dummy;
+    stmts t = {0};
+    int rc = 0;
+    if (!o) ibid_store_add_opts_init(&def), o = &def;
+    if (!rep) rep = &dummy;
+    memset(rep, 0, sizeof *rep);
+    if (!s->writable)
+        return ibid_fail(err, IBID_EINVAL, s->path, 0, 0, "the store is open read only");
+    if (o->batch_docs == 0)
+        return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "batch_docs must be at least 1");
+    for (size_t i = 0; i < N_STMTS; i++)
+        if (sqlite3_prepare_v2(s->db, stmt_sql[i], -1, stmt_at(&t, i), NULL) != SQLITE_OK) {
+            rc = ibid_store_sqlerr(s, err, "cannot prepare a statement");
+            goto done;
+        }
+    size_t n = ibid_corpus_size(c);
+    for (size_t b0 = 0; b0 < n; b0 += o->batch_docs) {
+        size_t b1 = n - b0 > o->batch_docs ? b0 + o->batch_docs : n;
+        if ((rc = add_batch(s, &t, c, b0, b1, o->replace, rep, err)) < 0) goto done;
+        if (o->progress) o->progress(o->progress_ud, b1, n);
+    }
+done:
+    for (size_t i = 0; i < N_STMTS; i++) sqlite3_finalize(*stmt_at(&t, i));
+    return rc;
+}
