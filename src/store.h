@@ -14,7 +14,7 @@
  * windows, so at least two sampled n-grams in common with its source. */
 #define IBID_STORE_WINNOW 6
 /* Sampled n-grams a new document must share with a stored one to be aligned with it. */
-#define IBID_STORE_CAND_MIN 2
+#define IBID_STORE_CAND_MIN 4
 
 struct ibid_store {
     sqlite3 *db;

@@ -1,0 +1,564 @@
+/*
+ * test_store.c: the store (store.c, store_index.c, store_add.c, store_query.c): winnowing,
+ * in-memory pair lists, creating and reopening a store, recorded options, re-adding and
+ * replacing, incremental adds equal to one batch alignment, queries, ibid_store_load, and the
+ * errors (missing file, not a store, a newer schema, a read-only add).
+ * Randomised: the seed is printed and IBID_TEST_SEED replays it.
+ */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "test_files.h"
+#include "test_rng.h"
+
+/* ---- helpers ---- */
+
+/* n random words "wNNNN" of a 20,000-word vocabulary, space separated, into a new string. */
+static char *random_words(size_t n)
+{
+    char *s = malloc(n * 8 + 1);
+    assert_non_null(s);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += (size_t)sprintf(s + k, "%sw%04u", i ? " " : "", (unsigned)(rng() % 20000));
+    s[k] = 0;
+    return s;
+}
+
+/* A corpus of n documents of 200-400 random words; about half of the documents from the
+ * fourth on copy a run of 40-80 words of an earlier one into their middle. */
+static ibid_corpus *planted_corpus(size_t n)
+{
+    ibid_corpus *c;
+    ibid_corpus_new(&c);
+    char **texts = calloc(n, sizeof *texts);
+    for (size_t i = 0; i < n; i++) {
+        char *a = random_words(100 + rng() % 100), *b = random_words(100 + rng() % 100);
+        char *copy = strdup("");
+        if (i >= 3 && rng() % 2) {
+            const char *src = texts[rng() % i];
+            size_t len = strlen(src), beg = rng() % (len / 2), span = 40 + rng() % 40;
+            while (beg > 0 && src[beg - 1] != ' ') beg--;
+            size_t end = beg;
+            for (size_t w = 0; w < span && end < len; end++) w += src[end] == ' ';
+            free(copy);
+            copy = strndup(src + beg, end - beg);
+        }
+        size_t m = strlen(a) + strlen(b) + strlen(copy) + 4;
+        texts[i] = malloc(m);
+        snprintf(texts[i], m, "%s %s %s", a, copy, b);
+        char id[32];
+        snprintf(id, sizeof id, "doc%03zu", i);
+        char meta[96];
+        snprintf(meta, sizeof meta, "{\"date\": \"2020-01-%02zu\", \"title\": \"T%zu\"}",
+                 i % 28 + 1, i);
+        assert_int_equal(ibid_corpus_add(c, id, strlen(id), texts[i], strlen(texts[i]), meta, NULL),
+                         0);
+        free(a), free(b), free(copy);
+    }
+    for (size_t i = 0; i < n; i++) free(texts[i]);
+    free(texts);
+    return c;
+}
+
+/* The passages of r as "id1 id2 b1 e1 b2 e2 matches kind" lines, sorted, in one string. */
+static char *passage_lines(const ibid_corpus *c, const ibid_result *r)
+{
+    size_t m = r->n_passages * 128 + 1, k = 0;
+    char *s = malloc(m);
+    s[0] = 0;
+    for (size_t i = 0; i < r->n_passages; i++) {
+        const ibid_passage *p = &r->passages[i];
+        k += (size_t)snprintf(s + k, m - k, "%s %s %u %u %u %u %u %s\n", ibid_corpus_id(c, p->doc1),
+                              ibid_corpus_id(c, p->doc2), p->cp_beg1, p->cp_end1, p->cp_beg2,
+                              p->cp_end2, p->matches, ibid_kind_name(p->kind));
+    }
+    return s;
+}
+
+typedef struct fixture {
+    char *dir, *db;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->dir = make_tmpdir("store");
+    f->db = join(f->dir, "t.db");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    rm_tree(f->dir);
+    free(f->db);
+    free(f);
+    return 0;
+}
+
+/* ---- winnowing ---- */
+
+static void test_sketch(void **state)
+{
+    (void)state;
+    seed_rng("test_sketch");
+    enum { N = 400 };
+    uint32_t a[N], b[N];
+    for (int round = 0; round < 200; round++) {
+        for (int i = 0; i < N; i++) a[i] = (uint32_t)rng(), b[i] = (uint32_t)rng();
+        /* a shared run of 2W + n - 1 tokens somewhere in each */
+        int run = 2 * IBID_STORE_WINNOW + 4 - 1, pa = (int)(rng() % (N - run)),
+            pb = (int)(rng() % (N - run));
+        memcpy(b + pb, a + pa, (size_t)run * sizeof *a);
+        uint64_t *ka, *kb;
+        size_t na = ibid_store_sketch(a, N, 4, &ka), nb = ibid_store_sketch(b, N, 4, &kb);
+        /* about 2 / (W + 1) of the n-grams, sorted and distinct, 63 bits */
+        assert_true(na > (N - 3) / (IBID_STORE_WINNOW + 1) && na < (N - 3) * 3 / 4);
+        for (size_t i = 0; i < na; i++) {
+            assert_true(ka[i] < (UINT64_C(1) << 63));
+            if (i) assert_true(ka[i - 1] < ka[i]);
+        }
+        size_t shared = 0;
+        for (size_t i = 0, j = 0; i < na && j < nb;) {
+            if (ka[i] == kb[j])
+                shared++, i++, j++;
+            else if (ka[i] < kb[j])
+                i++;
+            else
+                j++;
+        }
+        assert_true(shared >= 2);
+        /* the same tokens, the same sketch */
+        uint64_t *again;
+        size_t n2 = ibid_store_sketch(a, N, 4, &again);
+        assert_int_equal(n2, na);
+        assert_memory_equal(again, ka, na * sizeof *ka);
+        free(again), free(ka), free(kb);
+    }
+    uint64_t *none;
+    assert_int_equal(ibid_store_sketch(a, 3, 4, &none), 0);
+    assert_null(none);
+    assert_int_equal(ibid_store_sketch(a, 4, 4, &none), 1);
+    free(none);
+}
+
+/* ---- pair lists in memory ---- */
+
+static void test_pairs_new(void **state)
+{
+    (void)state;
+    ibid_corpus *c;
+    ibid_corpus_new(&c);
+    for (int i = 0; i < 4; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "d%d", i);
+        assert_int_equal(ibid_corpus_add(c, id, strlen(id), "x", 1, NULL, NULL), 0);
+    }
+    const uint32_t v[][2] = {{2, 1}, {1, 2}, {3, 3}, {0, 3}, {1, 2}};
+    ibid_pairs *p;
+    assert_int_equal(ibid_pairs_new(&p, c, v, 5, NULL), 0);
+    assert_int_equal(ibid_pairs_size(p), 2);
+    size_t n;
+    const ibid_pair *it = ibid_pairs_items(p, &n);
+    assert_int_equal(it[0].a, 0);
+    assert_int_equal(it[0].b, 3);
+    assert_int_equal(it[1].a, 1);
+    assert_int_equal(it[1].b, 2);
+    ibid_pairs_free(p);
+    assert_int_equal(ibid_pairs_new(&p, c, NULL, 0, NULL), 0);
+    assert_int_equal(ibid_pairs_size(p), 0);
+    ibid_pairs_free(p);
+    const uint32_t bad[][2] = {{0, 4}};
+    ibid_error err = {0};
+    assert_int_equal(ibid_pairs_new(&p, c, bad, 1, &err), IBID_EINVAL);
+    assert_null(p);
+    assert_non_null(strstr(err.message, "document 4"));
+    ibid_corpus_free(c);
+}
+
+/* ---- the store ---- */
+
+/* Adding documents in batches finds what one ibid_align over all of them finds: every passage
+ * stored is one ibid_align reports, and every one ibid_align reports whose two sides share a run
+ * of 4W + n - 1 tokens (four sampled n-grams, IBID_STORE_CAND_MIN) is stored. The copies planted
+ * here are exact, so a passage of that many matches holds such a run, except where a copy of a
+ * copy overlaps the original only in part. */
+static int has_line(const char *lines, const char *line)
+{
+    size_t n = strlen(line);
+    for (const char *p = lines; (p = strstr(p, line)) != NULL; p++)
+        if ((p == lines || p[-1] == '\n') && p[n - 1] == '\n') return 1;
+    return 0;
+}
+
+static void test_incremental_equals_batch(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_incremental_equals_batch");
+    ibid_corpus *c = planted_corpus(60);
+    ibid_align_opts o;
+    ibid_align_opts_init(&o);
+    ibid_result *whole;
+    assert_int_equal(ibid_align(&whole, c, NULL, &o, NULL), 0);
+    assert_true(whole->n_passages > 10);
+    char *want = passage_lines(c, whole);
+
+    size_t batches[] = {1, 7, 1000};
+    for (size_t k = 0; k < 3; k++) {
+        unlink(f->db);
+        ibid_store *s;
+        ibid_error err = {0};
+        assert_int_equal(
+            ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err), 0);
+        assert_int_equal(ibid_store_version(s), IBID_STORE_VERSION);
+        ibid_store_add_opts ao;
+        ibid_store_add_opts_init(&ao);
+        ao.batch_docs = batches[k];
+        ibid_store_add_report rep;
+        assert_int_equal(ibid_store_add(s, c, &ao, &rep, &err), 0);
+        assert_int_equal(rep.n_added, 60);
+        assert_int_equal(rep.n_present, 0);
+        assert_true(rep.n_passages <= whole->n_passages);
+        assert_true(rep.n_passages >= whole->n_passages * 9 / 10);
+        assert_int_equal(rep.n_batches, (60 + batches[k] - 1) / batches[k]);
+        ibid_corpus *lc;
+        ibid_result *lr;
+        assert_int_equal(ibid_store_load(&lc, &lr, s, NULL, 0, 0, &err), 0);
+        assert_int_equal(ibid_corpus_size(lc), 60);
+        char *got = passage_lines(lc, lr);
+        for (char *line = got; *line;) {
+            char *nl = strchr(line, '\n'), saved = nl[1];
+            nl[1] = 0;
+            assert_true(has_line(want, line));
+            nl[1] = saved;
+            line = nl + 1;
+        }
+        for (size_t i = 0; i < whole->n_passages; i++) {
+            const ibid_passage *p = &whole->passages[i];
+            if (p->matches < 4 * IBID_STORE_WINNOW + 3 || p->matches != p->columns) continue;
+            ibid_result one = {.n_passages = 1, .passages = (ibid_passage *)p};
+            char *line = passage_lines(c, &one);
+            assert_true(has_line(got, line));
+            free(line);
+        }
+        /* documents come back with their text and metadata */
+        for (size_t i = 0; i < 60; i++) {
+            size_t n1, n2;
+            const char *t1 = ibid_corpus_text(c, i, &n1), *t2 = ibid_corpus_text(lc, i, &n2);
+            assert_string_equal(ibid_corpus_id(lc, i), ibid_corpus_id(c, i));
+            assert_int_equal(n1, n2);
+            assert_memory_equal(t1, t2, n1);
+            assert_string_equal(ibid_corpus_meta(lc, i), ibid_corpus_meta(c, i));
+        }
+        free(got);
+        ibid_corpus_free(lc);
+        ibid_result_free(lr);
+        ibid_store_close(s);
+    }
+    free(want);
+    ibid_result_free(whole);
+    ibid_corpus_free(c);
+}
+
+/* Re-adding is a no-op; --replace deletes the old passages and aligns again. */
+static void test_readd_replace(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_readd_replace");
+    ibid_corpus *c = planted_corpus(30);
+    ibid_store *s;
+    ibid_error err = {0};
+    ibid_store_add_report rep;
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    assert_int_equal(ibid_store_add(s, c, NULL, &rep, &err), 0);
+    size_t n_docs, n_pass, n_docs2, n_pass2;
+    assert_int_equal(ibid_store_count(s, &n_docs, &n_pass, &err), 0);
+    assert_int_equal(n_docs, 30);
+    assert_int_equal(n_pass, rep.n_passages);
+    assert_true(n_pass > 3);
+
+    assert_int_equal(ibid_store_add(s, c, NULL, &rep, &err), 0);
+    assert_int_equal(rep.n_added, 0);
+    assert_int_equal(rep.n_present, 30);
+    assert_int_equal(rep.n_batches, 0);
+    assert_int_equal(ibid_store_count(s, &n_docs2, &n_pass2, &err), 0);
+    assert_int_equal(n_docs2, 30);
+    assert_int_equal(n_pass2, n_pass);
+
+    /* replace every document by itself: the same passages again */
+    ibid_store_add_opts ao;
+    ibid_store_add_opts_init(&ao);
+    ao.replace = 1;
+    assert_int_equal(ibid_store_add(s, c, &ao, &rep, &err), 0);
+    assert_int_equal(rep.n_added, 30);
+    assert_int_equal(rep.n_replaced, 30);
+    assert_int_equal(ibid_store_count(s, &n_docs2, &n_pass2, &err), 0);
+    assert_int_equal(n_docs2, 30);
+    assert_int_equal(n_pass2, n_pass);
+
+    /* replace one document by unrelated text: its passages go */
+    ibid_corpus *one;
+    ibid_corpus_new(&one);
+    char *t = random_words(300);
+    long victim = -1;
+    ibid_corpus *lc;
+    ibid_result *lr;
+    assert_int_equal(ibid_store_load(&lc, &lr, s, NULL, 0, 0, &err), 0);
+    assert_true(lr->n_passages > 0);
+    victim = (long)lr->passages[0].doc2;
+    const char *vid = ibid_corpus_id(lc, (size_t)victim);
+    size_t n_with = 0;
+    for (size_t i = 0; i < lr->n_passages; i++)
+        n_with += lr->passages[i].doc1 == victim || lr->passages[i].doc2 == victim;
+    assert_int_equal(ibid_corpus_add(one, vid, strlen(vid), t, strlen(t), NULL, NULL), 0);
+    assert_int_equal(ibid_store_add(s, one, &ao, &rep, &err), 0);
+    assert_int_equal(rep.n_replaced, 1);
+    assert_int_equal(rep.n_passages, 0);
+    assert_int_equal(ibid_store_count(s, &n_docs2, &n_pass2, &err), 0);
+    assert_int_equal(n_docs2, 30);
+    assert_int_equal(n_pass2, n_pass - n_with);
+    /* its index entries went too: a query with its old text does not find it */
+    size_t n_old;
+    const char *old_text = ibid_corpus_text(c, (size_t)ibid_corpus_find(c, vid), &n_old);
+    ibid_corpus *qc;
+    ibid_result *qr;
+    assert_int_equal(ibid_store_query(&qc, &qr, s, "q", old_text, n_old, &err), 0);
+    for (size_t i = 0; i < qr->n_passages; i++)
+        assert_string_not_equal(ibid_corpus_id(qc, qr->passages[i].doc2), vid);
+    ibid_corpus_free(qc);
+    ibid_result_free(qr);
+    free(t);
+    ibid_corpus_free(one);
+    ibid_corpus_free(lc);
+    ibid_result_free(lr);
+    ibid_store_close(s);
+    ibid_corpus_free(c);
+}
+
+/* A query finds what aligning the text with the store's documents finds, the query as doc1. */
+static void test_query(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_query");
+    ibid_corpus *c = planted_corpus(40);
+    ibid_store *s;
+    ibid_error err = {0};
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    assert_int_equal(ibid_store_add(s, c, NULL, NULL, &err), 0);
+    ibid_store_close(s);
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_READ, NULL, &err), 0);
+
+    /* the query: pieces of three stored documents */
+    size_t n0, n1, n2;
+    const char *t0 = ibid_corpus_text(c, 5, &n0), *t1 = ibid_corpus_text(c, 17, &n1),
+               *t2 = ibid_corpus_text(c, 33, &n2);
+    char *filler = random_words(50);
+    size_t m = n0 + n1 + n2 + strlen(filler) + 8;
+    char *q = malloc(m);
+    snprintf(q, m, "%.*s %s %.*s %.*s", (int)(n0 / 2), t0, filler, (int)(n1 / 2), t1 + n1 / 2,
+             (int)n2, t2);
+    ibid_corpus *qc;
+    ibid_result *qr;
+    assert_int_equal(ibid_store_query(&qc, &qr, s, "zz-query", q, strlen(q), &err), 0);
+    assert_string_equal(ibid_corpus_id(qc, 0), "zz-query");
+    int seen[3] = {0};
+    for (size_t i = 0; i < qr->n_passages; i++) {
+        const ibid_passage *p = &qr->passages[i];
+        assert_int_equal(p->doc1, 0);
+        assert_true(p->cp_end1 <= strlen(q)); /* ASCII: code points are bytes */
+        const char *id2 = ibid_corpus_id(qc, p->doc2);
+        seen[0] |= strcmp(id2, "doc005") == 0;
+        seen[1] |= strcmp(id2, "doc017") == 0;
+        seen[2] |= strcmp(id2, "doc033") == 0;
+        /* the aligned spans hold the same words */
+        size_t nb;
+        const char *tb = ibid_corpus_text(qc, p->doc2, &nb);
+        assert_true(p->cp_end2 <= nb);
+        if (i) assert_true(strcmp(ibid_corpus_id(qc, qr->passages[i - 1].doc2), id2) <= 0);
+        (void)tb;
+    }
+    assert_true(seen[0] && seen[1] && seen[2]);
+
+    /* the same answer as ibid_align over the query and the whole store */
+    ibid_corpus *all;
+    ibid_result *ar, *lr;
+    assert_int_equal(ibid_store_load(&all, &lr, s, NULL, 0, 0, &err), 0);
+    assert_int_equal(ibid_corpus_add(all, "zz-query", 8, q, strlen(q), NULL, NULL), 0);
+    ibid_align_opts o;
+    ibid_align_opts_init(&o);
+    assert_int_equal(ibid_align(&ar, all, NULL, &o, NULL), 0);
+    size_t n_q = 0, qi = ibid_corpus_size(all) - 1;
+    for (size_t i = 0; i < ar->n_passages; i++) {
+        const ibid_passage *p = &ar->passages[i];
+        if (p->doc2 != qi) continue; /* "zz-query" sorts last: it is always doc2 */
+        n_q++;
+        int found = 0;
+        for (size_t k = 0; k < qr->n_passages; k++) {
+            const ibid_passage *x = &qr->passages[k];
+            found |= strcmp(ibid_corpus_id(qc, x->doc2), ibid_corpus_id(all, p->doc1)) == 0 &&
+                     x->cp_beg1 == p->cp_beg2 && x->cp_end1 == p->cp_end2 &&
+                     x->cp_beg2 == p->cp_beg1 && x->cp_end2 == p->cp_end1;
+        }
+        assert_true(found);
+    }
+    assert_int_equal(n_q, qr->n_passages);
+
+    /* a read-only store refuses to add; bad UTF-8 is named */
+    ibid_store_add_report rep;
+    assert_int_equal(ibid_store_add(s, c, NULL, &rep, &err), IBID_EINVAL);
+    ibid_corpus *bc = NULL;
+    ibid_result *br = NULL;
+    assert_int_equal(ibid_store_query(&bc, &br, s, "bad", "ok\n\xff", 4, &err), IBID_EUTF8);
+    assert_int_equal(err.line, 2);
+    assert_null(bc);
+
+    free(filler);
+    free(q);
+    ibid_corpus_free(qc);
+    ibid_result_free(qr);
+    ibid_corpus_free(all);
+    ibid_result_free(ar);
+    ibid_result_free(lr);
+    ibid_store_close(s);
+    ibid_corpus_free(c);
+}
+
+/* ibid_store_load with ids: the documents reachable within max_hops passages. */
+static void test_load_hops(void **state)
+{
+    fixture *f = *state;
+    /* a chain a - b - c (each copies from the one before) and an unrelated d */
+    seed_rng("test_load_hops");
+    char *w1 = random_words(60), *w2 = random_words(60), *x[4];
+    for (int i = 0; i < 4; i++) x[i] = random_words(150);
+    char *t[4];
+    size_t m = 4096;
+    for (int i = 0; i < 4; i++) t[i] = malloc(m);
+    snprintf(t[0], m, "%s %s", x[0], w1);
+    snprintf(t[1], m, "%s %s %s", w1, x[1], w2);
+    snprintf(t[2], m, "%s %s", w2, x[2]);
+    snprintf(t[3], m, "%s", x[3]);
+    ibid_corpus *c;
+    ibid_corpus_new(&c);
+    const char *ids[] = {"a", "b", "c", "d"};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(ibid_corpus_add(c, ids[i], 1, t[i], strlen(t[i]), NULL, NULL), 0);
+    ibid_store *s;
+    ibid_error err = {0};
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    assert_int_equal(ibid_store_add(s, c, NULL, NULL, &err), 0);
+    struct {
+        int hops;
+        size_t n_docs, n_pass;
+    } cases[] = {{0, 1, 0}, {1, 2, 1}, {2, 3, 2}, {-1, 3, 2}};
+    for (size_t k = 0; k < 4; k++) {
+        ibid_corpus *lc;
+        ibid_result *lr;
+        const char *want[] = {"a"};
+        assert_int_equal(ibid_store_load(&lc, &lr, s, want, 1, cases[k].hops, &err), 0);
+        assert_int_equal(ibid_corpus_size(lc), cases[k].n_docs);
+        assert_int_equal(lr->n_passages, cases[k].n_pass);
+        assert_string_equal(ibid_corpus_id(lc, 0), "a");
+        ibid_corpus_free(lc);
+        ibid_result_free(lr);
+    }
+    ibid_corpus *lc = NULL;
+    ibid_result *lr = NULL;
+    const char *missing[] = {"a", "nope"};
+    assert_int_equal(ibid_store_load(&lc, &lr, s, missing, 2, 1, &err), IBID_ENOTFOUND);
+    assert_non_null(strstr(err.message, "'nope'"));
+    assert_null(lc);
+    ibid_store_close(s);
+    for (int i = 0; i < 4; i++) free(t[i]), free(x[i]);
+    free(w1), free(w2);
+    ibid_corpus_free(c);
+}
+
+/* Opening: recorded options, missing files, foreign databases, newer schemas. */
+static void test_open_errors(void **state)
+{
+    fixture *f = *state;
+    ibid_store *s = NULL;
+    ibid_error err = {0};
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_READ, NULL, &err), IBID_ENOTFOUND);
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE, NULL, &err), IBID_ENOTFOUND);
+    assert_null(s);
+
+    ibid_align_opts o;
+    ibid_align_opts_init(&o);
+    o.ngram = 5;
+    o.mode = IBID_MODE_ALL;
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, &o, &err), 0);
+    ibid_store_close(s);
+    /* reopened without options: the recorded ones */
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_READ, NULL, &err), 0);
+    assert_int_equal(ibid_store_opts(s)->ngram, 5);
+    assert_int_equal(ibid_store_opts(s)->mode, IBID_MODE_ALL);
+    ibid_store_close(s);
+    /* with other matching options: refused, naming the option */
+    ibid_align_opts_init(&o);
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE, &o, &err), IBID_EINVAL);
+    assert_non_null(strstr(err.message, "ngram"));
+    /* the same matching options and other run-time ones: fine */
+    o.ngram = 5;
+    o.mode = IBID_MODE_ALL;
+    o.n_threads = 3;
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE, &o, &err), 0);
+    assert_int_equal(ibid_store_opts(s)->n_threads, 3);
+    ibid_store_close(s);
+
+    /* a newer schema */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_READ, NULL, &err), IBID_EINVAL);
+    assert_non_null(strstr(err.message, "newer"));
+
+    /* another application's database, and a file that is no database */
+    char *other = join(f->dir, "other.db");
+    assert_int_equal(sqlite3_open(other, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(ibid_store_open(&s, other, IBID_STORE_WRITE, NULL, &err), IBID_EIO);
+    assert_non_null(strstr(err.message, "not an ibid store"));
+    FILE *fp = fopen(other, "w");
+    fputs("hello, this is not a database at all, just some text to fill the header page", fp);
+    fclose(fp);
+    assert_int_equal(ibid_store_open(&s, other, IBID_STORE_READ, NULL, &err), IBID_EIO);
+    assert_non_null(strstr(err.message, "not an ibid store"));
+    assert_string_equal(err.source, other);
+    free(other);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sketch),
+        cmocka_unit_test(test_pairs_new),
+        cmocka_unit_test_setup_teardown(test_incremental_equals_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_readd_replace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_hops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
