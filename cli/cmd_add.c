@@ -45,6 +45,7 @@ static const char help[] =
     "\n"
     "  -t, --threads N       worker threads (default: the number of cores)\n"
     "  -q, --quiet           no summary\n"
+    "  -v, --verbose         also the seconds spent finding candidates, aligning, writing\n"
     "  -h, --help            this help\n"
     "\n"
     "Exit status: 0 on success, 1 on an error (batches committed before it stay), 2 on a usage\n"
@@ -85,6 +86,7 @@ static const struct option long_opts[] = {
     {"skip-markup", no_argument, NULL, OPT_MARKUP},
     {"threads", required_argument, NULL, 't'},
     {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -115,10 +117,10 @@ int ibid_cmd_add(int argc, char **argv)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN), v;
     ao.n_threads = ncpu > 0 ? (ncpu > 1024 ? 1024 : (int)ncpu) : 1;
     const char *db = NULL;
-    int quiet = 0, matching = 0, c;
+    int quiet = 0, verbose = 0, matching = 0, c;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "n:t:qh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:t:qvh", long_opts, NULL)) != -1) {
         switch (c) {
         case OPT_DB:
             db = optarg;
@@ -186,6 +188,9 @@ int ibid_cmd_add(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
+        case 'v':
+            verbose = 1;
+            break;
         case 'h':
             fputs(help, stdout);
             return EXIT_OK;
@@ -226,6 +231,10 @@ int ibid_cmd_add(int argc, char **argv)
                 db, rep.n_added, rep.n_replaced, rep.n_passages, rep.n_pairs);
         if (n_sk) fprintf(stderr, "; skipped %zu bad documents", n_sk);
         fputc('\n', stderr);
+        if (verbose)
+            fprintf(stderr,
+                    "ibid add: %zu batches; find candidates %.2fs, align %.2fs, write %.2fs\n",
+                    rep.n_batches, rep.secs_find, rep.secs_align, rep.secs_write);
         if (rep.n_present)
             fprintf(stderr,
                     "ibid add: %zu documents already stored, left alone (--replace replaces "

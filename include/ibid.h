@@ -398,6 +398,9 @@ typedef struct ibid_store_add_report {
     size_t n_pairs;    /* document pairs aligned */
     size_t n_passages; /* passages stored */
     size_t n_batches;  /* transactions committed */
+    double secs_find;  /* seconds looking up ids, sketching, finding and reading candidates */
+    double secs_align; /* seconds in ibid_align */
+    double secs_write; /* seconds deleting, inserting and committing */
 } ibid_store_add_report;
 
 /*

@@ -46,6 +46,12 @@ static const char *const migrations[] = {
     "  hash INTEGER NOT NULL,\n"
     "  doc INTEGER NOT NULL REFERENCES docs(doc),\n"
     "  PRIMARY KEY(hash, doc)) WITHOUT ROWID;\n"
+    "CREATE TABLE grams_recent(\n"
+    "  hash INTEGER NOT NULL,\n"
+    "  doc INTEGER NOT NULL REFERENCES docs(doc),\n"
+    "  PRIMARY KEY(hash, doc)) WITHOUT ROWID;\n"
+    "CREATE TABLE index_rows(tab TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;\n"
+    "INSERT INTO index_rows VALUES ('grams', 0), ('grams_recent', 0);\n"
     "CREATE TABLE passages(\n"
     "  passage INTEGER PRIMARY KEY,\n"
     "  doc1 INTEGER NOT NULL REFERENCES docs(doc),\n"
@@ -323,6 +329,10 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
         goto done;
     }
     s->version = (int)v;
+    /* a large page cache and memory-mapped reads: index lookups touch pages all over the file */
+    if ((rc = ibid_store_exec(s, "PRAGMA cache_size = -262144; PRAGMA mmap_size = 4294967296",
+                              err)) < 0)
+        goto done;
     if (s->writable) {
         if ((rc = ibid_store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
                                   err)) < 0)
@@ -341,6 +351,8 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
     if (opts) ibid_store_set_runtime(s, opts);
     if (sqlite3_prepare_v3(s->db, "SELECT doc FROM grams WHERE hash = ?1 LIMIT ?2", -1,
                            SQLITE_PREPARE_PERSISTENT, &s->st_gram, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v3(s->db, "SELECT doc FROM grams_recent WHERE hash = ?1 LIMIT ?2", -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->st_gram_recent, NULL) != SQLITE_OK ||
         sqlite3_prepare_v3(s->db, "SELECT id, text, meta FROM docs WHERE doc = ?1", -1,
                            SQLITE_PREPARE_PERSISTENT, &s->st_fetch, NULL) != SQLITE_OK) {
         rc = ibid_store_sqlerr(s, err, "cannot prepare the queries");
@@ -359,6 +371,7 @@ void ibid_store_close(ibid_store *s)
 {
     if (!s) return;
     sqlite3_finalize(s->st_gram);
+    sqlite3_finalize(s->st_gram_recent);
     sqlite3_finalize(s->st_fetch);
     sqlite3_close(s->db);
     free(s->translate);

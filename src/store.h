@@ -13,6 +13,9 @@
  * is sampled into the index. A passage of min_words (15) tokens has 12 4-grams, so two disjoint
  * windows, so at least two sampled n-grams in common with its source. */
 #define IBID_STORE_WINNOW 6
+/* grams_recent is merged into grams when it holds more than 1 / IBID_STORE_MERGE_RATIO of the
+ * rows grams holds (store_index.c). */
+#define IBID_STORE_MERGE_RATIO 4
 /* Sampled n-grams a new document must share with a stored one to be aligned with it. */
 #define IBID_STORE_CAND_MIN 4
 
@@ -20,11 +23,12 @@ struct ibid_store {
     sqlite3 *db;
     char *path;
     int writable;
-    int version;            /* PRAGMA user_version */
-    ibid_align_opts opts;   /* recorded matching options + run-time ones */
-    char *translate;        /* storage for opts.translate (or NULL) */
-    sqlite3_stmt *st_gram;  /* SELECT doc FROM grams WHERE hash = ?1 LIMIT ?2 */
-    sqlite3_stmt *st_fetch; /* SELECT id, text, meta FROM docs WHERE doc = ?1 */
+    int version;                  /* PRAGMA user_version */
+    ibid_align_opts opts;         /* recorded matching options + run-time ones */
+    char *translate;              /* storage for opts.translate (or NULL) */
+    sqlite3_stmt *st_gram;        /* SELECT doc FROM grams WHERE hash = ?1 LIMIT ?2 */
+    sqlite3_stmt *st_gram_recent; /* the same on grams_recent */
+    sqlite3_stmt *st_fetch;       /* SELECT id, text, meta FROM docs WHERE doc = ?1 */
 };
 
 /* Fill `err` from SQLite's last error on `s` and return IBID_EIO. `what` names the step. */
@@ -46,6 +50,10 @@ size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, uint64_t 
 /* Tokenize `text` with the store's normalization and sketch it. Returns 0 or IBID_EUTF8. */
 int ibid_store_sketch_text(const ibid_store *s, const char *text, size_t n_bytes, uint64_t **out,
                            size_t *n_out, ibid_error *err);
+
+/* After a batch added n_rows rows to grams_recent: update the row counts and, when grams_recent
+ * has grown past its share, merge it into grams. Inside the batch's transaction. */
+int ibid_store_index_grow(ibid_store *s, int64_t n_rows, ibid_error *err);
 
 /* A candidate pair: new document a (its index in the batch) with b, a stored document's rowid
  * (new x stored) or the index of a later new document (new x new). */

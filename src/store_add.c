@@ -25,6 +25,14 @@
 #include "store.h"
 
 #include <jansson.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
 
 void ibid_store_add_opts_init(ibid_store_add_opts *o)
 {
@@ -70,7 +78,7 @@ static void bind_meta(sqlite3_stmt *st, int k, json_t *meta, const char *name)
 
 typedef struct {
     sqlite3_stmt *find, *ins_batch, *ins_doc, *ins_gram, *ins_pass;
-    sqlite3_stmt *old_text, *del_gram, *del_pass, *del_story, *del_doc;
+    sqlite3_stmt *old_text, *del_gram, *del_gram_recent, *del_pass, *del_story, *del_doc;
 } stmts;
 
 static const char *const stmt_sql[] = {
@@ -78,13 +86,14 @@ static const char *const stmt_sql[] = {
     "INSERT INTO batches(n_docs, n_passages) VALUES (?1, ?2)",
     "INSERT INTO docs(id, text, n_bytes, source, date, url, title, meta, batch) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    "INSERT INTO grams(hash, doc) VALUES (?1, ?2)",
+    "INSERT INTO grams_recent(hash, doc) VALUES (?1, ?2)",
     "INSERT INTO passages(doc1, doc2, begin1, end1, begin2, end2, byte_begin1, byte_end1, "
     "byte_begin2, byte_end2, tok_begin1, tok_end1, tok_begin2, tok_end2, matches, columns, "
     "score, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
     "?16, ?17, ?18)",
     "SELECT text FROM docs WHERE doc = ?1",
     "DELETE FROM grams WHERE hash = ?1 AND doc = ?2",
+    "DELETE FROM grams_recent WHERE hash = ?1 AND doc = ?2",
     "DELETE FROM passages WHERE doc1 = ?1 OR doc2 = ?1",
     "DELETE FROM stories WHERE doc = ?1",
     "DELETE FROM docs WHERE doc = ?1",
@@ -124,6 +133,9 @@ static int delete_doc(ibid_store *s, stmts *t, int64_t doc, ibid_error *err)
         sqlite3_bind_int64(t->del_gram, 1, (int64_t)sk[k]);
         sqlite3_bind_int64(t->del_gram, 2, doc);
         rc = run(s, t->del_gram, "cannot delete index entries", err);
+        sqlite3_bind_int64(t->del_gram_recent, 1, (int64_t)sk[k]);
+        sqlite3_bind_int64(t->del_gram_recent, 2, doc);
+        if (rc == 0) rc = run(s, t->del_gram_recent, "cannot delete index entries", err);
     }
     free(sk);
     if (rc < 0) return rc;
@@ -197,6 +209,7 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     ibid_result *res = NULL;
     ibid_rec *grams = NULL;
 
+    double t0 = now(), t1 = t0, t2 = t0;
     if ((rc = ibid_store_exec(s, "BEGIN IMMEDIATE", err)) < 0) goto out;
     for (size_t i = b0; i < b1; i++) {
         sqlite3_bind_text(t->find, 1, ibid_corpus_id(c, i), -1, SQLITE_STATIC);
@@ -284,7 +297,9 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     }
     if ((rc = ibid_pairs_new(&pl, sub, (const uint32_t(*)[2])pairs, n_sc + n_fc, err)) < 0)
         goto done;
+    t1 = now();
     if ((rc = ibid_align(&res, sub, pl, &s->opts, err)) < 0) goto done;
+    t2 = now();
 
     /* write */
     for (size_t k = 0; k < n_old; k++)
@@ -314,6 +329,7 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
         const ibid_passage *p = &res->passages[k];
         if ((rc = insert_passage(s, t, p, rowid[p->doc1], rowid[p->doc2], err)) < 0) goto done;
     }
+    if ((rc = ibid_store_index_grow(s, (int64_t)n_grams, err)) < 0) goto done;
     rep->n_added += n_new;
     rep->n_replaced += n_old;
     rep->n_pairs += ibid_pairs_size(pl);
@@ -324,6 +340,11 @@ done:
         rc = ibid_store_exec(s, "COMMIT", err);
     else
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (t2 > t0) {
+        rep->secs_find += t1 - t0;
+        rep->secs_align += t2 - t1;
+        rep->secs_write += now() - t2;
+    }
 out:
     for (size_t i = 0; sk && i < n_new; i++) free(sk[i]);
     free(sk);

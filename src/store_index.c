@@ -18,6 +18,12 @@
  * of the store's format: a change to them needs a schema version and a migration that rebuilds
  * the grams table.
  *
+ * Two levels. Inserting a batch's sampled n-grams into one large B-tree keyed by hash touches
+ * nearly every page of it (the hashes are spread evenly), so each batch would rewrite the whole
+ * index. New rows go to a second, small table, grams_recent, instead; when it holds more than a
+ * quarter of the rows of grams it is merged into grams in one sorted pass, the way a
+ * log-structured merge tree works. A lookup reads both tables.
+ *
  * Candidates. The kept n-grams of a batch of new documents are sorted by hash; for each distinct
  * hash one index lookup gives the stored documents holding it (at most max_df + 1 of them). An
  * n-gram in more than max_df documents in all, stored and new, is boilerplate and links nothing,
@@ -124,7 +130,6 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
     for (size_t i = 0; i < n_new; i++)
         for (size_t k = 0; k < n_sk[i]; k++) rec[n_rec++] = (ibid_rec){sk[i][k], (uint32_t)i, 0};
     ibid_rec_sort(rec, n_rec, 1);
-    sqlite3_stmt *st = s->st_gram;
     for (size_t i = 0; i < n_rec;) {
         size_t j = i + 1;
         while (j < n_rec && rec[j].key == rec[i].key) j++;
@@ -134,18 +139,21 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
             continue;
         }
         n_docs = 0;
-        sqlite3_bind_int64(st, 1, (int64_t)rec[i].key);
-        sqlite3_bind_int64(st, 2, (int64_t)(max_df - n_here + 1));
-        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t d = sqlite3_column_int64(st, 0);
-            if (n_exclude && bsearch(&d, exclude, n_exclude, sizeof d, cmp_i64)) continue;
-            IBID_GROW(docs, m_docs, n_docs + 1);
-            docs[n_docs++] = d;
-        }
-        sqlite3_reset(st);
-        if (step != SQLITE_DONE) {
-            rc = ibid_store_sqlerr(s, err, "cannot read the n-gram index");
-            goto done;
+        for (int level = 0; level < 2; level++) {
+            sqlite3_stmt *st = level ? s->st_gram_recent : s->st_gram;
+            sqlite3_bind_int64(st, 1, (int64_t)rec[i].key);
+            sqlite3_bind_int64(st, 2, (int64_t)(max_df - n_here + 1));
+            while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+                int64_t d = sqlite3_column_int64(st, 0);
+                if (n_exclude && bsearch(&d, exclude, n_exclude, sizeof d, cmp_i64)) continue;
+                IBID_GROW(docs, m_docs, n_docs + 1);
+                docs[n_docs++] = d;
+            }
+            sqlite3_reset(st);
+            if (step != SQLITE_DONE) {
+                rc = ibid_store_sqlerr(s, err, "cannot read the n-gram index");
+                goto done;
+            }
         }
         if (n_docs + n_here <= max_df) {
             for (size_t x = i; x < j; x++) {
@@ -171,5 +179,41 @@ done:
     free(docs);
     free(sv);
     free(fv);
+    return rc;
+}
+
+int ibid_store_index_grow(ibid_store *s, int64_t n_rows, ibid_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t main_rows = 0, recent_rows = 0;
+    int rc = 0;
+    if (sqlite3_prepare_v2(s->db, "UPDATE index_rows SET n = n + ?1 WHERE tab = 'grams_recent'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return ibid_store_sqlerr(s, err, "cannot count index rows");
+    sqlite3_bind_int64(st, 1, n_rows);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) return ibid_store_sqlerr(s, err, "cannot count index rows");
+    if (sqlite3_prepare_v2(s->db, "SELECT tab, n FROM index_rows", -1, &st, NULL) != SQLITE_OK)
+        return ibid_store_sqlerr(s, err, "cannot count index rows");
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *tab = (const char *)sqlite3_column_text(st, 0);
+        if (tab && strcmp(tab, "grams") == 0) main_rows = sqlite3_column_int64(st, 1);
+        if (tab && strcmp(tab, "grams_recent") == 0) recent_rows = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) return ibid_store_sqlerr(s, err, "cannot count index rows");
+    if (recent_rows * IBID_STORE_MERGE_RATIO <= main_rows) return 0;
+    /* the merge: one pass over grams in hash order, the cost amortized over the batches since
+     * the last one, as in a log-structured merge tree (O'Neil et al., "The Log-Structured
+     * Merge-Tree", Acta Informatica 1996) */
+    rc = ibid_store_exec(s,
+                         "INSERT INTO grams(hash, doc) SELECT hash, doc FROM grams_recent "
+                         "ORDER BY hash, doc;\n"
+                         "DELETE FROM grams_recent;\n"
+                         "UPDATE index_rows SET n = (SELECT sum(n) FROM index_rows) "
+                         "WHERE tab = 'grams';\n"
+                         "UPDATE index_rows SET n = 0 WHERE tab = 'grams_recent';",
+                         err);
     return rc;
 }

@@ -25,7 +25,8 @@ dump() {
         SELECT id1, id2, begin1, end1, begin2, end2, matches, score, kind FROM passage_ids
             ORDER BY id1, id2, begin1, begin2, end1, end2;
         SELECT batch, n_docs, n_passages FROM batches ORDER BY batch;
-        SELECT hash, doc FROM grams ORDER BY hash, doc;"
+        SELECT hash, doc FROM grams ORDER BY hash, doc;
+        SELECT hash, doc FROM grams_recent ORDER BY hash, doc;"
 }
 
 check() {
@@ -47,7 +48,7 @@ check() {
             WHERE b.n_passages != (SELECT count(*) FROM passages p JOIN docs d1 ON d1.doc = p.doc1
                 JOIN docs d2 ON d2.doc = p.doc2 WHERE max(d1.batch, d2.batch) = b.batch);
         SELECT 'document ' || id || ' has no index entries' FROM docs
-            WHERE n_bytes > 200 AND doc NOT IN (SELECT doc FROM grams);")
+            WHERE n_bytes > 200 AND doc NOT IN (SELECT doc FROM grams UNION SELECT doc FROM grams_recent);")
     [ -z "$bad" ] || { echo "crash_add: $bad" >&2; exit 1; }
     n=$(sqlite3 "$db" "SELECT count(*) FROM docs")
     if [ "$n" != "$n_in" ] && [ $((n % batch)) != 0 ]; then
