@@ -76,12 +76,27 @@ static void bind_meta(sqlite3_stmt *st, int k, json_t *meta, const char *name)
         sqlite3_bind_null(st, k);
 }
 
+/* The statements of an add, prepared once: t->st[K] runs stmt_sql[K]. */
+enum {
+    FIND,
+    INS_BATCH,
+    INS_DOC,
+    INS_GRAM,
+    INS_PASS,
+    OLD_TEXT,
+    DEL_GRAM,
+    DEL_GRAM_RECENT,
+    DEL_PASS,
+    DEL_STORY,
+    DEL_DOC,
+    N_STMTS
+};
+
 typedef struct {
-    sqlite3_stmt *find, *ins_batch, *ins_doc, *ins_gram, *ins_pass;
-    sqlite3_stmt *old_text, *del_gram, *del_gram_recent, *del_pass, *del_story, *del_doc;
+    sqlite3_stmt *st[N_STMTS];
 } stmts;
 
-static const char *const stmt_sql[] = {
+static const char *const stmt_sql[N_STMTS] = {
     "SELECT doc FROM docs WHERE id = ?1",
     "INSERT INTO batches(n_docs, n_passages) VALUES (?1, ?2)",
     "INSERT INTO docs(id, text, n_bytes, source, date, url, title, meta, batch) "
@@ -99,13 +114,6 @@ static const char *const stmt_sql[] = {
     "DELETE FROM docs WHERE doc = ?1",
 };
 
-#define N_STMTS (sizeof stmt_sql / sizeof stmt_sql[0])
-
-static sqlite3_stmt **stmt_at(stmts *t, size_t i)
-{
-    return &(&t->find)[i];
-}
-
 /* Step a statement that returns no row, then reset it. */
 static int run(ibid_store *s, sqlite3_stmt *st, const char *what, ibid_error *err)
 {
@@ -120,31 +128,31 @@ static int delete_doc(ibid_store *s, stmts *t, int64_t doc, ibid_error *err)
     int rc = 0;
     uint64_t *sk = NULL;
     size_t n_sk = 0;
-    sqlite3_bind_int64(t->old_text, 1, doc);
-    if (sqlite3_step(t->old_text) != SQLITE_ROW) {
-        sqlite3_reset(t->old_text);
+    sqlite3_bind_int64(t->st[OLD_TEXT], 1, doc);
+    if (sqlite3_step(t->st[OLD_TEXT]) != SQLITE_ROW) {
+        sqlite3_reset(t->st[OLD_TEXT]);
         return ibid_store_sqlerr(s, err, "cannot read a replaced document");
     }
-    const char *text = (const char *)sqlite3_column_text(t->old_text, 0);
-    size_t n = (size_t)sqlite3_column_bytes(t->old_text, 0);
+    const char *text = (const char *)sqlite3_column_text(t->st[OLD_TEXT], 0);
+    size_t n = (size_t)sqlite3_column_bytes(t->st[OLD_TEXT], 0);
     rc = ibid_store_sketch_text(s, text ? text : "", n, &sk, &n_sk, err);
-    sqlite3_reset(t->old_text);
+    sqlite3_reset(t->st[OLD_TEXT]);
     for (size_t k = 0; rc == 0 && k < n_sk; k++) {
-        sqlite3_bind_int64(t->del_gram, 1, (int64_t)sk[k]);
-        sqlite3_bind_int64(t->del_gram, 2, doc);
-        rc = run(s, t->del_gram, "cannot delete index entries", err);
-        sqlite3_bind_int64(t->del_gram_recent, 1, (int64_t)sk[k]);
-        sqlite3_bind_int64(t->del_gram_recent, 2, doc);
-        if (rc == 0) rc = run(s, t->del_gram_recent, "cannot delete index entries", err);
+        sqlite3_bind_int64(t->st[DEL_GRAM], 1, (int64_t)sk[k]);
+        sqlite3_bind_int64(t->st[DEL_GRAM], 2, doc);
+        rc = run(s, t->st[DEL_GRAM], "cannot delete index entries", err);
+        sqlite3_bind_int64(t->st[DEL_GRAM_RECENT], 1, (int64_t)sk[k]);
+        sqlite3_bind_int64(t->st[DEL_GRAM_RECENT], 2, doc);
+        if (rc == 0) rc = run(s, t->st[DEL_GRAM_RECENT], "cannot delete index entries", err);
     }
     free(sk);
     if (rc < 0) return rc;
-    sqlite3_bind_int64(t->del_pass, 1, doc);
-    if ((rc = run(s, t->del_pass, "cannot delete passages", err)) < 0) return rc;
-    sqlite3_bind_int64(t->del_story, 1, doc);
-    if ((rc = run(s, t->del_story, "cannot delete story members", err)) < 0) return rc;
-    sqlite3_bind_int64(t->del_doc, 1, doc);
-    return run(s, t->del_doc, "cannot delete a replaced document", err);
+    sqlite3_bind_int64(t->st[DEL_PASS], 1, doc);
+    if ((rc = run(s, t->st[DEL_PASS], "cannot delete passages", err)) < 0) return rc;
+    sqlite3_bind_int64(t->st[DEL_STORY], 1, doc);
+    if ((rc = run(s, t->st[DEL_STORY], "cannot delete story members", err)) < 0) return rc;
+    sqlite3_bind_int64(t->st[DEL_DOC], 1, doc);
+    return run(s, t->st[DEL_DOC], "cannot delete a replaced document", err);
 }
 
 /* Insert document i of `c` as batch `batch`; its rowid in *doc. */
@@ -155,7 +163,7 @@ static int insert_doc(ibid_store *s, stmts *t, const ibid_corpus *c, size_t i, i
     const char *id = ibid_corpus_id(c, i), *text = ibid_corpus_text(c, i, &n);
     const char *meta = ibid_corpus_meta(c, i);
     json_t *m = meta ? json_loads(meta, 0, NULL) : NULL;
-    sqlite3_stmt *st = t->ins_doc;
+    sqlite3_stmt *st = t->st[INS_DOC];
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, text, (int)n, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (int64_t)n);
@@ -177,7 +185,7 @@ static int insert_doc(ibid_store *s, stmts *t, const ibid_corpus *c, size_t i, i
 static int insert_passage(ibid_store *s, stmts *t, const ibid_passage *p, int64_t doc1,
                           int64_t doc2, ibid_error *err)
 {
-    sqlite3_stmt *st = t->ins_pass;
+    sqlite3_stmt *st = t->st[INS_PASS];
     const uint32_t f[] = {p->cp_beg1,   p->cp_end1,   p->cp_beg2,   p->cp_end2,  p->byte_beg1,
                           p->byte_end1, p->byte_beg2, p->byte_end2, p->tok_beg1, p->tok_end1,
                           p->tok_beg2,  p->tok_end2,  p->matches,   p->columns};
@@ -212,10 +220,10 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     double t0 = now(), t1 = t0, t2 = t0;
     if ((rc = ibid_store_exec(s, "BEGIN IMMEDIATE", err)) < 0) goto out;
     for (size_t i = b0; i < b1; i++) {
-        sqlite3_bind_text(t->find, 1, ibid_corpus_id(c, i), -1, SQLITE_STATIC);
-        int step = sqlite3_step(t->find);
-        int64_t d = step == SQLITE_ROW ? sqlite3_column_int64(t->find, 0) : -1;
-        sqlite3_reset(t->find);
+        sqlite3_bind_text(t->st[FIND], 1, ibid_corpus_id(c, i), -1, SQLITE_STATIC);
+        int step = sqlite3_step(t->st[FIND]);
+        int64_t d = step == SQLITE_ROW ? sqlite3_column_int64(t->st[FIND], 0) : -1;
+        sqlite3_reset(t->st[FIND]);
         if (step != SQLITE_ROW && step != SQLITE_DONE) {
             rc = ibid_store_sqlerr(s, err, "cannot look up an id");
             goto done;
@@ -304,9 +312,9 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     /* write */
     for (size_t k = 0; k < n_old; k++)
         if ((rc = delete_doc(s, t, old[k], err)) < 0) goto done;
-    sqlite3_bind_int64(t->ins_batch, 1, (int64_t)n_new);
-    sqlite3_bind_int64(t->ins_batch, 2, (int64_t)res->n_passages);
-    if ((rc = run(s, t->ins_batch, "cannot record the batch", err)) < 0) goto done;
+    sqlite3_bind_int64(t->st[INS_BATCH], 1, (int64_t)n_new);
+    sqlite3_bind_int64(t->st[INS_BATCH], 2, (int64_t)res->n_passages);
+    if ((rc = run(s, t->st[INS_BATCH], "cannot record the batch", err)) < 0) goto done;
     int64_t batch = sqlite3_last_insert_rowid(s->db);
     rowid = ibid_xmalloc((n_new + n_cdocs) * sizeof *rowid);
     for (size_t i = 0; i < n_new; i++)
@@ -321,9 +329,9 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
             grams[n_grams++] = (ibid_rec){sk[i][k], (uint32_t)i, 0};
     ibid_rec_sort(grams, n_grams, s->opts.n_threads);
     for (size_t k = 0; k < n_grams; k++) {
-        sqlite3_bind_int64(t->ins_gram, 1, (int64_t)grams[k].key);
-        sqlite3_bind_int64(t->ins_gram, 2, rowid[grams[k].x]);
-        if ((rc = run(s, t->ins_gram, "cannot store the n-gram index", err)) < 0) goto done;
+        sqlite3_bind_int64(t->st[INS_GRAM], 1, (int64_t)grams[k].key);
+        sqlite3_bind_int64(t->st[INS_GRAM], 2, rowid[grams[k].x]);
+        if ((rc = run(s, t->st[INS_GRAM], "cannot store the n-gram index", err)) < 0) goto done;
     }
     for (size_t k = 0; k < res->n_passages; k++) {
         const ibid_passage *p = &res->passages[k];
@@ -381,7 +389,7 @@ int ibid_store_add(ibid_store *s, const ibid_corpus *c, const ibid_store_add_opt
     if (o->batch_docs == 0)
         return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "batch_docs must be at least 1");
     for (size_t i = 0; i < N_STMTS; i++)
-        if (sqlite3_prepare_v2(s->db, stmt_sql[i], -1, stmt_at(&t, i), NULL) != SQLITE_OK) {
+        if (sqlite3_prepare_v2(s->db, stmt_sql[i], -1, &t.st[i], NULL) != SQLITE_OK) {
             rc = ibid_store_sqlerr(s, err, "cannot prepare a statement");
             goto done;
         }
@@ -392,6 +400,6 @@ int ibid_store_add(ibid_store *s, const ibid_corpus *c, const ibid_store_add_opt
         if (o->progress) o->progress(o->progress_ud, b1, n);
     }
 done:
-    for (size_t i = 0; i < N_STMTS; i++) sqlite3_finalize(*stmt_at(&t, i));
+    for (size_t i = 0; i < N_STMTS; i++) sqlite3_finalize(t.st[i]);
     return rc;
 }
