@@ -658,8 +658,9 @@ int ibid_store_load(ibid_corpus **out_corpus, ibid_result **out_result, ibid_sto
             sqlite3_reset(st);
         }
     }
+    if (!r->passages) IBID_GROW(r->passages, m_pass, 1); /* never NULL, as from ibid_align */
     rank = ibid_store_id_ranks(c);
-    ibid_passages_sort(r->passages, r->n_passages, rank);
+    if (r->n_passages > 1) ibid_passages_sort(r->passages, r->n_passages, rank);
     rc = 0;
 done:
     sqlite3_finalize(st);
