@@ -329,12 +329,14 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
         goto done;
     }
     s->version = (int)v;
-    /* a large page cache and memory-mapped reads: index lookups touch pages all over the file */
-    if ((rc = ibid_store_exec(s, "PRAGMA cache_size = -262144; PRAGMA mmap_size = 4294967296",
-                              err)) < 0)
-        goto done;
+    /* a writer gets a large page cache, as a batch's index lookups touch pages all over the
+     * file; a reader keeps SQLite's 2 MB, which it recycles: a query reads a few thousand pages
+     * once, and filling a fresh cache costs it more than reading them (measured: bench/RESULTS.md).
+     * Memory-mapped reads cost a query 40% more CPU on this machine, where page faults are dear. */
     if (s->writable) {
-        if ((rc = ibid_store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+        if ((rc = ibid_store_exec(s,
+                                  "PRAGMA cache_size = -262144; PRAGMA journal_mode = WAL; "
+                                  "PRAGMA synchronous = NORMAL",
                                   err)) < 0)
             goto done;
         if (v < N_MIGRATIONS && (rc = migrate(s, opts, err)) < 0) goto done;
@@ -353,6 +355,8 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
                            SQLITE_PREPARE_PERSISTENT, &s->st_gram, NULL) != SQLITE_OK ||
         sqlite3_prepare_v3(s->db, "SELECT doc FROM grams_recent WHERE hash = ?1 LIMIT ?2", -1,
                            SQLITE_PREPARE_PERSISTENT, &s->st_gram_recent, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v3(s->db, "SELECT 1 FROM grams_recent LIMIT 1", -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->st_recent_any, NULL) != SQLITE_OK ||
         sqlite3_prepare_v3(s->db, "SELECT id, text, meta FROM docs WHERE doc = ?1", -1,
                            SQLITE_PREPARE_PERSISTENT, &s->st_fetch, NULL) != SQLITE_OK) {
         rc = ibid_store_sqlerr(s, err, "cannot prepare the queries");
@@ -372,6 +376,7 @@ void ibid_store_close(ibid_store *s)
     if (!s) return;
     sqlite3_finalize(s->st_gram);
     sqlite3_finalize(s->st_gram_recent);
+    sqlite3_finalize(s->st_recent_any);
     sqlite3_finalize(s->st_fetch);
     sqlite3_close(s->db);
     free(s->translate);

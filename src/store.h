@@ -28,6 +28,7 @@ struct ibid_store {
     char *translate;              /* storage for opts.translate (or NULL) */
     sqlite3_stmt *st_gram;        /* SELECT doc FROM grams WHERE hash = ?1 LIMIT ?2 */
     sqlite3_stmt *st_gram_recent; /* the same on grams_recent */
+    sqlite3_stmt *st_recent_any;  /* SELECT 1 FROM grams_recent LIMIT 1 */
     sqlite3_stmt *st_fetch;       /* SELECT id, text, meta FROM docs WHERE doc = ?1 */
 };
 

@@ -87,13 +87,6 @@ int ibid_store_sketch_text(const ibid_store *s, const char *text, size_t n_bytes
     return rc;
 }
 
-static int by_pair(const void *pa, const void *pb)
-{
-    const ibid_store_cand *x = pa, *y = pb;
-    if (x->a != y->a) return x->a < y->a ? -1 : 1;
-    return x->b < y->b ? -1 : x->b > y->b;
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -101,9 +94,21 @@ static int cmp_i64(const void *a, const void *b)
 }
 
 /* Sort the votes, keep the pairs with at least IBID_STORE_CAND_MIN of them, once each. */
-static size_t count_votes(ibid_store_cand *v, size_t n)
+static size_t count_votes(ibid_store_cand *v, size_t n, int n_threads)
 {
-    if (n > 1) qsort(v, n, sizeof *v, by_pair);
+    if (n > 1) {
+        /* radix sort on (a, b): key a, then b's two halves */
+        ibid_rec *r = ibid_xmalloc(n * sizeof *r);
+        for (size_t i = 0; i < n; i++) {
+            assert(v[i].b >= 0);
+            r[i] = (ibid_rec){v[i].a, (uint32_t)((uint64_t)v[i].b >> 32), (uint32_t)v[i].b};
+        }
+        ibid_rec_sort(r, n, n_threads);
+        for (size_t i = 0; i < n; i++)
+            v[i] =
+                (ibid_store_cand){(uint32_t)r[i].key, (int64_t)((uint64_t)r[i].x << 32 | r[i].y)};
+        free(r);
+    }
     size_t k = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
@@ -123,6 +128,10 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
     size_t n_rec = 0, n_sv = 0, m_sv = 0, n_fv = 0, m_fv = 0, n_docs = 0, m_docs = 0;
     size_t max_df = (size_t)s->opts.max_df;
     for (size_t i = 0; i < n_new; i++) n_rec += n_sk[i];
+    /* an empty grams_recent (just merged, or a store built in one batch) costs no lookups */
+    int has_recent = 1;
+    if (sqlite3_step(s->st_recent_any) == SQLITE_DONE) has_recent = 0;
+    sqlite3_reset(s->st_recent_any);
     ibid_rec *rec = ibid_xmalloc((n_rec ? n_rec : 1) * sizeof *rec);
     ibid_store_cand *sv = NULL, *fv = NULL;
     int64_t *docs = NULL;
@@ -139,7 +148,7 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
             continue;
         }
         n_docs = 0;
-        for (int level = 0; level < 2; level++) {
+        for (int level = 0; level < 1 + has_recent; level++) {
             sqlite3_stmt *st = level ? s->st_gram_recent : s->st_gram;
             sqlite3_bind_int64(st, 1, (int64_t)rec[i].key);
             sqlite3_bind_int64(st, 2, (int64_t)(max_df - n_here + 1));
@@ -169,8 +178,8 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
         }
         i = j;
     }
-    *n_stored = count_votes(sv, n_sv);
-    *n_fresh = count_votes(fv, n_fv);
+    *n_stored = count_votes(sv, n_sv, s->opts.n_threads);
+    *n_fresh = count_votes(fv, n_fv, s->opts.n_threads);
     *stored = sv;
     *fresh = fv;
     sv = fv = NULL;
