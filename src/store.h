@@ -10,14 +10,15 @@
 #include <sqlite3.h>
 
 /* Winnowing window, in n-grams: of every WINNOW consecutive n-grams of a document at least one
- * is sampled into the index. A passage of min_words (15) tokens has 12 4-grams, so two disjoint
- * windows, so at least two sampled n-grams in common with its source. */
+ * is sampled into the index, so an identical run of k * WINNOW + n - 1 tokens holds at least k
+ * sampled n-grams in common with its source. */
 #define IBID_STORE_WINNOW 6
 /* grams_recent is merged into grams when it holds more than 1 / IBID_STORE_MERGE_RATIO of the
  * rows grams holds (store_index.c). */
 #define IBID_STORE_MERGE_RATIO 4
-/* Sampled n-grams a new document must share with a stored one to be aligned with it. */
-#define IBID_STORE_CAND_MIN 4
+/* Sampled n-grams a new document must share with a stored one to be aligned with it: identical
+ * runs of 3 * 6 + 4 - 1 = 21 tokens are always found (bench/RESULTS.md measures 2, 3 and 4). */
+#define IBID_STORE_CAND_MIN 3
 
 struct ibid_store {
     sqlite3 *db;

@@ -9,8 +9,10 @@
  * consecutive n-grams, and from each window the smallest hash is kept (the rightmost on ties).
  * Equal text gives equal choices, so two documents that share a run of W + n - 1 tokens share at
  * least one kept n-gram, and a run of 2W + n - 1 tokens at least two; about 2 / (W + 1) of the
- * n-grams are kept. With W = 6 and n = 4, a passage of ibid's shortest length (15 tokens) holds
- * two kept n-grams, the number a pair needs to become a candidate (IBID_STORE_CAND_MIN).
+ * n-grams are kept. With W = 6 and n = 4, an identical run of 21 tokens holds three kept
+ * n-grams, the number a pair needs to become a candidate (IBID_STORE_CAND_MIN); ibid's shortest
+ * passage (15 tokens) is found when its kept n-grams fall well. Two would find more short and
+ * templated reuse, four fewer chance candidates (bench/RESULTS.md).
  *
  * An n-gram's hash is XXH3-64 over its n token hashes (the tokenizer's, under the store's
  * normalization), kept to 63 bits so that SQLite's signed integers sort it as the number it is.

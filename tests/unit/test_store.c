@@ -195,9 +195,9 @@ static void test_pairs_new(void **state)
 
 /* Adding documents in batches finds what one ibid_align over all of them finds: every passage
  * stored is one ibid_align reports, and every one ibid_align reports whose two sides share a run
- * of 4W + n - 1 tokens (four sampled n-grams, IBID_STORE_CAND_MIN) is stored. The copies planted
- * here are exact, so a passage of that many matches holds such a run, except where a copy of a
- * copy overlaps the original only in part. */
+ * of CW + n - 1 tokens (C = IBID_STORE_CAND_MIN disjoint windows of sampled n-grams) is stored. The
+ * copies planted here are exact, so a passage of that many matches holds such a run, except where a
+ * copy of a copy overlaps the original only in part. */
 static int has_line(const char *lines, const char *line)
 {
     size_t n = strlen(line);
@@ -250,7 +250,9 @@ static void test_incremental_equals_batch(void **state)
         }
         for (size_t i = 0; i < whole->n_passages; i++) {
             const ibid_passage *p = &whole->passages[i];
-            if (p->matches < 4 * IBID_STORE_WINNOW + 3 || p->matches != p->columns) continue;
+            if (p->matches < IBID_STORE_CAND_MIN * IBID_STORE_WINNOW + 3 ||
+                p->matches != p->columns)
+                continue;
             ibid_result one = {.n_passages = 1, .passages = (ibid_passage *)p};
             char *line = passage_lines(c, &one);
             assert_true(has_line(got, line));
@@ -397,7 +399,7 @@ static void test_query(void **state)
     assert_true(seen[0] && seen[1] && seen[2]);
 
     /* the answer of ibid_align over the query and the whole store: every passage the query
-     * finds is one of its, and every exact one of 4W + n - 1 tokens or more is found */
+     * finds is one of its, and every exact one of CW + n - 1 tokens or more is found */
     ibid_corpus *all;
     ibid_result *ar, *lr;
     assert_int_equal(ibid_store_load(&all, &lr, s, NULL, 0, 0, &err), 0);
@@ -410,7 +412,8 @@ static void test_query(void **state)
         const ibid_passage *p = &ar->passages[i];
         if (p->doc2 != qi) continue; /* "zz-query" sorts last: it is always doc2 */
         n_q++;
-        if (p->matches < 4 * IBID_STORE_WINNOW + 3 || p->matches != p->columns) continue;
+        if (p->matches < IBID_STORE_CAND_MIN * IBID_STORE_WINNOW + 3 || p->matches != p->columns)
+            continue;
         int found = 0;
         for (size_t k = 0; k < qr->n_passages; k++) {
             const ibid_passage *x = &qr->passages[k];
