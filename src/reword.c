@@ -197,19 +197,7 @@ static size_t char_grams(ibid_arena *km, const ibid_terms *d, uint32_t s0, uint3
             g[n++] =
                 (uint32_t)(((w[0] * 0x9E3779B1u ^ w[1]) * 0x85EBCA6Bu ^ w[2]) * 0xC2B2AE35u ^ w[3]);
     }
-    if (n > 256) {
-        ibid_rec *r = ibid_arena_alloc(km, n * sizeof *r);
-        for (size_t i = 0; i < n; i++) r[i] = (ibid_rec){g[i], 0, 0};
-        ibid_rec_sort(r, n, 1);
-        for (size_t i = 0; i < n; i++) g[i] = (uint32_t)r[i].key;
-    } else {
-        for (size_t i = 1; i < n; i++) { /* insertion sort: a sentence has a few hundred */
-            uint32_t x = g[i];
-            size_t k = i;
-            while (k > 0 && g[k - 1] > x) g[k] = g[k - 1], k--;
-            g[k] = x;
-        }
-    }
+    ibid_u32_sort(g, ibid_arena_alloc(km, (n ? n : 1) * sizeof *g), n);
     *out = g;
     return n;
 }
@@ -246,6 +234,25 @@ static double char_cos(const uint32_t *a, size_t na, const uint32_t *b, size_t n
     return la > 0 && lb > 0 ? dot / sqrt(la * lb) : 0;
 }
 
+/* The character n-grams of single sentences, each made once for a document pair. */
+typedef struct {
+    uint32_t **g; /* per sentence, or NULL until needed */
+    uint32_t *n;
+} gram_memo;
+
+static size_t sentence_grams(ibid_arena *km, const ibid_terms *d, gram_memo *m, uint32_t s,
+                             uint32_t **out)
+{
+    if (!m->g) {
+        m->g = ibid_arena_alloc(km, d->n_sent * sizeof *m->g);
+        m->n = ibid_arena_alloc(km, d->n_sent * sizeof *m->n);
+        memset(m->g, 0, d->n_sent * sizeof *m->g);
+    }
+    if (!m->g[s]) m->n[s] = (uint32_t)char_grams(km, d, s, s, &m->g[s]);
+    *out = m->g[s];
+    return m->n[s];
+}
+
 /* The seeds of a pair, sorted by (i, j). */
 static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *b,
                          const ibid_align_opts *o, seed **out)
@@ -260,6 +267,7 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
     ibid_rec_sort(t, n, 1);
     seed *s = ibid_arena_alloc(km, (n ? n : 1) * sizeof *s);
     const float *len_a = a->sent_len, *len_b = b->sent_len;
+    gram_memo ma = {0}, mb = {0};
     size_t ns = 0;
     for (size_t x = 0; x < n;) {
         size_t e = x;
@@ -276,7 +284,7 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
         if (!ok && e - x >= MIN_SHARED &&
             dot >= NEAR_SEED * sim) { /* a near miss: the characters */
             uint32_t *ga, *gb;
-            size_t na = char_grams(km, a, i, i, &ga), nb = char_grams(km, b, j, j, &gb);
+            size_t na = sentence_grams(km, a, &ma, i, &ga), nb = sentence_grams(km, b, &mb, j, &gb);
             double cc = char_cos(ga, na, gb, nb);
             ok = cc >= CHAR_SIM;
             if (ok && dot < sim) dot = (float)sim; /* as a seed, it counts as a bare one */

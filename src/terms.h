@@ -43,13 +43,16 @@ void ibid_terms_ctx_free(ibid_terms_ctx *c);
 
 /* The language of a text (ISO 639-1), "" when unknown. */
 const char *ibid_terms_lang(ibid_terms_ctx *c, const char *text, size_t n);
-/* Split a document in language `lang` into sentences of stems (counts as weights). With `dict`
- * (from `lang` to `pivot`), a document not in `pivot` is described by the stems of its words'
- * translations. With `wn`, each English word also counts, at weight SYN_WEIGHT, for the synset
- * of its first sense, so that synonyms share a term. Returns 0 or an IBID_E* code. */
-int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t n, unsigned flags,
-                     const char *lang, const ibid_dict *dict, const char *pivot,
-                     const ibid_wordnet *wn, ibid_error *err);
+/* Split a document in language `lang` into sentences of stems (counts as weights); its tokens
+ * (n_tok, from ibid_tokenize_words with `flags`) are those of the verbatim engine, so that
+ * d->tok_term and the passages' token spans speak of the same tokens. With `dict` (from `lang`
+ * to `pivot`), a document not in `pivot` is described by the stems of its words' translations.
+ * With `wn`, each English word also counts, at weight SYN_WEIGHT, for the synset of its first
+ * sense, so that synonyms share a term. Returns 0 or an IBID_E* code. */
+int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t n,
+                     const ibid_word *tok, size_t n_tok, unsigned flags, const char *lang,
+                     const ibid_dict *dict, const char *pivot, const ibid_wordnet *wn,
+                     ibid_error *err);
 void ibid_terms_free(ibid_terms *d);
 /* The consonant skeleton of a (case-folded) name, for matching names across languages and
  * scripts ("Baghdad", "Bagdad", "بغداد": "bgdd"), into out (room for m bytes, not

@@ -59,11 +59,15 @@ static int setup(void **state)
     for (size_t i = 0; i < N_DOC; i++) {
         size_t n = strlen(corpus[i]);
         const char *lang = ibid_terms_lang(c, corpus[i], n);
-        assert_int_equal(ibid_terms_build(&f->t[i], c, corpus[i], n, IBID_NORM_DEFAULT, lang, NULL,
-                                          NULL, NULL, NULL),
+        ibid_word *w = NULL;
+        size_t m = 0;
+        assert_int_equal(
+            ibid_tokenize_words(&f->k[i], &w, &m, corpus[i], n, IBID_NORM_DEFAULT, NULL), 0);
+        assert_int_equal(ibid_terms_build(&f->t[i], c, corpus[i], n, w, f->k[i].n_tok,
+                                          IBID_NORM_DEFAULT, lang, NULL, NULL, NULL, NULL),
                          0);
-        assert_int_equal(ibid_tokenize_hashes(&f->k[i], corpus[i], n, IBID_NORM_DEFAULT, NULL), 0);
         assert_int_equal(f->t[i].sent_tok[f->t[i].n_sent], f->k[i].n_tok);
+        free(w);
     }
     n_sent = ibid_terms_weigh(f->t, N_DOC, 2);
     f->log_sent = log((double)n_sent);
