@@ -401,11 +401,9 @@ static int prepare_terms(job *j, size_t n_doc, ibid_error *err)
     return 0;
 }
 
-static void free_terms(job *j, size_t n_doc)
+static void free_terms(job *j)
 {
-    if (j->terms)
-        for (size_t i = 0; i < n_doc; i++) ibid_terms_free(&j->terms[i]);
-    free(j->terms);
+    free(j->terms); /* their arrays belong to the contexts' stores */
     if (j->tctx)
         for (int t = 0; t < j->o->n_threads; t++) ibid_terms_ctx_free(j->tctx[t]);
     free(j->tctx);
@@ -471,7 +469,7 @@ int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
     progress(o, "tokenize", n_doc, n_doc);
     if (j.terms) {
         progress(o, "weigh", 0, n_doc);
-        size_t n_sent = ibid_terms_weigh(j.terms, n_doc, o->n_threads);
+        size_t n_sent = ibid_terms_weigh(j.terms, n_doc, j.tctx, o->n_threads);
         j.log_sent = log(n_sent > 1 ? (double)n_sent : 2.0);
         progress(o, "weigh", n_doc, n_doc);
     }
@@ -533,7 +531,7 @@ done:
     free(j.n_seeds);
     free(j.n_cand);
     free((void *)j.rank);
-    free_terms(&j, n_doc);
+    free_terms(&j);
     for (size_t i = 0; i < n_doc; i++) ibid_toks_free(&j.toks[i]);
     free(j.toks);
     free(j.rc);

@@ -52,7 +52,10 @@ struct ibid_terms_ctx {
         ibid_stemmer *s;
     } stem[MAX_STEMMERS];
     int n_stem;
-    char *word; /* MAX_WORD * 4 + 8 bytes */
+    char *word;         /* MAX_WORD * 4 + 8 bytes */
+    ibid_arena *store;  /* the arrays of the documents this context built and weighed */
+    ibid_term *scratch; /* a document's terms while they are collected, before compacting */
+    size_t m_scratch;
     struct word_info {
         uint64_t h;         /* the word's key mixed with its stemmer's, bit 2 set (0: empty),
                                and in bits 0-1 the flags below */
@@ -65,6 +68,7 @@ ibid_terms_ctx *ibid_terms_ctx_new(void)
     ibid_terms_ctx *c = ibid_xcalloc(1, sizeof *c);
     c->word = ibid_xmalloc(MAX_WORD * 4 + 8);
     c->words = ibid_xcalloc(WORD_CACHE, sizeof *c->words);
+    c->store = ibid_arena_new();
     return c;
 }
 
@@ -75,6 +79,8 @@ void ibid_terms_ctx_free(ibid_terms_ctx *c)
     for (int i = 0; i < c->n_stem; i++) ibid_stemmer_free(c->stem[i].s);
     free(c->word);
     free(c->words);
+    ibid_arena_free(c->store);
+    free(c->scratch);
     free(c);
 }
 
@@ -263,10 +269,10 @@ static const struct word_info *word_info(ibid_terms_ctx *c, ibid_stemmer *st,
 }
 
 /* Add term t (count w) to the current sentence's list. */
-static void add_term(ibid_terms *d, size_t *m, uint32_t t, float w, uint32_t name)
+static void add_term(ibid_terms_ctx *c, ibid_terms *d, uint32_t t, float w, uint32_t name)
 {
-    IBID_GROW(d->term, *m, d->n_term + 1);
-    d->term[d->n_term++] = (ibid_term){t, w, 0, name, w};
+    IBID_GROW(c->scratch, c->m_scratch, d->n_term + 1);
+    c->scratch[d->n_term++] = (ibid_term){t, w, 0, name, w};
 }
 
 /* Does a token start with an upper-case letter? */
@@ -298,7 +304,7 @@ static void sort_terms(ibid_term *t, size_t n)
     }
 }
 
-/* Sort the terms of each sentence and sum duplicates: weights become counts. */
+/* Sort the terms of each sentence (in d->term) and sum duplicates: weights become counts. */
 static void compact(ibid_terms *d)
 {
     size_t out = 0;
@@ -331,10 +337,13 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
                      ibid_error *err)
 {
     memset(d, 0, sizeof *d);
-    size_t m_term = 0;
     int rc;
     size_t n_sent;
-    if ((rc = ibid_sentences(&d->sent, &n_sent, text, n, err)) < 0) return rc;
+    ibid_sent *sent;
+    if ((rc = ibid_sentences(&sent, &n_sent, text, n, err)) < 0) return rc;
+    d->sent = ibid_arena_alloc(c->store, (n_sent ? n_sent : 1) * sizeof *d->sent);
+    if (n_sent) memcpy(d->sent, sent, n_sent * sizeof *sent);
+    free(sent);
     d->n_sent = (uint32_t)n_sent;
     snprintf(d->lang, sizeof d->lang, "%s", lang);
     d->text = text;
@@ -342,10 +351,10 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
     ibid_stemmer *st = stemmer(c, translate ? pivot : d->lang);
     if (translate || strcmp(d->lang, "en") != 0) wn = NULL; /* WordNet is English */
     ibid_stemmer *src_st = translate ? stemmer(c, d->lang) : NULL;
-    d->sent_tok = ibid_xmalloc((n_sent + 1) * sizeof *d->sent_tok);
-    d->tok_term = ibid_xmalloc((n_tok ? n_tok : 1) * sizeof *d->tok_term);
-    IBID_GROW(d->term, m_term, (wn ? 2 : 1) * n_tok + 1); /* a stem (and a synset) a word */
-    d->term_beg = ibid_xmalloc((n_sent + 1) * sizeof *d->term_beg);
+    d->sent_tok = ibid_arena_alloc(c->store, (n_sent + 1) * sizeof *d->sent_tok);
+    d->tok_term = ibid_arena_alloc(c->store, (n_tok ? n_tok : 1) * sizeof *d->tok_term);
+    IBID_GROW(c->scratch, c->m_scratch, (wn ? 2 : 1) * n_tok + 1); /* a stem (and a synset) */
+    d->term_beg = ibid_arena_alloc(c->store, (n_sent + 1) * sizeof *d->term_beg);
     uint64_t salt = (uint64_t)(uintptr_t)st * 0x9E3779B97F4A7C15ull ^ (wn ? 8 : 0);
     size_t k = 0;
     for (uint32_t s = 0; s < d->n_sent; s++) {
@@ -367,7 +376,7 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
                 if (name) { /* names match across scripts */
                     char sk[64];
                     size_t nk = ibid_terms_skeleton(c->word, len, sk, sizeof sk);
-                    if (nk) add_term(d, &m_term, term_id(sk, nk) ^ 0x5CE1E70u, 1.0f, 1);
+                    if (nk) add_term(c, d, term_id(sk, nk) ^ 0x5CE1E70u, 1.0f, 1);
                 }
                 const char *const *tr;
                 size_t n_tr = translate ? translate_word(c, dict, src_st, d->lang, len, &tr) : 0;
@@ -377,35 +386,25 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
                         size_t ls, lt = strlen(tr[i]);
                         const char *stem = st ? ibid_stem(st, tr[i], lt, &ls) : tr[i];
                         if (!st) ls = lt;
-                        add_term(d, &m_term, term_id(stem, ls), 1.0f / (float)n_tr, name);
-                        if (i == 0) d->tok_term[k] = d->term[d->n_term - 1].id;
+                        add_term(c, d, term_id(stem, ls), 1.0f / (float)n_tr, name);
+                        if (i == 0) d->tok_term[k] = c->scratch[d->n_term - 1].id;
                     }
                     continue;
                 }
             }
-            add_term(d, &m_term, wi->stem, 1.0f, name);
+            add_term(c, d, wi->stem, 1.0f, name);
             d->tok_term[k] = wi->stem;
             if ((wi->h & WORD_HAS_SYN) && !name)
-                add_term(d, &m_term, (wi->syn ^ SYN_SEED) * 0x85EBCA6Bu, SYN_WEIGHT, 0);
+                add_term(c, d, (wi->syn ^ SYN_SEED) * 0x85EBCA6Bu, SYN_WEIGHT, 0);
         }
     }
     d->sent_tok[d->n_sent] = (uint32_t)n_tok;
     d->term_beg[d->n_sent] = (uint32_t)d->n_term;
+    d->term = c->scratch;
     compact(d);
+    d->term = ibid_arena_alloc(c->store, (d->n_term ? d->n_term : 1) * sizeof *d->term);
+    if (d->n_term) memcpy(d->term, c->scratch, d->n_term * sizeof *d->term);
     return 0;
-}
-
-void ibid_terms_free(ibid_terms *d)
-{
-    if (!d) return;
-    free(d->sent);
-    free(d->sent_tok);
-    free(d->term_beg);
-    free(d->term);
-    free(d->tok_term);
-    free(d->post);
-    free(d->sent_len);
-    memset(d, 0, sizeof *d);
 }
 
 /* ---- corpus-wide weights ---- */
@@ -432,6 +431,7 @@ static size_t sf_find(const sf_table *h, uint32_t id)
 
 typedef struct {
     ibid_terms *docs;
+    ibid_terms_ctx **ctx; /* per thread */
     const sf_table *h;
     double n_sent;
 } weigh_job;
@@ -439,10 +439,10 @@ typedef struct {
 static void weigh_doc(void *ud, size_t i, int tid)
 {
     weigh_job *j = ud;
-    (void)tid;
     ibid_terms *d = &j->docs[i];
+    ibid_arena *store = j->ctx[tid]->store;
     size_t out = 0;
-    d->sent_len = ibid_xmalloc((d->n_sent ? d->n_sent : 1) * sizeof *d->sent_len);
+    d->sent_len = ibid_arena_alloc(store, (d->n_sent ? d->n_sent : 1) * sizeof *d->sent_len);
     for (uint32_t s = 0; s < d->n_sent; s++) {
         size_t b = d->term_beg[s], e = d->term_beg[s + 1];
         d->term_beg[s] = (uint32_t)out;
@@ -466,7 +466,7 @@ static void weigh_doc(void *ud, size_t i, int tid)
     d->term_beg[d->n_sent] = (uint32_t)out;
     d->n_term = out;
     /* the postings, for joining two documents' terms (reword.c) */
-    d->post = ibid_xmalloc((out ? out : 1) * sizeof *d->post);
+    d->post = ibid_arena_alloc(store, (out ? out : 1) * sizeof *d->post);
     for (uint32_t s = 0; s < d->n_sent; s++)
         for (size_t t = d->term_beg[s]; t < d->term_beg[s + 1]; t++) {
             uint32_t w, tf;
@@ -492,7 +492,7 @@ static void sf_add(sf_table *h, size_t *n_used, uint32_t id)
     e->u.sf++;
 }
 
-size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, int n_threads)
+size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, ibid_terms_ctx **ctx, int n_threads)
 {
     size_t n_sent = 0, n_used = 0, m = 1u << 16;
     sf_table h = {ibid_xcalloc(m, sizeof *h.slot), m - 1};
@@ -509,7 +509,7 @@ size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, int n_threads)
         double isf = sf <= stop ? log((double)n_sent / sf) : 0;
         h.slot[k].u.isf = isf > 0 ? (float)isf : -0.0f;
     }
-    weigh_job j = {docs, &h, (double)n_sent};
+    weigh_job j = {docs, ctx, &h, (double)n_sent};
     ibid_parallel_for(n_threads, n_doc, weigh_doc, &j);
     free(h.slot);
     return n_sent;

@@ -36,7 +36,11 @@ typedef struct ibid_terms {
     const char *text; /* the document's text (not owned), for character n-grams */
 } ibid_terms;
 
-/* Per-thread resources for ibid_terms_build (a language identifier, stemmers). */
+/* Per-thread resources for ibid_terms_build (a language identifier, stemmers, a cache of
+ * words), and the store of the arrays of the documents it builds and weighs: they live until
+ * the context is freed. Taken from one arena, they are few large blocks (huge pages, alloc.c)
+ * rather than thousands of small ones: their page faults were the sentence layer's largest
+ * cost. */
 typedef struct ibid_terms_ctx ibid_terms_ctx;
 ibid_terms_ctx *ibid_terms_ctx_new(void);
 void ibid_terms_ctx_free(ibid_terms_ctx *c);
@@ -53,14 +57,14 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
                      const ibid_word *tok, size_t n_tok, unsigned flags, const char *lang,
                      const ibid_dict *dict, const char *pivot, const ibid_wordnet *wn,
                      ibid_error *err);
-void ibid_terms_free(ibid_terms *d);
 /* The consonant skeleton of a (case-folded) name, for matching names across languages and
  * scripts ("Baghdad", "Bagdad", "بغداد": "bgdd"), into out (room for m bytes, not
  * NUL-terminated). Returns its length, 0 when it has fewer than 2 letters. */
 size_t ibid_terms_skeleton(const char *w, size_t n, char *out, size_t m);
-/* Replace counts by unit-length tf-isf weights over the whole corpus, dropping stop words.
- * Returns the number of sentences in the corpus. */
-size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, int n_threads);
+/* Replace counts by unit-length tf-isf weights over the whole corpus, dropping stop words; the
+ * new arrays (sent_len, post) come from the stores of ctx[0, n_threads). Returns the number of
+ * sentences in the corpus. */
+size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, ibid_terms_ctx **ctx, int n_threads);
 
 /* Document pairs related by their rarest terms (see terms.c), a term in at most max_df
  * documents: document a's partners b > a are rel[beg[a], beg[a + 1]), sorted. Both arrays are
