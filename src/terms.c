@@ -429,10 +429,18 @@ static size_t sf_find(const sf_table *h, uint32_t id)
     return k;
 }
 
+/* Term ids are counted in n_part tables, each of the ids of one part, by one thread. */
+static inline size_t sf_part(uint32_t id, size_t n_part)
+{
+    return (size_t)(((uint64_t)(id * 0x85EBCA6Bu) * n_part) >> 32);
+}
+
 typedef struct {
     ibid_terms *docs;
+    size_t n_doc;
     ibid_terms_ctx **ctx; /* per thread */
-    const sf_table *h;
+    sf_table *h;          /* per part */
+    size_t n_part;
     double n_sent;
 } weigh_job;
 
@@ -449,7 +457,8 @@ static void weigh_doc(void *ud, size_t i, int tid)
         double norm = 0;
         size_t first = out;
         for (size_t t = b; t < e; t++) {
-            double isf = j->h->slot[sf_find(j->h, d->term[t].id)].u.isf; /* counted: it is there */
+            const sf_table *h = &j->h[sf_part(d->term[t].id, j->n_part)];
+            double isf = h->slot[sf_find(h, d->term[t].id)].u.isf; /* counted: it is there */
             double w = d->term[t].w * isf;
             if (w <= 0) continue;
             d->term[out++] =
@@ -492,26 +501,42 @@ static void sf_add(sf_table *h, size_t *n_used, uint32_t id)
     e->u.sf++;
 }
 
-size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, ibid_terms_ctx **ctx, int n_threads)
+/* Count the sentences holding each term of part p (a sentence lists a term once), then turn
+ * the counts into isf weights. A stop word, or a term in every sentence, weighs -0, whose bits
+ * are not 0 and so still mark the slot as taken. */
+static void count_part(void *ud, size_t p, int tid)
 {
-    size_t n_sent = 0, n_used = 0, m = 1u << 16;
+    weigh_job *j = ud;
+    (void)tid;
+    size_t n_used = 0, m = 1u << 14;
     sf_table h = {ibid_xcalloc(m, sizeof *h.slot), m - 1};
-    for (size_t i = 0; i < n_doc; i++) { /* a sentence lists a term once */
-        n_sent += docs[i].n_sent;
-        for (size_t t = 0; t < docs[i].n_term; t++) sf_add(&h, &n_used, docs[i].term[t].id);
-    }
-    /* each term's isf, once: a count becomes a weight. A stop word, or a term in every
-     * sentence, weighs -0, whose bits are not 0 and so still mark the slot as taken. */
-    double stop = n_sent >= STOP_MIN_SENT ? STOP_SHARE * (double)n_sent : (double)n_sent;
+    for (size_t i = 0; i < j->n_doc; i++)
+        for (size_t t = 0; t < j->docs[i].n_term; t++) {
+            uint32_t id = j->docs[i].term[t].id;
+            if (sf_part(id, j->n_part) == p) sf_add(&h, &n_used, id);
+        }
+    double n_sent = j->n_sent;
+    double stop = n_sent >= STOP_MIN_SENT ? STOP_SHARE * n_sent : n_sent;
     for (size_t k = 0; k <= h.mask; k++) {
         uint32_t sf = h.slot[k].u.sf;
         if (!sf) continue;
-        double isf = sf <= stop ? log((double)n_sent / sf) : 0;
+        double isf = sf <= stop ? log(n_sent / sf) : 0;
         h.slot[k].u.isf = isf > 0 ? (float)isf : -0.0f;
     }
-    weigh_job j = {docs, ctx, &h, (double)n_sent};
+    j->h[p] = h;
+}
+
+size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, ibid_terms_ctx **ctx, int n_threads)
+{
+    size_t n_sent = 0;
+    for (size_t i = 0; i < n_doc; i++) n_sent += docs[i].n_sent;
+    size_t n_part = (size_t)n_threads;
+    weigh_job j = {docs,   n_doc,         ctx, ibid_xcalloc(n_part, sizeof(sf_table)),
+                   n_part, (double)n_sent};
+    ibid_parallel_for(n_threads, n_part, count_part, &j);
     ibid_parallel_for(n_threads, n_doc, weigh_doc, &j);
-    free(h.slot);
+    for (size_t p = 0; p < n_part; p++) free(j.h[p].slot);
+    free(j.h);
     return n_sent;
 }
 
