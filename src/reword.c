@@ -264,33 +264,57 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
     size_t n = join(pa, a->n_term, pb, b->n_term, NULL);
     ibid_rec *t = ibid_arena_alloc(km, (n ? n : 1) * sizeof *t);
     join(pa, a->n_term, pb, b->n_term, t);
-    ibid_rec_sort(t, n, 1);
+    /* the joined postings by sentence of a (a counting sort), then summed by sentence of b in
+     * one dense row per sentence of a: only the cells touched are cleared and visited */
+    uint32_t na = a->n_sent, nb = b->n_sent;
+    uint32_t *beg = ibid_arena_alloc(km, ((size_t)na + 1) * sizeof *beg);
+    memset(beg, 0, ((size_t)na + 1) * sizeof *beg);
+    for (size_t x = 0; x < n; x++) beg[(t[x].key >> 32) + 1]++;
+    for (uint32_t i = 0; i < na; i++) beg[i + 1] += beg[i];
+    uint32_t *fill = ibid_arena_alloc(km, ((size_t)na + 1) * sizeof *fill);
+    uint32_t *by_i = ibid_arena_alloc(km, (n ? n : 1) * sizeof *by_i);
+    memcpy(fill, beg, ((size_t)na + 1) * sizeof *fill);
+    for (size_t x = 0; x < n; x++) by_i[fill[t[x].key >> 32]++] = (uint32_t)x;
+    float *dot = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *dot);
+    float *common = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *common);
+    uint32_t *shared = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *shared);
+    uint32_t *stamp = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *stamp);
+    uint32_t *row = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *row);
+    uint32_t *tmp = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *tmp);
+    memset(stamp, 0xFF, ((size_t)nb + 1) * sizeof *stamp);
     seed *s = ibid_arena_alloc(km, (n ? n : 1) * sizeof *s);
     const float *len_a = a->sent_len, *len_b = b->sent_len;
     gram_memo ma = {0}, mb = {0};
     size_t ns = 0;
-    for (size_t x = 0; x < n;) {
-        size_t e = x;
-        float dot = 0, common = 0;
-        for (; e < n && t[e].key == t[x].key; e++) {
+    for (uint32_t i = 0; i < na; i++) {
+        size_t n_row = 0;
+        for (uint32_t q = beg[i]; q < beg[i + 1]; q++) {
+            const ibid_rec *r = &t[by_i[q]];
+            uint32_t j = (uint32_t)r->key;
+            if (stamp[j] != i)
+                stamp[j] = i, dot[j] = common[j] = 0, shared[j] = 0, row[n_row++] = j;
             float tf;
-            memcpy(&tf, &t[e].y, sizeof tf);
-            dot += wt(&t[e]);
-            common += tf;
+            memcpy(&tf, &r->y, sizeof tf);
+            dot[j] += wt(r);
+            common[j] += tf;
+            shared[j]++;
         }
-        uint32_t i = (uint32_t)(t[x].key >> 32), j = (uint32_t)t[x].key;
-        double dice = 2.0 * common / (len_a[i] + len_b[j]);
-        int ok = e - x >= MIN_SHARED && dot >= sim && dice >= min_dice;
-        if (!ok && e - x >= MIN_SHARED &&
-            dot >= NEAR_SEED * sim) { /* a near miss: the characters */
-            uint32_t *ga, *gb;
-            size_t na = sentence_grams(km, a, &ma, i, &ga), nb = sentence_grams(km, b, &mb, j, &gb);
-            double cc = char_cos(ga, na, gb, nb);
-            ok = cc >= CHAR_SIM;
-            if (ok && dot < sim) dot = (float)sim; /* as a seed, it counts as a bare one */
+        ibid_u32_sort(row, tmp, n_row);
+        for (size_t q = 0; q < n_row; q++) {
+            uint32_t j = row[q];
+            float cos = dot[j];
+            double dice = 2.0 * common[j] / (len_a[i] + len_b[j]);
+            int ok = shared[j] >= MIN_SHARED && cos >= sim && dice >= min_dice;
+            if (!ok && shared[j] >= MIN_SHARED &&
+                cos >= NEAR_SEED * sim) { /* a near miss: the characters */
+                uint32_t *ga, *gb;
+                size_t nga = sentence_grams(km, a, &ma, i, &ga),
+                       ngb = sentence_grams(km, b, &mb, j, &gb);
+                ok = char_cos(ga, nga, gb, ngb) >= CHAR_SIM;
+                if (ok && cos < sim) cos = (float)sim; /* as a seed, it counts as a bare one */
+            }
+            if (ok) s[ns++] = (seed){i, j, cos};
         }
-        if (ok) s[ns++] = (seed){i, j, dot};
-        x = e;
     }
     *out = s;
     return ns;
