@@ -121,39 +121,40 @@ static float wt(const ibid_rec *r)
     return w;
 }
 
-/* Visit the runs of equal term ids in a and b: fn for each pair of postings. Returns the count. */
-static size_t join(const ibid_rec *a, size_t na, const ibid_rec *b, size_t nb, ibid_rec *out)
+/* The pairs of postings of a and b with equal term ids, as {key = sentence in a << 32 |
+ * sentence in b, x = product of weights (bits), y = the smaller count (bits)}, into out when
+ * not NULL; a term that would make more than CROSS_MAX pairs is left out. Returns the count. */
+static size_t join(const ibid_terms *a, const ibid_terms *b, ibid_rec *out)
 {
-    size_t i = 0, k = 0, n = 0;
+    const uint32_t *pa = a->post, *pb = b->post;
+    const ibid_term *ta = a->term, *tb = b->term;
+    size_t i = 0, k = 0, n = 0, na = a->n_term, nb = b->n_term;
     while (i < na && k < nb) {
-        uint32_t ta = (uint32_t)(a[i].key >> 32), tb = (uint32_t)(b[k].key >> 32);
-        if (ta < tb) {
+        uint32_t ia = ta[pa[i]].id, ib = tb[pb[k]].id;
+        if (ia < ib) {
             i++;
             continue;
         }
-        if (tb < ta) {
+        if (ib < ia) {
             k++;
             continue;
         }
         size_t ie = i, ke = k;
-        while (ie < na && (uint32_t)(a[ie].key >> 32) == ta) ie++;
-        while (ke < nb && (uint32_t)(b[ke].key >> 32) == ta) ke++;
+        while (ie < na && ta[pa[ie]].id == ia) ie++;
+        while (ke < nb && tb[pb[ke]].id == ia) ke++;
         if ((ie - i) * (ke - k) <= CROSS_MAX) {
-            for (size_t x = i; x < ie; x++)
-                for (size_t y = k; y < ke; y++) {
-                    if (out) {
-                        float w = wt(&a[x]) * wt(&b[y]), fa, fb, tf;
-                        memcpy(&fa, &a[x].y, sizeof fa);
-                        memcpy(&fb, &b[y].y, sizeof fb);
-                        tf = fa < fb ? fa : fb;
+            if (out)
+                for (size_t x = i; x < ie; x++)
+                    for (size_t y = k; y < ke; y++) {
+                        const ibid_term *u = &ta[pa[x]], *v = &tb[pb[y]];
+                        float w = u->w * v->w, tf = u->tf < v->tf ? u->tf : v->tf;
                         uint32_t bits, tbits;
                         memcpy(&bits, &w, sizeof bits);
                         memcpy(&tbits, &tf, sizeof tbits);
-                        out[n] = (ibid_rec){(uint64_t)(uint32_t)a[x].key << 32 | (uint32_t)b[y].key,
-                                            bits, tbits};
+                        out[n + (x - i) * (ke - k) + (y - k)] =
+                            (ibid_rec){(uint64_t)u->sent << 32 | v->sent, bits, tbits};
                     }
-                    n++;
-                }
+            n += (ie - i) * (ke - k);
         }
         i = ie, k = ke;
     }
@@ -260,10 +261,9 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
     /* translation keeps only part of a sentence's words: across languages, lower thresholds */
     double f = strcmp(a->lang, b->lang) != 0 ? CROSS_LANG : 1;
     double sim = f * o->sent_sim, min_dice = f * o->sent_dice;
-    const ibid_rec *pa = a->post, *pb = b->post;
-    size_t n = join(pa, a->n_term, pb, b->n_term, NULL);
+    size_t n = join(a, b, NULL);
     ibid_rec *t = ibid_arena_alloc(km, (n ? n : 1) * sizeof *t);
-    join(pa, a->n_term, pb, b->n_term, t);
+    join(a, b, t);
     /* the joined postings by sentence of a (a counting sort), then summed by sentence of b in
      * one dense row per sentence of a: only the cells touched are cleared and visited */
     uint32_t na = a->n_sent, nb = b->n_sent;

@@ -56,6 +56,8 @@ struct ibid_terms_ctx {
     ibid_arena *store;  /* the arrays of the documents this context built and weighed */
     ibid_term *scratch; /* a document's terms while they are collected, before compacting */
     size_t m_scratch;
+    ibid_rec *recs; /* a document's postings while they are sorted */
+    size_t m_recs;
     struct word_info {
         uint64_t h;         /* the word's key mixed with its stemmer's, bit 2 set (0: empty),
                                and in bits 0-1 the flags below */
@@ -81,6 +83,7 @@ void ibid_terms_ctx_free(ibid_terms_ctx *c)
     free(c->words);
     ibid_arena_free(c->store);
     free(c->scratch);
+    free(c->recs);
     free(c);
 }
 
@@ -272,7 +275,7 @@ static const struct word_info *word_info(ibid_terms_ctx *c, ibid_stemmer *st,
 static void add_term(ibid_terms_ctx *c, ibid_terms *d, uint32_t t, float w, uint32_t name)
 {
     IBID_GROW(c->scratch, c->m_scratch, d->n_term + 1);
-    c->scratch[d->n_term++] = (ibid_term){t, w, 0, name, w};
+    c->scratch[d->n_term++] = (ibid_term){t, w, 0, name & 1, 0, w};
 }
 
 /* Does a token start with an upper-case letter? */
@@ -318,7 +321,7 @@ static void compact(ibid_terms *d)
             uint32_t name = d->term[i].name;
             while (k < e && d->term[k].id == d->term[i].id)
                 name |= d->term[k].name, w += d->term[k++].w;
-            d->term[out++] = (ibid_term){d->term[i].id, w, 0, name, w};
+            d->term[out++] = (ibid_term){d->term[i].id, w, 0, name, s, w};
             i = k;
         }
     }
@@ -461,8 +464,8 @@ static void weigh_doc(void *ud, size_t i, int tid)
             double isf = h->slot[sf_find(h, d->term[t].id)].u.isf; /* counted: it is there */
             double w = d->term[t].w * isf;
             if (w <= 0) continue;
-            d->term[out++] =
-                (ibid_term){d->term[t].id, (float)w, (float)isf, d->term[t].name, d->term[t].tf};
+            d->term[out++] = (ibid_term){d->term[t].id,   (float)w,        (float)isf,
+                                         d->term[t].name, d->term[t].sent, d->term[t].tf};
             norm += w * w;
         }
         norm = sqrt(norm);
@@ -474,16 +477,15 @@ static void weigh_doc(void *ud, size_t i, int tid)
     }
     d->term_beg[d->n_sent] = (uint32_t)out;
     d->n_term = out;
-    /* the postings, for joining two documents' terms (reword.c) */
+    /* the postings, for joining two documents' terms (reword.c): the terms by id, then by
+     * index (which is by sentence), sorted in the thread's scratch */
+    ibid_terms_ctx *c = j->ctx[tid];
+    IBID_GROW(c->recs, c->m_recs, out + 1);
+    for (size_t t = 0; t < out; t++)
+        c->recs[t] = (ibid_rec){(uint64_t)d->term[t].id << 32 | t, 0, 0};
+    ibid_rec_sort(c->recs, out, 1);
     d->post = ibid_arena_alloc(store, (out ? out : 1) * sizeof *d->post);
-    for (uint32_t s = 0; s < d->n_sent; s++)
-        for (size_t t = d->term_beg[s]; t < d->term_beg[s + 1]; t++) {
-            uint32_t w, tf;
-            memcpy(&w, &d->term[t].w, sizeof w);
-            memcpy(&tf, &d->term[t].tf, sizeof tf);
-            d->post[t] = (ibid_rec){(uint64_t)d->term[t].id << 32 | s, w, tf};
-        }
-    ibid_rec_sort(d->post, out, 1);
+    for (size_t t = 0; t < out; t++) d->post[t] = (uint32_t)c->recs[t].key;
 }
 
 /* Count term id once more, growing the table when it is half full. */

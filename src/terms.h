@@ -13,11 +13,12 @@
 
 /* ---- terms.c ---- */
 typedef struct ibid_term {
-    uint32_t id;   /* hash of the stem */
-    float w;       /* weight: a count until ibid_terms_weigh, then tf-isf scaled to unit length */
-    float isf;     /* log(sentences / sentences holding it), after ibid_terms_weigh */
-    uint32_t name; /* 1: a name (capitalized inside its sentence) or a number, somewhere */
-    float tf;      /* occurrences in the sentence (a translated word's n translations: 1/n each) */
+    uint32_t id; /* hash of the stem */
+    float w;     /* weight: a count until ibid_terms_weigh, then tf-isf scaled to unit length */
+    float isf;   /* log(sentences / sentences holding it), after ibid_terms_weigh */
+    uint32_t name : 1;  /* 1: a name (capitalized inside its sentence) or a number, somewhere */
+    uint32_t sent : 31; /* its sentence, once the terms are compacted */
+    float tf; /* occurrences in the sentence (a translated word's n translations: 1/n each) */
 } ibid_term;
 
 /* A document's sentences and their terms. */
@@ -29,8 +30,8 @@ typedef struct ibid_terms {
     ibid_term *term;    /* by sentence, sorted by id within one */
     uint32_t *tok_term; /* per token: its term (one of them, for a translated word) */
     float *sent_len;    /* after ibid_terms_weigh, per sentence: the sum of its terms' counts */
-    ibid_rec *post;     /* after ibid_terms_weigh, the terms as {key = id << 32 | sentence,
-                           x = weight bits, y = count bits}, sorted */
+    uint32_t *post;     /* after ibid_terms_weigh, the terms (indices into term) sorted by id
+                           then sentence: an inverted index of the document */
     size_t n_term;
     char lang[8];     /* ISO 639-1 code, "" when unknown */
     const char *text; /* the document's text (not owned), for character n-grams */
