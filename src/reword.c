@@ -126,11 +126,11 @@ static float wt(const ibid_rec *r)
  * not NULL; a term that would make more than CROSS_MAX pairs is left out. Returns the count. */
 static size_t join(const ibid_terms *a, const ibid_terms *b, ibid_rec *out)
 {
-    const uint32_t *pa = a->post, *pb = b->post;
+    const uint32_t *pa = a->post, *pb = b->post, *ida = a->post_id, *idb = b->post_id;
     const ibid_term *ta = a->term, *tb = b->term;
     size_t i = 0, k = 0, n = 0, na = a->n_term, nb = b->n_term;
     while (i < na && k < nb) {
-        uint32_t ia = ta[pa[i]].id, ib = tb[pb[k]].id;
+        uint32_t ia = ida[i], ib = idb[k];
         if (ia < ib) {
             i++;
             continue;
@@ -139,9 +139,9 @@ static size_t join(const ibid_terms *a, const ibid_terms *b, ibid_rec *out)
             k++;
             continue;
         }
-        size_t ie = i, ke = k;
-        while (ie < na && ta[pa[ie]].id == ia) ie++;
-        while (ke < nb && tb[pb[ke]].id == ia) ke++;
+        size_t ie = i + 1, ke = k + 1;
+        while (ie < na && ida[ie] == ia) ie++;
+        while (ke < nb && idb[ke] == ia) ke++;
         if ((ie - i) * (ke - k) <= CROSS_MAX) {
             if (out)
                 for (size_t x = i; x < ie; x++)
@@ -254,6 +254,12 @@ static size_t sentence_grams(ibid_arena *km, const ibid_terms *d, gram_memo *m, 
     return m->n[s];
 }
 
+static int by_j(const void *pa, const void *pb)
+{
+    const seed *a = pa, *b = pb;
+    return a->j < b->j ? -1 : a->j > b->j;
+}
+
 /* The seeds of a pair, sorted by (i, j). */
 static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *b,
                          const ibid_align_opts *o, seed **out)
@@ -280,7 +286,6 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
     uint32_t *shared = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *shared);
     uint32_t *stamp = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *stamp);
     uint32_t *row = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *row);
-    uint32_t *tmp = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *tmp);
     memset(stamp, 0xFF, ((size_t)nb + 1) * sizeof *stamp);
     seed *s = ibid_arena_alloc(km, (n ? n : 1) * sizeof *s);
     const float *len_a = a->sent_len, *len_b = b->sent_len;
@@ -299,14 +304,14 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
             common[j] += tf;
             shared[j]++;
         }
-        ibid_u32_sort(row, tmp, n_row);
+        size_t row_beg = ns;
         for (size_t q = 0; q < n_row; q++) {
             uint32_t j = row[q];
+            if (shared[j] < MIN_SHARED) continue;
             float cos = dot[j];
             double dice = 2.0 * common[j] / (len_a[i] + len_b[j]);
-            int ok = shared[j] >= MIN_SHARED && cos >= sim && dice >= min_dice;
-            if (!ok && shared[j] >= MIN_SHARED &&
-                cos >= NEAR_SEED * sim) { /* a near miss: the characters */
+            int ok = cos >= sim && dice >= min_dice;
+            if (!ok && cos >= NEAR_SEED * sim) { /* a near miss: the characters */
                 uint32_t *ga, *gb;
                 size_t nga = sentence_grams(km, a, &ma, i, &ga),
                        ngb = sentence_grams(km, b, &mb, j, &gb);
@@ -314,6 +319,17 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
                 if (ok && cos < sim) cos = (float)sim; /* as a seed, it counts as a bare one */
             }
             if (ok) s[ns++] = (seed){i, j, cos};
+        }
+        /* the row's seeds by j: few, so sorted here rather than every cell touched */
+        if (ns - row_beg > 32) {
+            qsort(s + row_beg, ns - row_beg, sizeof *s, by_j);
+        } else {
+            for (size_t q = row_beg + 1; q < ns; q++) {
+                seed x = s[q];
+                size_t k = q;
+                while (k > row_beg && s[k - 1].j > x.j) s[k] = s[k - 1], k--;
+                s[k] = x;
+            }
         }
     }
     *out = s;

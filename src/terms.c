@@ -485,7 +485,11 @@ static void weigh_doc(void *ud, size_t i, int tid)
         c->recs[t] = (ibid_rec){(uint64_t)d->term[t].id << 32 | t, 0, 0};
     ibid_rec_sort(c->recs, out, 1);
     d->post = ibid_arena_alloc(store, (out ? out : 1) * sizeof *d->post);
-    for (size_t t = 0; t < out; t++) d->post[t] = (uint32_t)c->recs[t].key;
+    d->post_id = ibid_arena_alloc(store, (out ? out : 1) * sizeof *d->post_id);
+    for (size_t t = 0; t < out; t++) {
+        d->post[t] = (uint32_t)c->recs[t].key;
+        d->post_id[t] = (uint32_t)(c->recs[t].key >> 32);
+    }
 }
 
 /* Count term id once more, growing the table when it is half full. */

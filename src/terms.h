@@ -32,6 +32,7 @@ typedef struct ibid_terms {
     float *sent_len;    /* after ibid_terms_weigh, per sentence: the sum of its terms' counts */
     uint32_t *post;     /* after ibid_terms_weigh, the terms (indices into term) sorted by id
                            then sentence: an inverted index of the document */
+    uint32_t *post_id;  /* the id of each, for joining two indexes without looking aside */
     size_t n_term;
     char lang[8];     /* ISO 639-1 code, "" when unknown */
     const char *text; /* the document's text (not owned), for character n-grams */
