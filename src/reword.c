@@ -151,8 +151,8 @@ static size_t join(const ibid_terms *a, const ibid_terms *b, ibid_rec *out)
                         uint32_t bits, tbits;
                         memcpy(&bits, &w, sizeof bits);
                         memcpy(&tbits, &tf, sizeof tbits);
-                        out[n + (x - i) * (ke - k) + (y - k)] =
-                            (ibid_rec){(uint64_t)u->sent << 32 | v->sent, bits, tbits};
+                        out[n + (x - i) * (ke - k) + (y - k)] = (ibid_rec){
+                            (uint64_t)IBID_TERM_SENT(u) << 32 | IBID_TERM_SENT(v), bits, tbits};
                     }
             n += (ie - i) * (ke - k);
         }
@@ -379,7 +379,7 @@ static double frag_cos(const ibid_rec *a, size_t na, const ibid_rec *b, size_t n
         else {
             const ibid_term *t = &da->term[a[i].y];
             *n_rare += t->isf >= rare;
-            *n_name += t->name && t->isf >= rare;
+            *n_name += IBID_TERM_NAME(t) && t->isf >= rare;
             dot += (double)wt(&a[i++]) * wt(&b[k++]);
         }
     }

@@ -275,7 +275,7 @@ static const struct word_info *word_info(ibid_terms_ctx *c, ibid_stemmer *st,
 static void add_term(ibid_terms_ctx *c, ibid_terms *d, uint32_t t, float w, uint32_t name)
 {
     IBID_GROW(c->scratch, c->m_scratch, d->n_term + 1);
-    c->scratch[d->n_term++] = (ibid_term){t, w, 0, name & 1, 0, w};
+    c->scratch[d->n_term++] = (ibid_term){t, w, 0, name & 1, w};
 }
 
 /* Does a token start with an upper-case letter? */
@@ -318,10 +318,10 @@ static void compact(ibid_terms *d)
         for (size_t i = b; i < e;) {
             size_t k = i + 1;
             float w = d->term[i].w;
-            uint32_t name = d->term[i].name;
+            uint32_t name = IBID_TERM_NAME(&d->term[i]);
             while (k < e && d->term[k].id == d->term[i].id)
-                name |= d->term[k].name, w += d->term[k++].w;
-            d->term[out++] = (ibid_term){d->term[i].id, w, 0, name, s, w};
+                name |= IBID_TERM_NAME(&d->term[k]), w += d->term[k++].w;
+            d->term[out++] = (ibid_term){d->term[i].id, w, 0, s << 1 | name, w};
             i = k;
         }
     }
@@ -464,8 +464,8 @@ static void weigh_doc(void *ud, size_t i, int tid)
             double isf = h->slot[sf_find(h, d->term[t].id)].u.isf; /* counted: it is there */
             double w = d->term[t].w * isf;
             if (w <= 0) continue;
-            d->term[out++] = (ibid_term){d->term[t].id,   (float)w,        (float)isf,
-                                         d->term[t].name, d->term[t].sent, d->term[t].tf};
+            d->term[out++] = (ibid_term){d->term[t].id, (float)w, (float)isf, d->term[t].sent_name,
+                                         d->term[t].tf};
             norm += w * w;
         }
         norm = sqrt(norm);

@@ -16,10 +16,12 @@ typedef struct ibid_term {
     uint32_t id; /* hash of the stem */
     float w;     /* weight: a count until ibid_terms_weigh, then tf-isf scaled to unit length */
     float isf;   /* log(sentences / sentences holding it), after ibid_terms_weigh */
-    uint32_t name : 1;  /* 1: a name (capitalized inside its sentence) or a number, somewhere */
-    uint32_t sent : 31; /* its sentence, once the terms are compacted */
+    uint32_t sent_name; /* its sentence (once the terms are compacted) << 1, | 1 when it is a
+                           name (capitalized inside its sentence) or a number, somewhere */
     float tf; /* occurrences in the sentence (a translated word's n translations: 1/n each) */
 } ibid_term;
+#define IBID_TERM_NAME(t) ((t)->sent_name & 1)
+#define IBID_TERM_SENT(t) ((t)->sent_name >> 1)
 
 /* A document's sentences and their terms. */
 typedef struct ibid_terms {
