@@ -40,6 +40,43 @@
 #define RELATED_TERMS    48 /* a document's telling terms, for finding related documents */
 #define RELATED_MIN      6  /* of them found in the other document make two documents related */
 
+/* ---- sentence frequencies ---- */
+
+/* Sentence frequencies: an open-addressing table from term id to count (ids are hashes), then
+ * to the term's isf; a slot's id and count share a cache line. */
+typedef struct {
+    struct sf_slot {
+        uint32_t id;
+        union {
+            uint32_t sf; /* while counting; 0: empty slot */
+            float isf;   /* after: log(S / sf), 0 for a stop word */
+        } u;
+    } * slot;
+    size_t mask;
+} sf_table;
+
+static size_t sf_find(const sf_table *h, uint32_t id)
+{
+    size_t k = (id * 0x9E3779B1u) & h->mask;
+    while (h->slot[k].u.sf && h->slot[k].id != id) k = (k + 1) & h->mask;
+    return k;
+}
+
+/* Count term id n times more, growing the table when it is half full. */
+static void sf_add(sf_table *h, size_t *n_used, uint32_t id, uint32_t n)
+{
+    if (2 * (*n_used + 1) > h->mask + 1) {
+        sf_table g = {ibid_xcalloc(2 * (h->mask + 1), sizeof *g.slot), 2 * h->mask + 1};
+        for (size_t k = 0; k <= h->mask; k++)
+            if (h->slot[k].u.sf) g.slot[sf_find(&g, h->slot[k].id)] = h->slot[k];
+        free(h->slot);
+        *h = g;
+    }
+    struct sf_slot *e = &h->slot[sf_find(h, id)];
+    if (!e->u.sf) e->id = id, ++*n_used;
+    e->u.sf += n;
+}
+
 /* ---- per-thread resources: a language identifier and stemmers, made on first use ---- */
 
 #define MAX_STEMMERS 16
@@ -58,6 +95,8 @@ struct ibid_terms_ctx {
     size_t m_scratch;
     ibid_rec *recs; /* a document's postings while they are sorted */
     size_t m_recs;
+    sf_table sf; /* in how many sentences of the documents built here each term is */
+    size_t n_sf; /* terms in sf */
     struct word_info {
         uint64_t h;         /* the word's key mixed with its stemmer's, bit 2 set (0: empty),
                                and in bits 0-1 the flags below */
@@ -71,6 +110,7 @@ ibid_terms_ctx *ibid_terms_ctx_new(void)
     c->word = ibid_xmalloc(MAX_WORD * 4 + 8);
     c->words = ibid_xcalloc(WORD_CACHE, sizeof *c->words);
     c->store = ibid_arena_new();
+    c->sf = (sf_table){ibid_xcalloc(1u << 14, sizeof *c->sf.slot), (1u << 14) - 1};
     return c;
 }
 
@@ -84,6 +124,7 @@ void ibid_terms_ctx_free(ibid_terms_ctx *c)
     ibid_arena_free(c->store);
     free(c->scratch);
     free(c->recs);
+    free(c->sf.slot);
     free(c);
 }
 
@@ -407,30 +448,12 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
     compact(d);
     d->term = ibid_arena_alloc(c->store, (d->n_term ? d->n_term : 1) * sizeof *d->term);
     if (d->n_term) memcpy(d->term, c->scratch, d->n_term * sizeof *d->term);
+    for (size_t t = 0; t < d->n_term; t++) /* a sentence lists a term once */
+        sf_add(&c->sf, &c->n_sf, d->term[t].id, 1);
     return 0;
 }
 
 /* ---- corpus-wide weights ---- */
-
-/* Sentence frequencies: an open-addressing table from term id to count (ids are hashes), then
- * to the term's isf; a slot's id and count share a cache line. */
-typedef struct {
-    struct sf_slot {
-        uint32_t id;
-        union {
-            uint32_t sf; /* while counting; 0: empty slot */
-            float isf;   /* after: log(S / sf), 0 for a stop word */
-        } u;
-    } * slot;
-    size_t mask;
-} sf_table;
-
-static size_t sf_find(const sf_table *h, uint32_t id)
-{
-    size_t k = (id * 0x9E3779B1u) & h->mask;
-    while (h->slot[k].u.sf && h->slot[k].id != id) k = (k + 1) & h->mask;
-    return k;
-}
 
 /* Term ids are counted in n_part tables, each of the ids of one part, by one thread. */
 static inline size_t sf_part(uint32_t id, size_t n_part)
@@ -492,23 +515,8 @@ static void weigh_doc(void *ud, size_t i, int tid)
     }
 }
 
-/* Count term id once more, growing the table when it is half full. */
-static void sf_add(sf_table *h, size_t *n_used, uint32_t id)
-{
-    if (2 * (*n_used + 1) > h->mask + 1) {
-        sf_table g = {ibid_xcalloc(2 * (h->mask + 1), sizeof *g.slot), 2 * h->mask + 1};
-        for (size_t k = 0; k <= h->mask; k++)
-            if (h->slot[k].u.sf) g.slot[sf_find(&g, h->slot[k].id)] = h->slot[k];
-        free(h->slot);
-        *h = g;
-    }
-    struct sf_slot *e = &h->slot[sf_find(h, id)];
-    if (!e->u.sf) e->id = id, ++*n_used;
-    e->u.sf++;
-}
-
-/* Count the sentences holding each term of part p (a sentence lists a term once), then turn
- * the counts into isf weights. A stop word, or a term in every sentence, weighs -0, whose bits
+/* Sum the sentences holding each term of part p, as the threads counted them, then turn the
+ * counts into isf weights. A stop word, or a term in every sentence, weighs -0, whose bits
  * are not 0 and so still mark the slot as taken. */
 static void count_part(void *ud, size_t p, int tid)
 {
@@ -516,11 +524,12 @@ static void count_part(void *ud, size_t p, int tid)
     (void)tid;
     size_t n_used = 0, m = 1u << 14;
     sf_table h = {ibid_xcalloc(m, sizeof *h.slot), m - 1};
-    for (size_t i = 0; i < j->n_doc; i++)
-        for (size_t t = 0; t < j->docs[i].n_term; t++) {
-            uint32_t id = j->docs[i].term[t].id;
-            if (sf_part(id, j->n_part) == p) sf_add(&h, &n_used, id);
-        }
+    for (size_t c = 0; c < j->n_part; c++) { /* each thread counted the documents it built */
+        const sf_table *t = &j->ctx[c]->sf;
+        for (size_t k = 0; k <= t->mask; k++)
+            if (t->slot[k].u.sf && sf_part(t->slot[k].id, j->n_part) == p)
+                sf_add(&h, &n_used, t->slot[k].id, t->slot[k].u.sf);
+    }
     double n_sent = j->n_sent;
     double stop = n_sent >= STOP_MIN_SENT ? STOP_SHARE * n_sent : n_sent;
     for (size_t k = 0; k <= h.mask; k++) {

@@ -65,9 +65,10 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
  * scripts ("Baghdad", "Bagdad", "بغداد": "bgdd"), into out (room for m bytes, not
  * NUL-terminated). Returns its length, 0 when it has fewer than 2 letters. */
 size_t ibid_terms_skeleton(const char *w, size_t n, char *out, size_t m);
-/* Replace counts by unit-length tf-isf weights over the whole corpus, dropping stop words; the
- * new arrays (sent_len, post) come from the stores of ctx[0, n_threads). Returns the number of
- * sentences in the corpus. */
+/* Replace counts by unit-length tf-isf weights over the whole corpus, dropping stop words. The
+ * documents must have been built with ctx[0, n_threads), which counted their terms' sentence
+ * frequencies as they went; the new arrays (sent_len, post) come from their stores. Returns the
+ * number of sentences in the corpus. */
 size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, ibid_terms_ctx **ctx, int n_threads);
 
 /* Document pairs related by their rarest terms (see terms.c), a term in at most max_df
