@@ -118,6 +118,11 @@ static void slabs_free(ibid_slab *s)
     }
 }
 
+void ibid_slabs_free(ibid_slab *s)
+{
+    slabs_free(s);
+}
+
 char *ibid_slab_reserve(ibid_slab **sp, size_t n)
 {
     assert(sp);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #if defined(__GNUC__)
 #define IBID_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -105,6 +106,8 @@ typedef struct ibid_slab ibid_slab;
 char *ibid_slab_reserve(ibid_slab **s, size_t n);
 /* Keep the first n bytes of the last reservation. */
 void ibid_slab_commit(ibid_slab *s, size_t n);
+/* Free slab s and every slab before it (NULL: nothing), for a writer that keeps no text. */
+void ibid_slabs_free(ibid_slab *s);
 /* Give `c` slab s and every slab before it: they are freed with c. The writer is then done with
  * them. s may be NULL. */
 void ibid_corpus_adopt(ibid_corpus *c, ibid_slab *s);
@@ -144,6 +147,44 @@ void ibid_jsonl_tuning_init(ibid_jsonl_tuning *t);
 /* ibid_read_jsonl_stream with tuning `t`. */
 int ibid_read_jsonl_tuned(ibid_corpus *c, ibid_stream *s, const ibid_read_opts *o,
                           const ibid_jsonl_tuning *t, ibid_error *err);
+
+/* One line of JSON Lines and, once parsed, its document or its error. */
+typedef struct ibid_jsonl_rec {
+    const char *s; /* the line without its ending ("\n" or "\r\n"), in the reader's buffer */
+    size_t n;      /* its bytes */
+    long line_no;  /* 1-based */
+    int rc;        /* 0, or the line's error code, the error in *e */
+    ibid_error *e; /* malloc'd when rc < 0 */
+    char *id;      /* the document: id and meta malloc'd; id NULL for a blank line */
+    char *text;    /* n_text bytes and a NUL, valid until the sink returns */
+    char *meta;    /* JSON object of the other fields, or NULL */
+    size_t n_id;   /* bytes */
+    size_t n_text; /* bytes */
+} ibid_jsonl_rec;
+/* Gets a batch of parsed lines in line order (n >= 1, blank and bad lines included), `name`
+ * the stream's. May take id and meta (setting them NULL); everything else is freed after it
+ * returns. A negative return stops the read and is returned, *e filled. */
+typedef int (*ibid_jsonl_sink)(void *ud, ibid_jsonl_rec *r, size_t n, const char *name,
+                               const ibid_read_opts *o, ibid_error *e);
+/* Read JSON Lines from `s`, giving each batch to `sink` and then forgetting it: memory is one
+ * batch (t NULL: default tuning). Errors of the stream stop the read as in
+ * ibid_read_jsonl_stream; errors of a line are the sink's to return or to record. */
+int ibid_read_jsonl_each(ibid_stream *s, const ibid_read_opts *o, const ibid_jsonl_tuning *t,
+                         ibid_jsonl_sink sink, void *ud, ibid_error *err);
+
+/* ---- read_files.c ---- */
+/* Whether a path names JSON Lines by its ending (.jsonl, .jsonl.gz, .jsonl.zst). */
+int ibid_is_jsonl_name(const char *path);
+/* Call on_file(ud, file, id, st) for every regular file below the folder `dir`, in the order and
+ * with the ids of ibid_corpus_read. A negative return stops the walk and is returned. */
+int ibid_walk_folder(const char *dir,
+                     int (*on_file)(void *ud, const char *path, const char *id,
+                                    const struct stat *st, ibid_error *err),
+                     void *ud, ibid_error *err);
+/* Read the file at `path` whole, as one document text (decompressing .gz and .zst): at most
+ * `max` bytes (IBID_ETOOBIG). `size_hint` (or 0) sizes the buffer; *out is malloc'd. */
+int ibid_read_whole(char **out, size_t *n, const char *path, size_t max, size_t size_hint,
+                    ibid_error *err);
 
 /* ---- pairs.c ---- */
 /* A document pair as corpus indices, a < b. */
