@@ -37,6 +37,8 @@ static const char help[] =
     "      --date-field NAME JSON field holding the date for --keep oldest [date]\n"
     "  -n, --ngram N         words per shingle [5]\n"
     "      --hashes N        MinHash values per document [128]\n"
+    "      --lsh-threshold X the similarity the banding aims at, in (0, 1) [the threshold;\n"
+    "                        with --containment a quarter of it]\n"
     "      --bands N, --rows N  LSH banding (bands x rows <= hashes); default: chosen for the\n"
     "                        threshold to minimize false positives + false negatives (README)\n"
     "      --memory SIZE     memory for bucket keys and candidate pairs before they are\n"
@@ -64,6 +66,7 @@ enum {
     OPT_KEEP,
     OPT_DATE_FIELD,
     OPT_HASHES,
+    OPT_LSH_THRESHOLD,
     OPT_BANDS,
     OPT_ROWS,
     OPT_MEMORY,
@@ -86,6 +89,7 @@ static const struct option long_opts[] = {
     {"date-field", required_argument, NULL, OPT_DATE_FIELD},
     {"ngram", required_argument, NULL, 'n'},
     {"hashes", required_argument, NULL, OPT_HASHES},
+    {"lsh-threshold", required_argument, NULL, OPT_LSH_THRESHOLD},
     {"bands", required_argument, NULL, OPT_BANDS},
     {"rows", required_argument, NULL, OPT_ROWS},
     {"memory", required_argument, NULL, OPT_MEMORY},
@@ -173,6 +177,15 @@ int ibid_cmd_dedup(int argc, char **argv)
             if (end == optarg || *end || !(v > 0 && v <= 1))
                 return cli_usage("dedup", "--threshold wants a number in (0, 1], not '%s'", optarg);
             o.threshold = v;
+            break;
+        }
+        case OPT_LSH_THRESHOLD: {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v > 0 && v < 1))
+                return cli_usage("dedup", "--lsh-threshold wants a number in (0, 1), not '%s'",
+                                 optarg);
+            o.lsh_threshold = v;
             break;
         }
         case OPT_CONTAINMENT:

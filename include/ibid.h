@@ -535,8 +535,8 @@ typedef struct ibid_dedup_opts {
     int bands, rows;        /* LSH banding; 0 and 0 (default): ibid_minhash_params(lsh_threshold,
                                n_hashes, 0.5, 0.5); else bands x rows <= n_hashes */
     double lsh_threshold;   /* what the banding aims at, in (0, 1); 0 (default): threshold, or
-                               threshold / 2 with containment (a contained text of half the
-                               length of its container has Jaccard 1/2 with it) */
+                               threshold / 4 with containment (a text contained in one four
+                               times its length has Jaccard about 1/4 with it) */
     int keep;               /* IBID_KEEP_*; default IBID_KEEP_FIRST */
     const char *date_field; /* JSON field for IBID_KEEP_OLDEST; default "date" */
     unsigned norm;          /* IBID_NORM_* flags for the words; default IBID_NORM_DEFAULT */

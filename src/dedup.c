@@ -601,7 +601,7 @@ int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
         r.n_rows = o->rows;
     } else {
         double t = o->lsh_threshold > 0 ? o->lsh_threshold
-                                        : (o->containment ? o->threshold / 2 : o->threshold);
+                                        : (o->containment ? o->threshold / 4 : o->threshold);
         if (t > 0.99) t = 0.99;
         rc = ibid_minhash_params(t, o->n_hashes, 0.5, 0.5, &r.n_bands, &r.n_rows, NULL, NULL);
         assert(rc == 0);
