@@ -212,8 +212,9 @@ static long exact_first(ibid_dedup *d, uint64_t key, uint32_t doc)
 /* What the workers make of one document of a batch. */
 typedef struct item {
     uint64_t exact; /* hash of the token hashes */
-    uint32_t *sh;   /* distinct shingles, malloc'd */
+    size_t sh_off;  /* its distinct shingles: r->sh[tid][sh_off, sh_off + n_sh) */
     size_t n_sh;    /* how many */
+    int tid;        /* the thread that made them */
     char *date;     /* the date field, malloc'd, or NULL */
     int rc;         /* 0 or an error, in e */
     ibid_error e;
@@ -230,6 +231,10 @@ typedef struct reader {
     size_t m_keys;
     ibid_toks *toks; /* per thread */
     uint32_t **sig;  /* per thread */
+    uint32_t **tmp;  /* per thread: scratch for sorting shingles */
+    size_t *m_tmp;
+    uint32_t **sh; /* per thread: the shingles of this batch's documents, back to back */
+    size_t *n_sh, *m_sh;
     ibid_rec *recs;
     size_t m_recs;
     uint32_t *shbuf;
@@ -270,11 +275,16 @@ static void process_one(void *ud, size_t i, int tid)
         return;
     }
     it->exact = XXH3_64bits_withSeed(t->tok, t->n_tok * sizeof *t->tok, d->o.seed);
+    it->tid = tid;
     if (t->n_tok) {
-        it->sh = ibid_xmalloc(t->n_tok * sizeof *it->sh);
-        it->n_sh = ibid_shingles(it->sh, t->tok, t->n_tok, d->o.ngram);
+        if (r->m_tmp[tid] < t->n_tok) IBID_GROW(r->tmp[tid], r->m_tmp[tid], t->n_tok);
+        IBID_GROW(r->sh[tid], r->m_sh[tid], r->n_sh[tid] + t->n_tok);
+        uint32_t *sh = r->sh[tid] + r->n_sh[tid];
+        it->sh_off = r->n_sh[tid];
+        it->n_sh = ibid_shingles(sh, r->tmp[tid], t->tok, t->n_tok, d->o.ngram);
+        r->n_sh[tid] += it->n_sh;
         uint32_t *sig = r->sig[tid];
-        ibid_minhash_sign(sig, r->n_bands * r->n_rows, it->sh, it->n_sh, d->o.seed);
+        ibid_minhash_sign(sig, r->n_bands * r->n_rows, sh, it->n_sh, d->o.seed);
         ibid_minhash_bands(r->keys + i * (size_t)r->n_bands, sig, r->n_bands, r->n_rows);
     }
     if (d->o.keep == IBID_KEEP_OLDEST) it->date = date_of(doc->meta, d->o.date_field);
@@ -319,6 +329,7 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
     IBID_GROW(r->items, r->m_items, n);
     IBID_GROW(r->keys, r->m_keys, n * (size_t)r->n_bands);
     r->docs = docs;
+    for (int t = 0; t < d->o.n_threads; t++) r->n_sh[t] = 0;
     ibid_parallel_for(d->o.n_threads, n, process_one, r);
 
     size_t n_recs = 0, n_shbuf = 0;
@@ -329,7 +340,6 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
             if (err) *err = it->e;
         }
         if (rc < 0) {
-            free(it->sh);
             free(it->date);
             continue;
         }
@@ -357,7 +367,9 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
             x->sh_off = d->n_sh_file + n_shbuf;
             x->n_sh = (uint32_t)it->n_sh;
             IBID_GROW(r->shbuf, r->m_shbuf, n_shbuf + it->n_sh);
-            if (it->n_sh) memcpy(r->shbuf + n_shbuf, it->sh, it->n_sh * sizeof *it->sh);
+            if (it->n_sh)
+                memcpy(r->shbuf + n_shbuf, r->sh[it->tid] + it->sh_off,
+                       it->n_sh * sizeof *r->shbuf);
             n_shbuf += it->n_sh;
             if (it->n_sh) {
                 IBID_GROW(r->recs, r->m_recs, n_recs + (size_t)r->n_bands);
@@ -365,7 +377,6 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
                     r->recs[n_recs++] = (ibid_rec){r->keys[i * (size_t)r->n_bands + j], k, 0};
             }
         }
-        free(it->sh);
         free(it->date);
     }
     int rc2;
@@ -628,6 +639,11 @@ int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
     r.bands = bands;
     r.toks = ibid_xcalloc((size_t)nt, sizeof *r.toks);
     r.sig = ibid_xcalloc((size_t)nt, sizeof *r.sig);
+    r.tmp = ibid_xcalloc((size_t)nt, sizeof *r.tmp);
+    r.m_tmp = ibid_xcalloc((size_t)nt, sizeof *r.m_tmp);
+    r.sh = ibid_xcalloc((size_t)nt, sizeof *r.sh);
+    r.n_sh = ibid_xcalloc((size_t)nt, sizeof *r.n_sh);
+    r.m_sh = ibid_xcalloc((size_t)nt, sizeof *r.m_sh);
     for (int t = 0; t < nt; t++)
         r.sig[t] = ibid_xmalloc((size_t)r.n_bands * (size_t)r.n_rows * sizeof **r.sig);
     ibid_docstream_cb cb = {on_batch, on_skip, &r};
@@ -651,6 +667,15 @@ done:
         for (int t = 0; t < nt; t++) ibid_toks_free(&r.toks[t]);
     if (r.sig)
         for (int t = 0; t < nt; t++) free(r.sig[t]);
+    if (r.tmp)
+        for (int t = 0; t < nt; t++) free(r.tmp[t]);
+    free(r.tmp);
+    free(r.m_tmp);
+    if (r.sh)
+        for (int t = 0; t < nt; t++) free(r.sh[t]);
+    free(r.sh);
+    free(r.n_sh);
+    free(r.m_sh);
     free(r.toks);
     free(r.sig);
     free(r.items);

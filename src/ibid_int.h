@@ -108,6 +108,9 @@ char *ibid_slab_reserve(ibid_slab **s, size_t n);
 void ibid_slab_commit(ibid_slab *s, size_t n);
 /* Free slab s and every slab before it (NULL: nothing), for a writer that keeps no text. */
 void ibid_slabs_free(ibid_slab *s);
+/* Forget every text of slab s and its predecessors but keep s itself, its pages faulted in, for
+ * the writer's next texts (a streaming reader's next batch). Returns s. */
+ibid_slab *ibid_slabs_reset(ibid_slab *s);
 /* Give `c` slab s and every slab before it: they are freed with c. The writer is then done with
  * them. s may be NULL. */
 void ibid_corpus_adopt(ibid_corpus *c, ibid_slab *s);
@@ -288,8 +291,9 @@ void ibid_align_chain(ibid_arena *km, const uint32_t *ta, uint32_t na, const uin
 /* The hash of one shingle: n token hashes. */
 uint32_t ibid_shingle_hash(const uint32_t *tok, int n);
 /* The distinct shingles of a token array (word n-grams; a document shorter than n words is one
- * shingle, an empty one none), sorted ascending, in out[] (room for n_tok). Returns how many. */
-size_t ibid_shingles(uint32_t *out, const uint32_t *tok, size_t n_tok, int ngram);
+ * shingle, an empty one none), sorted ascending, in out[] (room for n_tok); tmp is scratch of
+ * n_tok. Returns how many. */
+size_t ibid_shingles(uint32_t *out, uint32_t *tmp, const uint32_t *tok, size_t n_tok, int ngram);
 /* The MinHash signature (n_hash values) of a shingle set, by one-permutation hashing with
  * optimal densification; all UINT32_MAX for an empty set. */
 void ibid_minhash_sign(uint32_t *sig, int n_hash, const uint32_t *sh, size_t n, uint64_t seed);

@@ -785,12 +785,8 @@ static int read_lines(ibid_stream *s, const ibid_read_opts *o, const ibid_jsonl_
         rc = sink(ud, b.rec, b.n, b.name, o, &e);
         for (size_t i = 0; i < b.n; i++) rec_clear(&b.rec[i]);
         b.n = 0;
-        if (!keep) {
-            for (int k = 0; k < o->n_threads; k++) {
-                ibid_slabs_free(b.slab[k]);
-                b.slab[k] = NULL;
-            }
-        }
+        if (!keep) /* the texts are done with: their room serves the next batch */
+            for (int k = 0; k < o->n_threads; k++) b.slab[k] = ibid_slabs_reset(b.slab[k]);
         if (rc < 0) goto done;
         if (r < 0) {
             e.line = lr.line + 1; /* the stream broke while reading this line */

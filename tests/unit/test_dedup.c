@@ -147,8 +147,10 @@ static double true_jaccard(const corpus_gen *g, size_t a, size_t b)
         tb[k] = t[0].hash;
         free(t);
     }
-    size_t na = ibid_shingles(sa, ta, g->n_words[a], 5),
-           nb = ibid_shingles(sb, tb, g->n_words[b], 5);
+    uint32_t *tmp = malloc((g->n_words[a] + g->n_words[b]) * sizeof *tmp);
+    size_t na = ibid_shingles(sa, tmp, ta, g->n_words[a], 5),
+           nb = ibid_shingles(sb, tmp, tb, g->n_words[b], 5);
+    free(tmp);
     double j = ibid_set_similarity(sa, na, sb, nb, 0);
     free(ta), free(tb), free(sa), free(sb);
     return j;

@@ -67,13 +67,19 @@ static void test_params(void **state)
     assert_true(ibid_lsh_probability(0.6, b2, r2) >= ibid_lsh_probability(0.6, b1, r1));
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 static void test_shingles(void **state)
 {
     (void)state;
-    uint32_t tok[64], out[64];
+    uint32_t tok[64], out[64], tmp[64];
     for (size_t n = 0; n < 64; n++) tok[n] = (uint32_t)(rng() % 5); /* many repeats */
     for (size_t n = 0; n <= 64; n++) {
-        size_t k = ibid_shingles(out, tok, n, 3);
+        size_t k = ibid_shingles(out, tmp, tok, n, 3);
         if (n == 0) {
             assert_int_equal(k, 0);
             continue;
@@ -92,12 +98,21 @@ static void test_shingles(void **state)
         }
         assert_true(k <= n - 2);
     }
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
+    /* many shingles (the radix sort): the same as qsort's distinct values */
+    enum { BIG = 20000 };
+    uint32_t *bt = malloc(BIG * sizeof *bt), *bo = malloc(BIG * sizeof *bo);
+    uint32_t *bx = malloc(BIG * sizeof *bx), *bq = malloc(BIG * sizeof *bq);
+    assert_true(bt && bo && bx && bq);
+    for (size_t i = 0; i < BIG; i++) bt[i] = (uint32_t)(rng() % 3000);
+    size_t k = ibid_shingles(bo, bx, bt, BIG, 2);
+    for (size_t i = 0; i + 2 <= BIG; i++) bq[i] = ibid_shingle_hash(bt + i, 2);
+    qsort(bq, BIG - 1, sizeof *bq, cmp_u32);
+    size_t kq = 0;
+    for (size_t i = 0; i < BIG - 1; i++)
+        if (kq == 0 || bq[i] != bq[kq - 1]) bq[kq++] = bq[i];
+    assert_int_equal(k, kq);
+    assert_memory_equal(bo, bq, k * sizeof *bo);
+    free(bt), free(bo), free(bx), free(bq);
 }
 
 /* A sorted set of n distinct random values, sharing its first `common` with `base` when given. */
