@@ -36,7 +36,10 @@ static const char help[] =
     "                        --date-field, ISO 8601 strings; undated last) or longest [first]\n"
     "      --date-field NAME JSON field holding the date for --keep oldest [date]\n"
     "  -n, --ngram N         words per shingle [5]\n"
-    "      --hashes N        MinHash values per document [128]\n"
+    "      --hashes N        MinHash values per document [256]\n"
+    "      --fn-weight X     how much more a missed pair (false negative) weighs than a\n"
+    "                        needless comparison (false positive, 1 - X) when the banding is\n"
+    "                        chosen, in (0, 1) [0.9]\n"
     "      --lsh-threshold X the similarity the banding aims at, in (0, 1) [the threshold;\n"
     "                        with --containment a quarter of it]\n"
     "      --bands N, --rows N  LSH banding (bands x rows <= hashes); default: chosen for the\n"
@@ -67,6 +70,7 @@ enum {
     OPT_DATE_FIELD,
     OPT_HASHES,
     OPT_LSH_THRESHOLD,
+    OPT_FN_WEIGHT,
     OPT_BANDS,
     OPT_ROWS,
     OPT_MEMORY,
@@ -90,6 +94,7 @@ static const struct option long_opts[] = {
     {"ngram", required_argument, NULL, 'n'},
     {"hashes", required_argument, NULL, OPT_HASHES},
     {"lsh-threshold", required_argument, NULL, OPT_LSH_THRESHOLD},
+    {"fn-weight", required_argument, NULL, OPT_FN_WEIGHT},
     {"bands", required_argument, NULL, OPT_BANDS},
     {"rows", required_argument, NULL, OPT_ROWS},
     {"memory", required_argument, NULL, OPT_MEMORY},
@@ -186,6 +191,14 @@ int ibid_cmd_dedup(int argc, char **argv)
                 return cli_usage("dedup", "--lsh-threshold wants a number in (0, 1), not '%s'",
                                  optarg);
             o.lsh_threshold = v;
+            break;
+        }
+        case OPT_FN_WEIGHT: {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v > 0 && v < 1))
+                return cli_usage("dedup", "--fn-weight wants a number in (0, 1), not '%s'", optarg);
+            o.fn_weight = v;
             break;
         }
         case OPT_CONTAINMENT:

@@ -531,9 +531,13 @@ typedef struct ibid_dedup_opts {
     int containment;        /* 1: similarity is |A & B| / min(|A|, |B|) (a short text reprinted
                                inside a longer one), 0: Jaccard |A & B| / |A | B|; default 0 */
     int ngram;              /* words per shingle, 1 to 64; default 5 */
-    int n_hashes;           /* MinHash values per document, 2 to IBID_MAX_HASHES; default 128 */
+    int n_hashes;           /* MinHash values per document, 2 to IBID_MAX_HASHES; default 256 */
     int bands, rows;        /* LSH banding; 0 and 0 (default): ibid_minhash_params(lsh_threshold,
-                               n_hashes, 0.5, 0.5); else bands x rows <= n_hashes */
+                               n_hashes, 1 - fn_weight, fn_weight); else bands x rows <=
+                               n_hashes */
+    double fn_weight;       /* in (0, 1): the weight of false negatives against false positives
+                               (1 - fn_weight) when choosing the banding; default 0.9, since a
+                               false positive costs only a verification */
     double lsh_threshold;   /* what the banding aims at, in (0, 1); 0 (default): threshold, or
                                threshold / 4 with containment (a text contained in one four
                                times its length has Jaccard about 1/4 with it) */

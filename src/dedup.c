@@ -90,7 +90,8 @@ void ibid_dedup_opts_init(ibid_dedup_opts *o)
     memset(o, 0, sizeof *o);
     o->threshold = 0.8;
     o->ngram = 5;
-    o->n_hashes = 128;
+    o->n_hashes = 256;
+    o->fn_weight = 0.9;
     o->keep = IBID_KEEP_FIRST;
     o->date_field = "date";
     o->norm = IBID_NORM_DEFAULT;
@@ -115,6 +116,9 @@ int ibid_dedup_opts_check(const ibid_dedup_opts *o, ibid_error *err)
                          "bands (%d) and rows (%d) must both be 0, or positive with bands x rows "
                          "at most n_hashes (%d)",
                          o->bands, o->rows, o->n_hashes);
+    if (!(o->fn_weight > 0 && o->fn_weight < 1))
+        return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "fn_weight is %g; it must be in (0, 1)",
+                         o->fn_weight);
     if (!(o->lsh_threshold >= 0 && o->lsh_threshold < 1))
         return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "lsh_threshold is %g; it must be in [0, 1)",
                          o->lsh_threshold);
@@ -614,7 +618,8 @@ int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
         double t = o->lsh_threshold > 0 ? o->lsh_threshold
                                         : (o->containment ? o->threshold / 4 : o->threshold);
         if (t > 0.99) t = 0.99;
-        rc = ibid_minhash_params(t, o->n_hashes, 0.5, 0.5, &r.n_bands, &r.n_rows, NULL, NULL);
+        rc = ibid_minhash_params(t, o->n_hashes, 1 - o->fn_weight, o->fn_weight, &r.n_bands,
+                                 &r.n_rows, NULL, NULL);
         assert(rc == 0);
     }
     d->st.bands = r.n_bands;
