@@ -561,20 +561,22 @@ int ibid_dedup_opts_check(const ibid_dedup_opts *o, ibid_error *err);
 
 /* What a deduplication found, and what it took. */
 typedef struct ibid_dedup_stats {
-    size_t n_docs;          /* documents read */
-    size_t n_bytes;         /* their text, bytes */
-    size_t n_skipped;       /* bad documents skipped under skip_bad (not in n_docs) */
-    size_t n_kept;          /* survivors: documents in no cluster, and one per cluster */
-    size_t n_exact;         /* removed: same normalized text as their cluster's survivor */
-    size_t n_near;          /* removed: near duplicates */
-    size_t n_clusters;      /* clusters of two documents or more */
-    size_t n_empty;         /* documents without a word (all exact duplicates of each other) */
-    uint64_t n_bucket_keys; /* LSH bucket keys written */
-    uint64_t n_candidates;  /* distinct candidate pairs sharing a bucket */
-    uint64_t n_compared;    /* of them, verified (pairs already in one cluster are not) */
-    uint64_t n_similar;     /* of them, at least the threshold */
-    size_t n_runs;          /* sorted runs spilled to disk (0: everything fit in memory) */
-    int bands, rows;        /* the banding used */
+    size_t n_docs;            /* documents read */
+    size_t n_bytes;           /* their text, bytes */
+    size_t n_skipped;         /* bad documents skipped under skip_bad (not in n_docs) */
+    size_t n_kept;            /* survivors: documents in no cluster, and one per cluster */
+    size_t n_exact;           /* removed: same normalized text as their cluster's survivor */
+    size_t n_near;            /* removed: near duplicates */
+    size_t n_clusters;        /* clusters of two documents or more */
+    size_t n_empty;           /* documents without a word (all exact duplicates of each other) */
+    uint64_t n_bucket_keys;   /* LSH bucket keys written */
+    uint64_t n_candidates;    /* distinct candidate pairs sharing a bucket */
+    uint64_t n_compared;      /* of them, verified (pairs already in one cluster are not) */
+    uint64_t n_similar;       /* of them, at least the threshold */
+    size_t n_runs;            /* sorted runs spilled to disk (0: everything fit in memory) */
+    uint64_t n_shingle_bytes; /* the temporary file of shingle sets: 4 bytes a distinct shingle
+                                 of each document that is not an exact duplicate */
+    int bands, rows;          /* the banding used */
 } ibid_dedup_stats;
 
 typedef struct ibid_dedup ibid_dedup;

@@ -654,6 +654,7 @@ int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
     ibid_docstream_cb cb = {on_batch, on_skip, &r};
     if ((rc = ibid_docstream_read(inputs, n_inputs, ro, &cb, err)) < 0) goto done;
     d->st.n_docs = d->n_doc;
+    d->st.n_shingle_bytes = d->n_sh_file * sizeof(uint32_t);
     d->st.n_skipped = d->n_skip;
     if ((rc = candidates(d, bands, pairs, err)) < 0) goto done;
     d->st.n_runs = ibid_spill_n_runs(bands);
