@@ -1,13 +1,10 @@
 /*
- * test_spill.c: records spilled to sorted runs and merged back (spill.c), and the disjoint sets
- * of dedup's clusters (unionfind.c).
+ * test_spill.c: records spilled to sorted runs and merged back (spill.c).
  *
  * Spill: random records (few distinct keys, so that ties on key are ordered by x and y) added
  * in random-sized pieces to bags whose budgets go from holding everything to 1024 records (many
  * runs); read back, they must equal qsort's order of all of them, record for record, and the
- * number of runs must be what the budget implies. Union-find: random unions against a naive
- * relabelling; every root is the smallest member of its set, whatever the order of the unions.
- * Prints its seed; IBID_TEST_SEED replays one.
+ * number of runs must be what the budget implies. Prints its seed; IBID_TEST_SEED replays one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -79,39 +76,11 @@ static void test_spill(void **state)
             check_spill(sizes[i], budgets[j], 1 + (int)(rng() % 4));
 }
 
-static void test_unionfind(void **state)
-{
-    (void)state;
-    for (int trial = 0; trial < 50; trial++) {
-        size_t n = 1 + rng() % 300;
-        ibid_uf u = {0};
-        ibid_uf_grow(&u, n / 2);
-        ibid_uf_grow(&u, n); /* growing keeps the sets and adds singletons */
-        uint32_t *label = malloc(n * sizeof *label);
-        assert_non_null(label);
-        for (size_t i = 0; i < n; i++) label[i] = (uint32_t)i;
-        size_t unions = rng() % (n + 1);
-        for (size_t k = 0; k < unions; k++) {
-            uint32_t a = (uint32_t)(rng() % n), b = (uint32_t)(rng() % n);
-            int apart = label[a] != label[b];
-            assert_int_equal(ibid_uf_union(&u, a, b), apart);
-            uint32_t from = label[a] > label[b] ? label[a] : label[b];
-            uint32_t to = label[a] < label[b] ? label[a] : label[b];
-            for (size_t i = 0; i < n; i++)
-                if (label[i] == from) label[i] = to; /* the label is the smallest member */
-        }
-        for (size_t i = 0; i < n; i++) assert_int_equal(ibid_uf_find(&u, (uint32_t)i), label[i]);
-        free(label);
-        ibid_uf_free(&u);
-    }
-}
-
 int main(void)
 {
     seed_rng("test_spill");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spill),
-        cmocka_unit_test(test_unionfind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
