@@ -17,6 +17,7 @@ enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
 /* Subcommands: argv[0] is the subcommand's name. Each returns an exit code. */
 int ibid_cmd_align(int argc, char **argv);
 int ibid_cmd_eval(int argc, char **argv);
+int ibid_cmd_dedup(int argc, char **argv);
 
 /* "ibid CMD: SOURCE:LINE:COLUMN: MESSAGE" on stderr. */
 void cli_report(const char *cmd, const ibid_error *e);

@@ -14,6 +14,7 @@ typedef struct {
 static const command commands[] = {
     {"align", ibid_cmd_align, "find and align every passage two documents share"},
     {"eval", ibid_cmd_eval, "score detections against PAN ground truth (plagdet)"},
+    {"dedup", ibid_cmd_dedup, "remove exact and near-duplicate documents, in clusters"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

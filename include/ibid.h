@@ -7,6 +7,7 @@
  *   -> hash n-grams, index (ngram.c) -> candidate pairs and seeds (candidates.c)
  *   -> chain (chain.c) -> extend and align (align.c) -> passages (passage.c)
  *   -> write (out_jsonl.c)                                 ibid eval: eval.c
+ *                                                         ibid dedup: dedup.c, minhash.c
  *
  * Conventions, stated once:
  * - A function that can fail returns 0 or a negative IBID_E* code and, when `err` is not NULL,
@@ -482,6 +483,147 @@ enum {
 
 /* Write `r` to `fp` in `format`. Returns 0, IBID_EINVAL for an unknown format, or IBID_EIO. */
 int ibid_eval_report_write(FILE *fp, const ibid_eval_report *r, int format, ibid_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * Deduplication: exact and near-duplicate documents at corpus scale (dedup.c, minhash.c,
+ * spill.c, unionfind.c, docstream.c)
+ *
+ * ibid_dedup_run streams its inputs once: each document's normalized words (as ibid_tokenize)
+ * give an exact hash and a set of word n-gram shingles; a document whose exact hash was seen is
+ * an exact duplicate. The others get a MinHash signature cut into bands (LSH); bucket keys are
+ * sorted, spilled to disk past the memory budget and merged; documents sharing a bucket are
+ * candidates, verified by the exact similarity of their shingle sets (kept in a temporary file)
+ * and joined into clusters (union-find). Each cluster keeps one survivor. ibid_dedup_write_kept
+ * reads the inputs a second time to copy the survivors.
+ * ------------------------------------------------------------------------------------------ */
+
+/* Most MinHash values per document. */
+#define IBID_MAX_HASHES 1024
+
+/*
+ * ibid_lsh_probability: the chance that two documents of Jaccard similarity s share at least one
+ * of `bands` buckets of `rows` MinHash values each: 1 - (1 - s^rows)^bands. Thread-safe.
+ */
+double ibid_lsh_probability(double s, int bands, int rows);
+
+/*
+ * ibid_minhash_params: the bands and rows (bands x rows <= max_hashes) whose S-curve best
+ * separates similarities below and above `threshold`: they minimize w_fp x FP + w_fn x FN,
+ * where FP is the area under the curve on [0, threshold] (dissimilar pairs that become
+ * candidates: verification time) and FN the area above it on [threshold, 1] (similar pairs
+ * never compared: lost recall). `fp` and `fn` (may be NULL) receive those areas. Returns 0, or
+ * IBID_EINVAL when threshold is not in (0, 1), max_hashes not in [2, IBID_MAX_HASHES] or the
+ * weights are negative or both 0. Thread-safe.
+ */
+int ibid_minhash_params(double threshold, int max_hashes, double w_fp, double w_fn, int *bands,
+                        int *rows, double *fp, double *fn);
+
+/* Which document of a cluster survives. */
+enum {
+    IBID_KEEP_FIRST = 0,   /* the first in input order */
+    IBID_KEEP_OLDEST = 1,  /* the least date field (compared as strings: ISO 8601 dates sort);
+                              documents without one come after all dated ones; ties: first */
+    IBID_KEEP_LONGEST = 2, /* the most bytes of text; ties: first */
+};
+
+/* Deduplication parameters. Initialize with ibid_dedup_opts_init(), which sets the defaults. */
+typedef struct ibid_dedup_opts {
+    double threshold;       /* least similarity of two near duplicates, in (0, 1]; 0.8 */
+    int containment;        /* 1: similarity is |A & B| / min(|A|, |B|) (a short text reprinted
+                               inside a longer one), 0: Jaccard |A & B| / |A | B|; default 0 */
+    int ngram;              /* words per shingle, 1 to 64; default 5 */
+    int n_hashes;           /* MinHash values per document, 2 to IBID_MAX_HASHES; default 256 */
+    int bands, rows;        /* LSH banding; 0 and 0 (default): ibid_minhash_params(lsh_threshold,
+                               n_hashes, 1 - fn_weight, fn_weight); else bands x rows <=
+                               n_hashes */
+    double fn_weight;       /* in (0, 1): the weight of false negatives against false positives
+                               (1 - fn_weight) when choosing the banding; default 0.9, since a
+                               false positive costs only a verification */
+    double lsh_threshold;   /* what the banding aims at, in (0, 1); 0 (default): threshold, or
+                               threshold / 4 with containment (a text contained in one four
+                               times its length has Jaccard about 1/4 with it) */
+    int keep;               /* IBID_KEEP_*; default IBID_KEEP_FIRST */
+    const char *date_field; /* JSON field for IBID_KEEP_OLDEST; default "date" */
+    unsigned norm;          /* IBID_NORM_* flags for the words; default IBID_NORM_DEFAULT */
+    size_t memory;          /* bytes for bucket keys and candidate pairs before they are
+                               spilled to disk; 0 (default): a quarter of the physical memory */
+    const char *tmp_dir;    /* where temporary files go (deleted at once); NULL: /tmp */
+    uint64_t seed;          /* hash seed; default 1 */
+    int n_threads;          /* worker threads, 1 to 1024; default 1 */
+    void (*progress)(void *ud, const ibid_progress *p); /* or NULL; stages "read" (done =
+                               documents, total = 0), "candidates", "verify", "clusters" */
+    void *progress_ud;
+} ibid_dedup_opts;
+
+void ibid_dedup_opts_init(ibid_dedup_opts *o);
+
+/* Check option ranges: 0, or IBID_EINVAL with a message naming the option. */
+int ibid_dedup_opts_check(const ibid_dedup_opts *o, ibid_error *err);
+
+/* What a deduplication found, and what it took. */
+typedef struct ibid_dedup_stats {
+    size_t n_docs;            /* documents read */
+    size_t n_bytes;           /* their text, bytes */
+    size_t n_skipped;         /* bad documents skipped under skip_bad (not in n_docs) */
+    size_t n_kept;            /* survivors: documents in no cluster, and one per cluster */
+    size_t n_exact;           /* removed: same normalized text as their cluster's survivor */
+    size_t n_near;            /* removed: near duplicates */
+    size_t n_clusters;        /* clusters of two documents or more */
+    size_t n_empty;           /* documents without a word (all exact duplicates of each other) */
+    uint64_t n_bucket_keys;   /* LSH bucket keys written */
+    uint64_t n_candidates;    /* distinct candidate pairs sharing a bucket */
+    uint64_t n_compared;      /* of them, verified (pairs already in one cluster are not) */
+    uint64_t n_similar;       /* of them, at least the threshold */
+    size_t n_runs;            /* sorted runs spilled to disk (0: everything fit in memory) */
+    uint64_t n_shingle_bytes; /* the temporary file of shingle sets: 4 bytes a distinct shingle
+                                 of each document that is not an exact duplicate */
+    int bands, rows;          /* the banding used */
+} ibid_dedup_stats;
+
+typedef struct ibid_dedup ibid_dedup;
+
+/*
+ * ibid_dedup_run: deduplicate the documents of `inputs` (n_inputs paths, read as
+ * ibid_corpus_read reads them; "-" is refused with IBID_EINVAL, since ibid_dedup_write_kept
+ * reads the inputs again). Document ids need not be unique: documents are numbered from 0 in
+ * input order. Text is held one batch at a time; bucket keys and candidate pairs beyond
+ * o->memory go to sorted runs on disk; what is kept in memory is a few dozen bytes and the id of
+ * each document. On success *out is a new ibid_dedup, freed with ibid_dedup_free(). The result
+ * is the same for any n_threads and any memory. Errors: those of ibid_corpus_read (naming file
+ * and line), IBID_EINVAL for options, IBID_EIO for temporary files.
+ */
+int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
+                   const ibid_read_opts *ro, const ibid_dedup_opts *o, ibid_error *err);
+void ibid_dedup_free(ibid_dedup *d);
+
+/* The figures of a run; they belong to `d`. */
+const ibid_dedup_stats *ibid_dedup_get_stats(const ibid_dedup *d);
+
+/* Document `i` (0 <= i < n_docs): its id, whether it survives, and its cluster's survivor (i
+ * itself for a survivor). */
+const char *ibid_dedup_id(const ibid_dedup *d, size_t i);
+int ibid_dedup_is_kept(const ibid_dedup *d, size_t i);
+size_t ibid_dedup_survivor(const ibid_dedup *d, size_t i);
+
+/* Documents skipped under skip_bad, with their errors, in input order (i < n_skipped). */
+const ibid_error *ibid_dedup_skipped(const ibid_dedup *d, size_t i);
+
+/*
+ * ibid_dedup_write_kept: write the survivors to `fp` in input order, reading the inputs again.
+ * A JSON Lines document is its input line copied byte for byte (every field as written), then
+ * "\n"; a text file document is a line {"id": ID, "text": TEXT}. Returns 0, IBID_EIO (a write
+ * failed, or an input changed since ibid_dedup_run read it) or a read error of the inputs.
+ */
+int ibid_dedup_write_kept(const ibid_dedup *d, FILE *fp, ibid_error *err);
+
+/*
+ * ibid_dedup_write_clusters: one JSON object a line per cluster of two documents or more, in
+ * the order of their first documents: "kept" (the survivor's id), "size", then "members", every
+ * document of the cluster in input order as {"id", "n" (its number in input order), "similarity"
+ * (to the survivor, Jaccard or containment as chosen, 4 decimals), "exact" (true: the same
+ * normalized text)}. Returns 0 or IBID_EIO.
+ */
+int ibid_dedup_write_clusters(const ibid_dedup *d, FILE *fp, ibid_error *err);
 
 #ifdef __cplusplus
 }
