@@ -14,6 +14,9 @@ typedef struct {
 static const command commands[] = {
     {"align", ibid_cmd_align, "find and align every passage two documents share"},
     {"eval", ibid_cmd_eval, "score detections against PAN ground truth (plagdet)"},
+    {"stories", ibid_cmd_stories, "group shared passages into stories, first witness first"},
+    {"show", ibid_cmd_show, "print a document with its reused spans marked by source"},
+    {"report", ibid_cmd_report, "write the stories as one self-contained HTML page"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
