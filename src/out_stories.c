@@ -20,8 +20,8 @@ int ibid_stories_check_args(const ibid_stories *s, const ibid_corpus *c, const i
 }
 
 /* The title of document d, or its first non-blank line, at most 60 code points, in buf. */
-static const char *title_of(const ibid_stories *s, const ibid_corpus *c, uint32_t d, char *buf,
-                            size_t m)
+const char *ibid_story_title(const ibid_stories *s, const ibid_corpus *c, uint32_t d, char *buf,
+                             size_t m)
 {
     const char *t = s->title[d];
     size_t n;
@@ -71,7 +71,7 @@ static int write_jsonl(FILE *fp, const ibid_stories *s, const ibid_corpus *c)
         const char *d1 = st->n_dated ? date_or(s, st->docs[st->n_dated - 1], NULL) : NULL;
         json_object_set_new(o, "date_first", d0 ? json_string(d0) : json_null());
         json_object_set_new(o, "date_last", d1 ? json_string(d1) : json_null());
-        json_object_set_new(o, "title", json_string(title_of(s, c, first, tb, sizeof tb)));
+        json_object_set_new(o, "title", json_string(ibid_story_title(s, c, first, tb, sizeof tb)));
         for (size_t i = 0; i < st->n_docs; i++) {
             uint32_t d = st->docs[i];
             const ibid_witness *w = &s->wit[d];
@@ -122,7 +122,7 @@ int ibid_stories_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, co
         uint32_t first = st->docs[0];
         const char *d0 = st->n_dated ? date_or(s, first, "-") : "-";
         const char *d1 = st->n_dated ? date_or(s, st->docs[st->n_dated - 1], "-") : "-";
-        const char *title = title_of(s, c, first, tb, sizeof tb);
+        const char *title = ibid_story_title(s, c, first, tb, sizeof tb);
         if (format == IBID_FORMAT_TSV) {
             fprintf(fp, "%zu\t%zu\t%zu\t", k + 1, st->n_docs, st->n_passages);
             put_tsv(fp, d0), fputc('\t', fp), put_tsv(fp, d1), fputc('\t', fp);

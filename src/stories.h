@@ -36,5 +36,9 @@ void ibid_provenance_shares(ibid_stories *s, const ibid_result *r);
 /* 0, or IBID_EINVAL when `s` was not made from `c` and `r`. */
 int ibid_stories_check_args(const ibid_stories *s, const ibid_corpus *c, const ibid_result *r,
                             ibid_error *err);
+/* The title of document d (its "title", else its first non-blank line), at most 60 code points
+ * and m - 1 bytes, control characters as spaces, in buf; returns buf. */
+const char *ibid_story_title(const ibid_stories *s, const ibid_corpus *c, uint32_t d, char *buf,
+                             size_t m);
 
 #endif
