@@ -317,11 +317,13 @@ int ibid_result_write(FILE *fp, const ibid_corpus *c, const ibid_result *r,
  * A story is a set of passages that are one text reused: a union-find over the passages of a
  * result, in which two passages are linked when their spans in one document overlap by at least
  * link_overlap of the longer span. Passages whose span in a document is shared with more than
- * boilerplate_docs other documents while being looser than a copy are boilerplate (templates,
- * stock paragraphs): they are flagged and link nothing. A span contained in a much longer one (a
+ * boilerplate_docs other documents while being looser than a copy, and verbatim passages whose
+ * two sides share fewer than two rare words (a form filled with other names and figures), are
+ * boilerplate: they are flagged and link nothing. A span contained in a much longer one (a
  * shared quote, a flash later grown into a full story) links the two stories only when they
  * already share at least two documents and at least merge_share of the smaller story's
- * documents: the containment check that keeps one quote from chaining two stories.
+ * documents, and the documents only one of them has are at least join_cover that story's text:
+ * the containment check that keeps one quote from chaining two stories.
  *
  * Witnesses are ordered by the "date" field of their metadata (an ISO 8601 date, or its prefix:
  * "1987", "1987-03-02", "1987-03-02T10:05:00Z", "...+01:00"), then by id; documents without a
@@ -341,10 +343,13 @@ typedef struct ibid_stories_opts {
     int boilerplate_docs; /* a span shared with more documents than this, >= 1 ... [20] */
     double copy_identity; /* ... is boilerplate unless its passage's identity is at least this
                              (syndicated copies are not boilerplate), in [0, 1]; default 0.9 */
-    int rare_df;          /* a verbatim passage looser than copy_identity whose two spans share
-                             no word found in at most rare_df documents is a template (the same
-                             form, other names and figures): boilerplate. 0: the corpus's
-                             documents / 1000, at least 2; default 0 */
+    int rare_df;          /* a verbatim passage whose two spans share fewer than two rare words
+                             is a template (the same form, other names and figures):
+                             boilerplate. Rare: in at most rare_df + k documents, k those that
+                             share the passage's text. 0: the corpus's documents / 1000, at
+                             least 2; default 0 */
+    double join_cover;    /* ... and when each document only one of the two stories has is at
+                             least this share its story's text, in [0, 1]; default 0.25 */
 } ibid_stories_opts;
 
 void ibid_stories_opts_init(ibid_stories_opts *o);

@@ -17,10 +17,13 @@
  *      passages are flagged, belong to no story and link nothing. Syndicated copies (identity
  *      at least copy_identity) are kept however many there are.
  *   3. Containment: the components of rule 1 are cores. A span contained in a much longer one
- *      (a flash later grown into a full story, or one shared quote) merges two cores only when
- *      they already share at least two documents and merge_share of the smaller core's
- *      documents. Each decision looks at the two cores as rule 1 made them, never at merged
- *      ones, so merges cannot snowball and the result does not depend on their order.
+ *      (a flash later grown into a full story, a pasted paragraph, or one shared quote) merges
+ *      two cores only when they already share at least two documents and merge_share of the
+ *      smaller core's documents, and when each document only one of them has is at least
+ *      join_cover its core's text: a flash or a post built on a pasted paragraph joins the
+ *      story, a long article that quotes one sentence of it does not. Each decision looks at
+ *      the two cores as rule 1 made them, never at merged ones, so merges cannot snowball and
+ *      the result does not depend on their order.
  *
  * Every step sorts by a total key, so stories depend only on the corpus, the passages and the
  * options.
@@ -34,6 +37,7 @@ void ibid_stories_opts_init(ibid_stories_opts *o)
     o->boilerplate_docs = 20;
     o->copy_identity = 0.9;
     o->rare_df = 0;
+    o->join_cover = 0.25;
 }
 
 static int opts_check(const ibid_stories_opts *o, ibid_error *err)
@@ -46,6 +50,8 @@ static int opts_check(const ibid_stories_opts *o, ibid_error *err)
         return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "boilerplate_docs must be at least 1");
     if (!(o->copy_identity >= 0 && o->copy_identity <= 1))
         return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "copy_identity must be in [0, 1]");
+    if (!(o->join_cover >= 0 && o->join_cover <= 1))
+        return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "join_cover must be in [0, 1]");
     if (o->rare_df < 0)
         return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "rare_df must be 0 (auto) or more");
     return 0;
@@ -112,39 +118,45 @@ static int same_text(const occ *a, const occ *b, double share)
     return ov > 0 && ov >= share * (la > lb ? la : lb);
 }
 
-/* Rule 2: flag the passages whose span, in one of their documents, has the same text as spans
- * shared with more than boilerplate_docs other documents, unless they are copies. */
+/* Rule 2: how widely each passage's text is shared: spread[pid] is 1 + the most distinct
+ * documents its span shares the same text with, in either of its documents. Passages whose
+ * text is shared with more than boilerplate_docs documents are flagged, unless they are
+ * copies. */
 static void flag_boilerplate(ibid_stories *s, const ibid_result *r, const occ *oc, size_t n_oc,
-                             const ibid_stories_opts *o)
+                             const ibid_stories_opts *o, uint32_t *spread)
 {
     size_t m_part = 0;
     uint32_t *part = NULL;
     for (size_t i = 0, j; i < n_oc; i = j) {
         for (j = i; j < n_oc && oc[j].doc == oc[i].doc; j++) continue;
-        if (j - i <= (size_t)o->boilerplate_docs) continue; /* too few spans to be boilerplate */
         for (size_t a = i; a < j; a++) {
-            if (ibid_passage_identity(&r->passages[oc[a].pid]) >= o->copy_identity) continue;
             size_t n_part = 0;
             for (size_t b = i; b < j && oc[b].beg < oc[a].end; b++) {
                 if (b != a && !same_text(&oc[a], &oc[b], o->link_overlap)) continue;
                 IBID_GROW(part, m_part, n_part + 1);
                 part[n_part++] = oc[b].partner;
             }
-            if (n_part <= (size_t)o->boilerplate_docs) continue;
             qsort(part, n_part, sizeof *part, by_u32);
-            size_t n_distinct = 0;
+            uint32_t n_distinct = 0;
             for (size_t k = 0; k < n_part; k++) n_distinct += k == 0 || part[k] != part[k - 1];
-            if (n_distinct > (size_t)o->boilerplate_docs) s->pinfo[oc[a].pid].boilerplate = 1;
+            uint32_t pid = oc[a].pid;
+            if (n_distinct + 1 > spread[pid]) spread[pid] = n_distinct + 1;
+            if (n_distinct > (uint32_t)o->boilerplate_docs &&
+                ibid_passage_identity(&r->passages[pid]) < o->copy_identity)
+                s->pinfo[pid].boilerplate = 1;
         }
     }
     free(part);
 }
 
 /* ---- rule 2b: templates ----
- * A verbatim passage whose two spans share no rare word (one found in at most rare_df
- * documents: a name, a figure, a term of the story) is a template: the same form filled with
- * other names and figures ("X Corp is issuing a 100 mln dlr eurobond due ..."). Its words are
- * found again with the tokenizer; their document frequencies are counted over the corpus. */
+ * A verbatim passage whose two spans share fewer than two rare words is a template: the same
+ * form filled with other names and figures ("X Corp is issuing a 100 mln dlr eurobond due
+ * ..."). A word is rare for a passage when it is found in at most spread + rare_df documents,
+ * where spread counts the documents that share the passage's text: a text reused by ten
+ * documents puts its names in ten documents at least, a form used by hundreds puts its words in
+ * hundreds. The words are found again with the tokenizer; their document frequencies are
+ * counted over the whole corpus. */
 
 /* A word of a document: its hash and where it starts. */
 typedef struct {
@@ -182,16 +194,15 @@ static int words_build(word_index *wi, const ibid_corpus *c, const ibid_result *
         size_t n_text, n_tok;
         const char *text = ibid_corpus_text(c, d, &n_text);
         ibid_token *tok;
-        if (!need[d]) continue;
         if ((rc = ibid_tokenize(&tok, &n_tok, text, n_text, IBID_NORM_DEFAULT, err)) < 0) break;
-        IBID_GROW(wi->w, m_w, n_w + n_tok);
         IBID_GROW(tmp, m_tmp, n_tok);
-        for (size_t k = 0; k < n_tok; k++) {
-            wi->w[n_w + k] = (word){tok[k].hash, tok[k].cp_beg};
-            tmp[k] = wi->w[n_w + k];
-        }
+        for (size_t k = 0; k < n_tok; k++) tmp[k] = (word){tok[k].hash, tok[k].cp_beg};
         free(tok);
-        n_w += n_tok;
+        if (need[d]) {
+            IBID_GROW(wi->w, m_w, n_w + n_tok);
+            memcpy(wi->w + n_w, tmp, n_tok * sizeof *tmp);
+            n_w += n_tok;
+        }
         /* this document's distinct words, counted once each */
         qsort(tmp, n_tok, sizeof *tmp, by_word_hash);
         for (size_t k = 0; k < n_tok; k++) {
@@ -250,7 +261,7 @@ static size_t rare_words(const word_index *wi, uint32_t d, uint32_t cp_beg, uint
 }
 
 static int flag_templates(ibid_stories *s, const ibid_corpus *c, const ibid_result *r,
-                          const ibid_stories_opts *o, ibid_error *err)
+                          const ibid_stories_opts *o, const uint32_t *spread, ibid_error *err)
 {
     word_index wi;
     int rc = words_build(&wi, c, r, err);
@@ -261,8 +272,9 @@ static int flag_templates(ibid_stories *s, const ibid_corpus *c, const ibid_resu
     for (size_t i = 0; rc == 0 && i < r->n_passages; i++) {
         const ibid_passage *p = &r->passages[i];
         if (p->kind != IBID_KIND_VERBATIM || s->pinfo[i].boilerplate) continue;
-        size_t na = rare_words(&wi, p->doc1, p->cp_beg1, p->cp_end1, rare_df, &a, &m_a);
-        size_t nb = rare_words(&wi, p->doc2, p->cp_beg2, p->cp_end2, rare_df, &b, &m_b);
+        uint32_t rare = rare_df + spread[i];
+        size_t na = rare_words(&wi, p->doc1, p->cp_beg1, p->cp_end1, rare, &a, &m_a);
+        size_t nb = rare_words(&wi, p->doc2, p->cp_beg2, p->cp_end2, rare, &b, &m_b);
         size_t ia = 0, ib = 0, shared = 0;
         const size_t need = 2;
         while (ia < na && ib < nb && shared < need) {
@@ -283,12 +295,29 @@ static int flag_templates(ibid_stories *s, const ibid_corpus *c, const ibid_resu
     return rc;
 }
 
-/* The sorted, distinct documents of each core: docs[beg[k], beg[k + 1]). */
+/* The sorted, distinct documents of each core: docs[beg[k], beg[k + 1]), and the longest span
+ * the core has in each, cover[] (code points). */
 typedef struct {
     size_t n_core;
     size_t *beg;
     uint32_t *docs;
+    uint32_t *cover;
 } core_docs;
+
+/* Whether every document of core x that core y lacks is mostly x's text: the span of x covers
+ * at least `share` of it (a flash that grew into a story, not a long text quoting it). */
+static int outside_covered(const ibid_stories *s, const core_docs *cd, uint32_t x, uint32_t y,
+                           double share)
+{
+    const uint32_t *b = cd->docs + cd->beg[y];
+    size_t nb = cd->beg[y + 1] - cd->beg[y], j = 0;
+    for (size_t i = cd->beg[x]; i < cd->beg[x + 1]; i++) {
+        while (j < nb && b[j] < cd->docs[i]) j++;
+        if (j < nb && b[j] == cd->docs[i]) continue;
+        if (cd->cover[i] < share * s->wit[cd->docs[i]].n_cp) return 0;
+    }
+    return 1;
+}
 
 static size_t intersect(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 {
@@ -373,10 +402,25 @@ static size_t link_spans(const ibid_stories *s, uint32_t *up, const occ *oc, siz
     return n_links;
 }
 
-/* Rule 3: merge cores joined by a contained span when they share enough documents. `core` maps
- * a passage's root to its core; up2 is a union-find over cores. */
-static void merge_contained(const uint64_t *links, size_t n_links, uint32_t *up,
-                            const uint32_t *core, const core_docs *cd, uint32_t *up2, double share)
+/* A document of a core and the length of one of the core's spans in it. */
+typedef struct {
+    uint64_t key; /* core << 32 | document */
+    uint32_t len; /* code points */
+} cover_rec;
+
+static int by_cover(const void *pa, const void *pb)
+{
+    const cover_rec *a = pa, *b = pb;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+/* Rule 3: merge cores joined by a contained span when they share enough documents and their
+ * other documents are mostly the text of their core. `core` maps a passage's root to its core;
+ * up2 is a union-find over cores. */
+static void merge_contained(const ibid_stories *s, const uint64_t *links, size_t n_links,
+                            uint32_t *up, const uint32_t *core, const core_docs *cd, uint32_t *up2,
+                            const ibid_stories_opts *o)
 {
     uint64_t *pairs = ibid_xmalloc((n_links ? n_links : 1) * sizeof *pairs);
     for (size_t i = 0; i < n_links; i++) {
@@ -390,7 +434,10 @@ static void merge_contained(const uint64_t *links, size_t n_links, uint32_t *up,
         if (x == y) continue;
         size_t nx = cd->beg[x + 1] - cd->beg[x], ny = cd->beg[y + 1] - cd->beg[y];
         size_t both = intersect(cd->docs + cd->beg[x], nx, cd->docs + cd->beg[y], ny);
-        if (both >= 2 && both >= share * (double)(nx < ny ? nx : ny)) uf_union(up2, x, y);
+        if (both < 2 || both < o->merge_share * (double)(nx < ny ? nx : ny)) continue;
+        if (outside_covered(s, cd, x, y, o->join_cover) &&
+            outside_covered(s, cd, y, x, o->join_cover))
+            uf_union(up2, x, y);
     }
     free(pairs);
 }
@@ -502,8 +549,11 @@ int ibid_stories_new(ibid_stories **out, const ibid_corpus *c, const ibid_result
         oc[2 * i + 1] = (occ){p->doc2, p->cp_beg2, p->cp_end2, p->doc1, (uint32_t)i};
     }
     qsort(oc, n_oc, sizeof *oc, by_occ);
-    flag_boilerplate(s, r, oc, n_oc, o);
-    if ((rc = flag_templates(s, c, r, o, err)) < 0) {
+    uint32_t *spread = ibid_xcalloc(np ? np : 1, sizeof *spread);
+    flag_boilerplate(s, r, oc, n_oc, o, spread);
+    rc = flag_templates(s, c, r, o, spread, err);
+    free(spread);
+    if (rc < 0) {
         free(oc);
         ibid_stories_free(s);
         return rc;
@@ -524,26 +574,34 @@ int ibid_stories_new(ibid_stories **out, const ibid_corpus *c, const ibid_result
     size_t n_core = 0, n_cd = 0;
     for (size_t i = 0; i < np; i++)
         if (!s->pinfo[i].boilerplate && uf_find(up, (uint32_t)i) == i) core[i] = (uint32_t)n_core++;
-    uint64_t *cdl = ibid_xmalloc((2 * np + 1) * sizeof *cdl);
+    cover_rec *cdl = ibid_xmalloc((2 * np + 1) * sizeof *cdl);
     for (size_t i = 0; i < np; i++) {
         if (s->pinfo[i].boilerplate) continue;
+        const ibid_passage *p = &r->passages[i];
         uint64_t k = core[uf_find(up, (uint32_t)i)];
-        cdl[n_cd++] = k << 32 | r->passages[i].doc1;
-        cdl[n_cd++] = k << 32 | r->passages[i].doc2;
+        cdl[n_cd++] = (cover_rec){k << 32 | p->doc1, p->cp_end1 - p->cp_beg1};
+        cdl[n_cd++] = (cover_rec){k << 32 | p->doc2, p->cp_end2 - p->cp_beg2};
     }
-    n_cd = sort_unique(cdl, n_cd);
+    qsort(cdl, n_cd, sizeof *cdl, by_cover);
     core_docs cd = {n_core, ibid_xcalloc(n_core + 1, sizeof *cd.beg),
-                    ibid_xmalloc((n_cd ? n_cd : 1) * sizeof *cd.docs)};
+                    ibid_xmalloc((n_cd ? n_cd : 1) * sizeof *cd.docs),
+                    ibid_xmalloc((n_cd ? n_cd : 1) * sizeof *cd.cover)};
+    size_t n_u = 0;
     for (size_t i = 0; i < n_cd; i++) {
-        cd.beg[(cdl[i] >> 32) + 1]++;
-        cd.docs[i] = (uint32_t)cdl[i];
+        if (n_u && cdl[i].key == cdl[i - 1].key) {
+            if (cdl[i].len > cd.cover[n_u - 1]) cd.cover[n_u - 1] = cdl[i].len;
+            continue;
+        }
+        cd.beg[(cdl[i].key >> 32) + 1]++;
+        cd.docs[n_u] = (uint32_t)cdl[i].key;
+        cd.cover[n_u++] = cdl[i].len;
     }
     for (size_t k = 0; k < n_core; k++) cd.beg[k + 1] += cd.beg[k];
     free(cdl);
 
     uint32_t *up2 = ibid_xmalloc((n_core ? n_core : 1) * sizeof *up2);
     for (size_t k = 0; k < n_core; k++) up2[k] = (uint32_t)k;
-    merge_contained(links, n_links, up, core, &cd, up2, o->merge_share);
+    merge_contained(s, links, n_links, up, core, &cd, up2, o);
     free(links);
 
     uint32_t *story_root = ibid_xmalloc((np ? np : 1) * sizeof *story_root);
@@ -556,6 +614,7 @@ int ibid_stories_new(ibid_stories **out, const ibid_corpus *c, const ibid_result
     free(up2);
     free(cd.beg);
     free(cd.docs);
+    free(cd.cover);
     free(core);
     free(up);
     *out = s;

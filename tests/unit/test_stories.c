@@ -260,32 +260,41 @@ static void test_boilerplate_docs(void **state)
     free(t);
 }
 
-/* A template: the same form with other names. Passages whose spans share fewer than two rare
- * words are flagged; two documents naming the same company are a story. */
+/* A template: the same form with other names, in twelve documents. Passages whose spans share
+ * fewer than two rare words are flagged; two documents naming the same company are a story. */
 static void test_templates(void **state)
 {
     (void)state;
     const char *form = " corp said its board declared a quarterly dividend payable to holders";
-    const char *names[] = {"acme widgets", "borax mills", "cobalt yards", "acme widgets"};
     ibid_corpus *c;
     ibid_corpus_new(&c);
     char text[256], id[8];
-    for (int d = 0; d < 4; d++) {
-        snprintf(text, sizeof text, "%s%s", names[d], form);
-        snprintf(id, sizeof id, "d%d", d);
+    for (int d = 0; d < 12; d++) {
+        /* d00 and d03 name the same company, the others each their own */
+        if (d == 0 || d == 3)
+            snprintf(text, sizeof text, "acme rollers%s", form);
+        else
+            snprintf(text, sizeof text, "name%c widget%c%s", 'a' + d, 'a' + d, form);
+        snprintf(id, sizeof id, "d%02d", d);
         add(c, id, text, NULL);
     }
-    uint32_t n = (uint32_t)(strlen(names[0]) + strlen(form)); /* all "acme" texts */
-    uint32_t nb = (uint32_t)(strlen(names[1]) + strlen(form));
-    ibid_passage p[] = {pass(0, 0, n, 1, 0, nb, 11, 13), pass(0, 0, n, 3, 0, n, 13, 13),
+    uint32_t na = (uint32_t)(12 + strlen(form)), nb = (uint32_t)(13 + strlen(form));
+    ibid_passage p[] = {pass(0, 0, na, 1, 0, nb, 11, 13), pass(0, 0, na, 3, 0, na, 13, 13),
                         pass(1, 0, nb, 2, 0, nb, 11, 13)};
     ibid_result r = result_of(p, 3);
     ibid_stories *s;
-    assert_int_equal(ibid_stories_new(&s, c, &r, NULL, NULL), 0); /* rare_df: 2 */
+    assert_int_equal(ibid_stories_new(&s, c, &r, NULL, NULL), 0); /* rare: df <= 2 + spread */
     assert_int_equal(ibid_stories_passage(s, 0)->boilerplate, 1);
     assert_int_equal(ibid_stories_passage(s, 1)->boilerplate, 0);
     assert_int_equal(ibid_stories_passage(s, 2)->boilerplate, 1);
     assert_int_equal(ibid_stories_size(s), 1);
+    ibid_stories_free(s);
+    /* with every word rare, nothing is a template */
+    ibid_stories_opts o;
+    ibid_stories_opts_init(&o);
+    o.rare_df = 12;
+    assert_int_equal(ibid_stories_new(&s, c, &r, &o, NULL), 0);
+    assert_int_equal(ibid_stories_n_boilerplate(s), 0);
     ibid_stories_free(s);
     ibid_corpus_free(c);
 }
