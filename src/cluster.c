@@ -136,7 +136,7 @@ static void flag_boilerplate(ibid_stories *s, const ibid_result *r, const occ *o
                 IBID_GROW(part, m_part, n_part + 1);
                 part[n_part++] = oc[b].partner;
             }
-            qsort(part, n_part, sizeof *part, by_u32);
+            if (n_part > 1) qsort(part, n_part, sizeof *part, by_u32);
             uint32_t n_distinct = 0;
             for (size_t k = 0; k < n_part; k++) n_distinct += k == 0 || part[k] != part[k - 1];
             uint32_t pid = oc[a].pid;
@@ -198,13 +198,13 @@ static int words_build(word_index *wi, const ibid_corpus *c, const ibid_result *
         IBID_GROW(tmp, m_tmp, n_tok);
         for (size_t k = 0; k < n_tok; k++) tmp[k] = (word){tok[k].hash, tok[k].cp_beg};
         free(tok);
-        if (need[d]) {
+        if (need[d] && n_tok) {
             IBID_GROW(wi->w, m_w, n_w + n_tok);
             memcpy(wi->w + n_w, tmp, n_tok * sizeof *tmp);
             n_w += n_tok;
         }
         /* this document's distinct words, counted once each */
-        qsort(tmp, n_tok, sizeof *tmp, by_word_hash);
+        if (n_tok > 1) qsort(tmp, n_tok, sizeof *tmp, by_word_hash);
         for (size_t k = 0; k < n_tok; k++) {
             if (k && tmp[k].hash == tmp[k - 1].hash) continue;
             IBID_GROW(wi->df, m_df, n_df + 1);
@@ -214,7 +214,7 @@ static int words_build(word_index *wi, const ibid_corpus *c, const ibid_result *
     wi->beg[nd] = n_w;
     free(tmp);
     free(need);
-    qsort(wi->df, n_df, sizeof *wi->df, by_u64);
+    if (n_df > 1) qsort(wi->df, n_df, sizeof *wi->df, by_u64);
     size_t k = 0;
     for (size_t i = 0, j; i < n_df; i = j) {
         for (j = i; j < n_df && wi->df[j] >> 32 == wi->df[i] >> 32; j++) continue;
@@ -256,7 +256,7 @@ static size_t rare_words(const word_index *wi, uint32_t d, uint32_t cp_beg, uint
         IBID_GROW(*out, *m_out, k + 1);
         (*out)[k++] = w[i].hash;
     }
-    qsort(*out, k, sizeof **out, by_u32);
+    if (k > 1) qsort(*out, k, sizeof **out, by_u32);
     return k;
 }
 
@@ -372,7 +372,7 @@ static int check_passages(const ibid_stories *s, const ibid_result *r, ibid_erro
 static size_t sort_unique(uint64_t *a, size_t n)
 {
     if (!n) return 0;
-    qsort(a, n, sizeof *a, by_u64);
+    if (n > 1) qsort(a, n, sizeof *a, by_u64);
     size_t k = 1;
     for (size_t i = 1; i < n; i++)
         if (a[i] != a[k - 1]) a[k++] = a[i];
@@ -456,7 +456,7 @@ static void build_stories(ibid_stories *s, const ibid_result *r, const uint32_t 
         dl[2 * n_live + 1] = root << 32 | r->passages[i].doc2;
         n_live++;
     }
-    qsort(pl, n_live, sizeof *pl, by_u64);
+    if (n_live > 1) qsort(pl, n_live, sizeof *pl, by_u64);
     size_t n_dl = sort_unique(dl, 2 * n_live);
 
     /* one key per root; pl and dl list the roots in the same order */
@@ -479,7 +479,7 @@ static void build_stories(ibid_stories *s, const ibid_result *r, const uint32_t 
         g[n_grp++] = (grp){{dj - j, pj - i, first_rank, (uint32_t)pl[i], root}, i, j};
     }
     /* by_story compares the leading story_key of each grp */
-    qsort(g, n_grp, sizeof *g, by_story);
+    if (n_grp > 1) qsort(g, n_grp, sizeof *g, by_story);
 
     s->n_story = n_grp;
     s->story = ibid_xcalloc(n_grp ? n_grp : 1, sizeof *s->story);
@@ -502,7 +502,7 @@ static void build_stories(ibid_stories *s, const ibid_result *r, const uint32_t 
             uint32_t d = (uint32_t)dl[g[k].dbeg + i];
             rk[i] = (uint64_t)s->wit[d].rank << 32 | d;
         }
-        qsort(rk, st->n_docs, sizeof *rk, by_u64);
+        if (st->n_docs > 1) qsort(rk, st->n_docs, sizeof *rk, by_u64);
         for (size_t i = 0; i < st->n_docs; i++) {
             uint32_t d = (uint32_t)rk[i];
             s->story_docs[at_d++] = d;
@@ -548,7 +548,7 @@ int ibid_stories_new(ibid_stories **out, const ibid_corpus *c, const ibid_result
         oc[2 * i] = (occ){p->doc1, p->cp_beg1, p->cp_end1, p->doc2, (uint32_t)i};
         oc[2 * i + 1] = (occ){p->doc2, p->cp_beg2, p->cp_end2, p->doc1, (uint32_t)i};
     }
-    qsort(oc, n_oc, sizeof *oc, by_occ);
+    if (n_oc > 1) qsort(oc, n_oc, sizeof *oc, by_occ);
     uint32_t *spread = ibid_xcalloc(np ? np : 1, sizeof *spread);
     flag_boilerplate(s, r, oc, n_oc, o, spread);
     rc = flag_templates(s, c, r, o, spread, err);
@@ -582,7 +582,7 @@ int ibid_stories_new(ibid_stories **out, const ibid_corpus *c, const ibid_result
         cdl[n_cd++] = (cover_rec){k << 32 | p->doc1, p->cp_end1 - p->cp_beg1};
         cdl[n_cd++] = (cover_rec){k << 32 | p->doc2, p->cp_end2 - p->cp_beg2};
     }
-    qsort(cdl, n_cd, sizeof *cdl, by_cover);
+    if (n_cd > 1) qsort(cdl, n_cd, sizeof *cdl, by_cover);
     core_docs cd = {n_core, ibid_xcalloc(n_core + 1, sizeof *cd.beg),
                     ibid_xmalloc((n_cd ? n_cd : 1) * sizeof *cd.docs),
                     ibid_xmalloc((n_cd ? n_cd : 1) * sizeof *cd.cover)};

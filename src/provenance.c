@@ -148,7 +148,7 @@ void ibid_provenance_witnesses(ibid_stories *s, const ibid_corpus *c)
         w->n_cp = n_cp;
         k[d] = (wkey){w->date, doc->id, (uint32_t)d};
     }
-    qsort(k, n, sizeof *k, by_witness);
+    if (n > 1) qsort(k, n, sizeof *k, by_witness);
     for (size_t i = 0; i < n; i++) {
         s->wit[k[i].doc].rank = (uint32_t)i;
         s->order[i] = k[i].doc;
@@ -203,7 +203,7 @@ void ibid_provenance_shares(ibid_stories *s, const ibid_result *r)
         sp[2 * i + 1] =
             (span){p->doc2, p->cp_beg2, p->cp_end2, bp ? SPAN_BOILER : (uint32_t)!first};
     }
-    qsort(sp, n_sp, sizeof *sp, by_span);
+    if (n_sp > 1) qsort(sp, n_sp, sizeof *sp, by_span);
     for (size_t i = 0, j; i < n_sp; i = j) {
         for (j = i; j < n_sp && sp[j].doc == sp[i].doc; j++) continue;
         ibid_witness *w = &s->wit[sp[i].doc];

@@ -197,8 +197,9 @@ static void test_quote_does_not_chain(void **state)
 static void test_flash_merges(void **state)
 {
     (void)state;
-    char *flash = words("fl", 10), *full = calloc(1, 600);
-    sprintf(full, "%s %s", flash, words("zz", 50));
+    char *flash = words("fl", 10), *rest = words("zz", 50), *full = calloc(1, 600);
+    sprintf(full, "%s %s", flash, rest);
+    free(rest);
     ibid_corpus *c;
     ibid_corpus_new(&c);
     add(c, "A", flash, "{\"date\": \"1987-03-01\"}");
