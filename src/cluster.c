@@ -242,8 +242,9 @@ static uint32_t word_df(const word_index *wi, uint32_t hash)
 static size_t rare_words(const word_index *wi, uint32_t d, uint32_t cp_beg, uint32_t cp_end,
                          uint32_t rare_df, uint32_t **out, size_t *m_out)
 {
-    const word *w = wi->w + wi->beg[d];
     size_t n = wi->beg[d + 1] - wi->beg[d], lo = 0, hi = n, k = 0;
+    if (!n) return 0;
+    const word *w = wi->w + wi->beg[d];
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (w[mid].cp_beg < cp_beg)
