@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #define ALIGN_OPTIONS                                                                             \
+    "\n"                                                                                          \
     "Reading and matching: every option of ibid align (--mode, --min-words, --threads,\n"         \
     "--skip-bad, ...; see ibid align --help).\n"                                                  \
     "\n"                                                                                          \
@@ -24,6 +25,12 @@
     "                        than --copy-identity is boilerplate: flagged, in no story [20]\n"    \
     "      --copy-identity X passages at least this identical are copies, never boilerplate\n"    \
     "                        [0.9]\n"                                                             \
+    "      --rare-df N       a verbatim passage whose two sides share fewer than two words\n"     \
+    "                        (one, for a copy) found in at most N + k documents, k those\n"       \
+    "                        sharing its text, is a template (a form filled with other names\n"   \
+    "                        and figures): boilerplate [0: documents / 1000, at least 2]\n"       \
+    "      --join-cover X    a contained span joins two stories only when the documents\n"        \
+    "                        only one of them has are at least this share its text [0.25]\n"      \
     "\n"                                                                                          \
     "Witnesses are ordered by the \"date\" field of the documents (ISO 8601), then by id;\n"      \
     "undated documents come after dated ones, by id. The earliest witness of a passage is its\n"  \
@@ -71,6 +78,8 @@ enum {
     OPT_MERGE_SHARE,
     OPT_BOILERPLATE_DOCS,
     OPT_COPY_IDENTITY,
+    OPT_RARE_DF,
+    OPT_JOIN_COVER,
     OPT_ID,
     OPT_COLOR,
     OPT_TITLE,
@@ -81,6 +90,8 @@ static const struct option story_opts[] = {
     {"merge-share", required_argument, NULL, OPT_MERGE_SHARE},
     {"boilerplate-docs", required_argument, NULL, OPT_BOILERPLATE_DOCS},
     {"copy-identity", required_argument, NULL, OPT_COPY_IDENTITY},
+    {"rare-df", required_argument, NULL, OPT_RARE_DF},
+    {"join-cover", required_argument, NULL, OPT_JOIN_COVER},
     {"id", required_argument, NULL, OPT_ID},
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
@@ -119,6 +130,13 @@ static int on_story_opt(void *ud, int opt, const char *arg)
         return fraction(s->cmd, "merge-share", arg, 0, &s->so.merge_share);
     case OPT_COPY_IDENTITY:
         return fraction(s->cmd, "copy-identity", arg, 0, &s->so.copy_identity);
+    case OPT_JOIN_COVER:
+        return fraction(s->cmd, "join-cover", arg, 0, &s->so.join_cover);
+    case OPT_RARE_DF:
+        if (cli_parse_long(arg, 0, 1L << 30, &v) < 0)
+            return cli_usage(s->cmd, "--rare-df wants a whole number from 0, not '%s'", arg);
+        s->so.rare_df = (int)v;
+        return -1;
     case OPT_BOILERPLATE_DOCS:
         if (cli_parse_long(arg, 1, 1L << 30, &v) < 0)
             return cli_usage(s->cmd, "--boilerplate-docs wants a whole number from 1, not '%s'",

@@ -344,8 +344,8 @@ typedef struct ibid_stories_opts {
     double copy_identity; /* ... is boilerplate unless its passage's identity is at least this
                              (syndicated copies are not boilerplate), in [0, 1]; default 0.9 */
     int rare_df;          /* a verbatim passage whose two spans share fewer than two rare words
-                             is a template (the same form, other names and figures):
-                             boilerplate. Rare: in at most rare_df + k documents, k those that
+                             (one for a copy, see copy_identity) is a template (the same form, other names
+                             and figures):          boilerplate. Rare: in at most rare_df + k documents, k those that
                              share the passage's text. 0: the corpus's documents / 1000, at
                              least 2; default 0 */
     double join_cover;    /* ... and when each document only one of the two stories has is at

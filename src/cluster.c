@@ -150,8 +150,9 @@ static void flag_boilerplate(ibid_stories *s, const ibid_result *r, const occ *o
 }
 
 /* ---- rule 2b: templates ----
- * A verbatim passage whose two spans share fewer than two rare words is a template: the same
- * form filled with other names and figures ("X Corp is issuing a 100 mln dlr eurobond due
+ * A verbatim passage whose two spans share fewer than two rare words (one, for a copy at least
+ * copy_identity identical) is a template: the same form filled with other names and figures ("X
+ * Corp is issuing a 100 mln dlr eurobond due
  * ..."). A word is rare for a passage when it is found in at most spread + rare_df documents,
  * where spread counts the documents that share the passage's text: a text reused by ten
  * documents puts its names in ten documents at least, a form used by hundreds puts its words in
@@ -277,7 +278,7 @@ static int flag_templates(ibid_stories *s, const ibid_corpus *c, const ibid_resu
         size_t na = rare_words(&wi, p->doc1, p->cp_beg1, p->cp_end1, rare, &a, &m_a);
         size_t nb = rare_words(&wi, p->doc2, p->cp_beg2, p->cp_end2, rare, &b, &m_b);
         size_t ia = 0, ib = 0, shared = 0;
-        const size_t need = 2;
+        const size_t need = ibid_passage_identity(p) >= o->copy_identity ? 1 : 2;
         while (ia < na && ib < nb && shared < need) {
             if (a[ia] < b[ib])
                 ia++;
