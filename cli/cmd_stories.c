@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <assert.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,11 +145,11 @@ static int on_story_opt(void *ud, int opt, const char *arg)
         s->so.boilerplate_docs = (int)v;
         return -1;
     case OPT_ID:
-        if (strcmp(s->cmd, "show") != 0) break;
+        if (strcmp(s->cmd, "show") != 0) return cli_usage(s->cmd, "--id is for ibid show");
         s->id = arg;
         return -1;
     case OPT_COLOR:
-        if (strcmp(s->cmd, "show") != 0) break;
+        if (strcmp(s->cmd, "show") != 0) return cli_usage(s->cmd, "--color is for ibid show");
         if (strcmp(arg, "auto") == 0)
             s->color = -1;
         else if (strcmp(arg, "always") == 0)
@@ -159,12 +160,13 @@ static int on_story_opt(void *ud, int opt, const char *arg)
             return cli_usage(s->cmd, "--color wants auto, always or never, not '%s'", arg);
         return -1;
     case OPT_TITLE:
-        if (strcmp(s->cmd, "report") != 0) break;
+        if (strcmp(s->cmd, "report") != 0) return cli_usage(s->cmd, "--title is for ibid report");
         s->title = arg;
         return -1;
     default:
         break;
     }
+    assert(!"an option without a case");
     return cli_usage(s->cmd, "unknown option");
 }
 

@@ -137,8 +137,11 @@ static double pct(uint32_t part, uint32_t whole)
     return whole ? 100.0 * part / whole : 0;
 }
 
-/* The title of a document for people: its "title", else its first line. */
-#define name_of(s, c, d) ibid_story_title(s, c, d, tb, sizeof tb)
+/* The title of a document for people: its "title", else its first line; in tb[512]. */
+static const char *name_of(const ibid_stories *s, const ibid_corpus *c, uint32_t d, char *tb)
+{
+    return ibid_story_title(s, c, d, tb, 512);
+}
 
 static void timeline(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const ibid_story *st,
                      const uint32_t *slot)
@@ -171,7 +174,7 @@ static void timeline(FILE *fp, const ibid_stories *s, const ibid_corpus *c, cons
             fputs("</a>", fp);
         }
         fputs(" <span class=\"muted\">", fp);
-        put_hstr(fp, name_of(s, c, d));
+        put_hstr(fp, name_of(s, c, d, tb));
         fprintf(fp,
                 "</span></span><span><span class=\"bar\"><span style=\"width:%.1f%%\"></span>"
                 "</span> %.0f%% reused</span>\n",
@@ -221,14 +224,14 @@ int ibid_html_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const
         fputs("</td><td>", fp);
         put_hstr(fp, ibid_corpus_id(c, first));
         fputs("</td><td>", fp);
-        put_hstr(fp, name_of(s, c, first));
+        put_hstr(fp, name_of(s, c, first, tb));
         fputs("</td></tr>\n", fp);
     }
     fputs("</table>\n", fp);
     for (size_t k = 0; k < s->n_story; k++) {
         const ibid_story *st = &s->story[k];
         fprintf(fp, "<section id=\"s%zu\">\n<h3>Story %zu: ", k + 1, k + 1);
-        put_hstr(fp, name_of(s, c, st->docs[0]));
+        put_hstr(fp, name_of(s, c, st->docs[0], tb));
         fprintf(fp,
                 "</h3>\n<p class=\"muted\">%zu documents, %zu passages. A click on a "
                 "witness compares it with the first.</p>\n",

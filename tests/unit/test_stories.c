@@ -321,6 +321,16 @@ static void test_bad_input(void **state)
     p[0].doc2 = 1;
     assert_int_equal(ibid_stories_new(&s, c, &r, &o, &err), IBID_EINVAL);
     assert_non_null(strstr(err.message, "link_overlap"));
+    /* views check that they get the corpus and result the stories were made from */
+    assert_int_equal(ibid_stories_new(&s, c, &r, NULL, &err), 0);
+    ibid_result none = result_of(NULL, 0);
+    ibid_show_opts so = {0};
+    assert_int_equal(ibid_show_write(stdout, s, c, &none, 0, &so, &err), IBID_EINVAL);
+    assert_int_equal(ibid_html_write(stdout, s, c, &none, NULL, &err), IBID_EINVAL);
+    assert_int_equal(ibid_stories_write(stdout, s, c, &none, IBID_FORMAT_TEXT, &err), IBID_EINVAL);
+    assert_int_equal(ibid_stories_write(stdout, s, c, &r, 99, &err), IBID_EINVAL);
+    assert_int_equal(ibid_show_write(stdout, s, c, &r, 2, &so, &err), IBID_EINVAL);
+    ibid_stories_free(s);
     ibid_stories_free(NULL);
     ibid_corpus_free(c);
 }
