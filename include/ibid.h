@@ -345,9 +345,9 @@ typedef struct ibid_stories_opts {
                              (syndicated copies are not boilerplate), in [0, 1]; default 0.9 */
     int rare_df;          /* a verbatim passage whose two spans share fewer than two rare words
                              (one for a copy, see copy_identity) is a template (the same form, other names
-                             and figures):          boilerplate. Rare: in at most rare_df + k documents, k those that
-                             share the passage's text. 0: the corpus's documents / 1000, at
-                             least 2; default 0 */
+                             and figures):          boilerplate. Rare: in at most rare_df + k documents, k
+                             those that          share the passage's text. 0: the corpus's documents / 1000, at          least
+                             2; default 0 */
     double join_cover;    /* ... and when each document only one of the two stories has is at
                              least this share its story's text, in [0, 1]; default 0.25 */
 } ibid_stories_opts;
@@ -410,8 +410,10 @@ size_t ibid_stories_n_boilerplate(const ibid_stories *s);
  * passages, date span, first witness, title); IBID_FORMAT_JSONL: one object a story with
  * "story" (1-based), "n_docs", "n_passages", "first" (the first witness's id), "date_first",
  * "date_last" (as given, or null), "title", and "witnesses", an array of objects {id, date,
- * reused, own} in witness order, where reused and own are the shares of the document's code
- * points reused from earlier witnesses and not; TSV: the table's columns with a header.
+ * reused, own, reused_here} in witness order, where reused and own are the shares of the
+ * document's code points reused from earlier witnesses and not, and reused_here the share
+ * reused from earlier witnesses through this story's passages; TSV: the table's columns with a
+ * header.
  * `c` and `r` must be those the stories were made from. Returns 0, IBID_EINVAL or IBID_EIO.
  */
 int ibid_stories_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const ibid_result *r,

@@ -143,8 +143,8 @@ static const char *name_of(const ibid_stories *s, const ibid_corpus *c, uint32_t
     return ibid_story_title(s, c, d, tb, 512);
 }
 
-static void timeline(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const ibid_story *st,
-                     const uint32_t *slot)
+static void timeline(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const ibid_result *r,
+                     const ibid_story *st, const uint32_t *slot)
 {
     int64_t t0 = st->n_dated ? s->wit[st->docs[0]].date : 0;
     int64_t t1 = st->n_dated ? s->wit[st->docs[st->n_dated - 1]].date : 0;
@@ -154,6 +154,7 @@ static void timeline(FILE *fp, const ibid_stories *s, const ibid_corpus *c, cons
     for (size_t i = 0; i < st->n_docs; i++) {
         uint32_t d = st->docs[i];
         const ibid_witness *w = &s->wit[d];
+        uint32_t here = ibid_story_reused(s, r, st, d);
         double x = w->date != IBID_NO_DATE && t1 > t0
                        ? 100.0 * (double)(w->date - t0) / (double)(t1 - t0)
                        : 0;
@@ -177,8 +178,8 @@ static void timeline(FILE *fp, const ibid_stories *s, const ibid_corpus *c, cons
         put_hstr(fp, name_of(s, c, d, tb));
         fprintf(fp,
                 "</span></span><span><span class=\"bar\"><span style=\"width:%.1f%%\"></span>"
-                "</span> %.0f%% reused</span>\n",
-                pct(w->cp_reused, w->n_cp), pct(w->cp_reused, w->n_cp));
+                "</span> %.0f%% from earlier witnesses</span>\n",
+                pct(here, w->n_cp), pct(here, w->n_cp));
     }
     fputs("</div>\n", fp);
 }
@@ -236,7 +237,7 @@ int ibid_html_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const
                 "</h3>\n<p class=\"muted\">%zu documents, %zu passages. A click on a "
                 "witness compares it with the first.</p>\n",
                 st->n_docs, st->n_passages);
-        timeline(fp, s, c, st, slot);
+        timeline(fp, s, c, r, st, slot);
         fputs("</section>\n", fp);
     }
     fputs("<h2 id=\"compare\">Side by side</h2>\n<p><select id=\"da\"></select> "

@@ -56,7 +56,12 @@ static double share(uint32_t part, uint32_t whole)
     return whole ? (double)part / whole : 0;
 }
 
-static int write_jsonl(FILE *fp, const ibid_stories *s, const ibid_corpus *c)
+static double round4(double x)
+{
+    return (double)(long)(x * 1e4 + 0.5) / 1e4;
+}
+
+static int write_jsonl(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const ibid_result *r)
 {
     char tb[512];
     for (size_t k = 0; k < s->n_story; k++) {
@@ -77,11 +82,11 @@ static int write_jsonl(FILE *fp, const ibid_stories *s, const ibid_corpus *c)
             const ibid_witness *w = &s->wit[d];
             const char *dt = date_or(s, d, NULL);
             double reused = share(w->cp_reused, w->n_cp);
-            json_array_append_new(ws,
-                                  json_pack("{s:s, s:o, s:f, s:f}", "id", ibid_corpus_id(c, d),
-                                            "date", dt ? json_string(dt) : json_null(), "reused",
-                                            (double)(long)(reused * 1e4 + 0.5) / 1e4, "own",
-                                            (double)(long)((1 - reused) * 1e4 + 0.5) / 1e4));
+            double here = share(ibid_story_reused(s, r, st, d), w->n_cp);
+            json_array_append_new(
+                ws, json_pack("{s:s, s:o, s:f, s:f, s:f}", "id", ibid_corpus_id(c, d), "date",
+                              dt ? json_string(dt) : json_null(), "reused", round4(reused), "own",
+                              round4(1 - reused), "reused_here", round4(here)));
         }
         json_object_set_new(o, "witnesses", ws);
         char *line = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(6));
@@ -107,7 +112,7 @@ int ibid_stories_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, co
     if (format != IBID_FORMAT_TEXT && format != IBID_FORMAT_JSONL && format != IBID_FORMAT_TSV)
         return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "unknown stories format %d", format);
     if (format == IBID_FORMAT_JSONL) {
-        if (write_jsonl(fp, s, c) < 0 || ferror(fp))
+        if (write_jsonl(fp, s, c, r) < 0 || ferror(fp))
             return ibid_fail(err, IBID_EIO, NULL, 0, 0, "write failed");
         return 0;
     }

@@ -216,3 +216,21 @@ void ibid_provenance_shares(ibid_stories *s, const ibid_result *r)
     }
     free(sp);
 }
+
+uint32_t ibid_story_reused(const ibid_stories *s, const ibid_result *r, const ibid_story *st,
+                           uint32_t doc)
+{
+    size_t n = 0;
+    span *sp = ibid_xmalloc((st->n_passages + 1) * sizeof *sp);
+    for (size_t i = 0; i < st->n_passages; i++) {
+        const ibid_passage *p = &r->passages[st->passages[i]];
+        if (p->doc1 == doc && s->wit[p->doc2].rank < s->wit[doc].rank)
+            sp[n++] = (span){doc, p->cp_beg1, p->cp_end1, SPAN_EARLIER};
+        else if (p->doc2 == doc && s->wit[p->doc1].rank < s->wit[doc].rank)
+            sp[n++] = (span){doc, p->cp_beg2, p->cp_end2, SPAN_EARLIER};
+    }
+    if (n > 1) qsort(sp, n, sizeof *sp, by_span);
+    uint32_t k = covered(sp, n, SPAN_EARLIER);
+    free(sp);
+    return k;
+}

@@ -32,6 +32,10 @@ void ibid_provenance_witnesses(ibid_stories *s, const ibid_corpus *c);
 /* Fill the shares of s->wit and s->pinfo[].source from `r`; needs the boilerplate flags. */
 void ibid_provenance_shares(ibid_stories *s, const ibid_result *r);
 
+/* Code points of `doc` covered by the passages of story `st` shared with earlier witnesses. */
+uint32_t ibid_story_reused(const ibid_stories *s, const ibid_result *r, const ibid_story *st,
+                           uint32_t doc);
+
 /* ---- out_stories.c ---- */
 /* 0, or IBID_EINVAL when `s` was not made from `c` and `r`. */
 int ibid_stories_check_args(const ibid_stories *s, const ibid_corpus *c, const ibid_result *r,

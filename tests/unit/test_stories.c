@@ -150,6 +150,8 @@ static void test_chain_and_shares(void **state)
     assert_int_equal(ibid_stories_witness(s, 0)->cp_later, 100);
     assert_int_equal(ibid_stories_witness(s, 1)->cp_reused, 160);
     assert_int_equal(ibid_stories_witness(s, 1)->n_cp, 199);
+    assert_int_equal(ibid_story_reused(s, &r, st, 1), 160); /* all in the one story */
+    assert_int_equal(ibid_story_reused(s, &r, st, 2), 0);
     ibid_stories_free(s);
     ibid_corpus_free(c);
     free(t);
