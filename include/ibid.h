@@ -7,6 +7,8 @@
  *   -> hash n-grams, index (ngram.c) -> candidate pairs and seeds (candidates.c)
  *   -> chain (chain.c) -> extend and align (align.c) -> passages (passage.c)
  *   -> write (out_jsonl.c)                                 ibid eval: eval.c
+ *   -> stories and provenance (cluster.c, provenance.c) -> list (out_stories.c), one document
+ *      marked by source (show.c), the HTML report (html.c)
  *
  * Conventions, stated once:
  * - A function that can fail returns 0 or a negative IBID_E* code and, when `err` is not NULL,
@@ -340,14 +342,13 @@ typedef struct ibid_stories_opts {
                              the longer one, in (0, 1]; default 0.5 */
     double merge_share;   /* a contained span merges two stories sharing this share of the
                              smaller one's documents (and at least two), in [0, 1]; 0.5 */
-    int boilerplate_docs; /* a span shared with more documents than this, >= 1 ... [20] */
+    int boilerplate_docs; /* a span shared with more documents than this (>= 1; default 20) */
     double copy_identity; /* ... is boilerplate unless its passage's identity is at least this
-                             (syndicated copies are not boilerplate), in [0, 1]; default 0.9 */
-    int rare_df;          /* a verbatim passage whose two spans share fewer than two rare words
-                             (one for a copy, see copy_identity) is a template (the same form, other names
-                             and figures):          boilerplate. Rare: in at most rare_df + k documents, k
-                             those that          share the passage's text. 0: the corpus's documents / 1000, at          least
-                             2; default 0 */
+                             (copies are not boilerplate), in [0, 1]; default 0.9 */
+    int rare_df;          /* a verbatim passage whose spans share fewer than two rare words
+                             (one for a copy) is a template: boilerplate. Rare: found in at
+                             most rare_df + k documents, k those sharing the passage's text.
+                             0 (default): the corpus's documents / 1000, at least 2 */
     double join_cover;    /* ... and when each document only one of the two stories has is at
                              least this share its story's text, in [0, 1]; default 0.25 */
 } ibid_stories_opts;
