@@ -198,7 +198,8 @@ size_t ibid_pairs_n_skipped(const ibid_pairs *p);
 
 /* Progress, reported through ibid_align_opts.progress from the calling thread. */
 typedef struct ibid_progress {
-    const char *stage;  /* "tokenize", "index", "align", "sort", then "done" */
+    const char *stage;  /* "tokenize", "index", "align", "sort", then "done"; with the sentence
+                           layer "languages" first and "weigh" after "tokenize" */
     size_t done, total; /* units of the stage completed, and in all */
 } ibid_progress;
 

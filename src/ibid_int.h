@@ -72,6 +72,16 @@ typedef struct ibid_toks {
 /* Tokenize `text` appending hashes (and checkpoints) to `t`. Returns 0 or IBID_EUTF8. */
 int ibid_tokenize_hashes(ibid_toks *t, const char *text, size_t n_bytes, unsigned flags,
                          ibid_error *err);
+/* A token as the sentence layer needs it: a 64-bit hash of its normalized form (equal forms,
+ * equal keys; distinct forms collide with odds of about 2^-64) and where it is. */
+typedef struct ibid_word {
+    uint64_t key;
+    uint32_t byte_beg, byte_end;
+} ibid_word;
+/* ibid_tokenize_hashes, and also each new token as an ibid_word into the caller's buffer
+ * *words (capacity *m_words, grown with ibid_grow: a thread reuses one for every text). */
+int ibid_tokenize_words(ibid_toks *t, ibid_word **words, size_t *m_words, const char *text,
+                        size_t n_bytes, unsigned flags, ibid_error *err);
 /* The span of tokens [tok_beg, tok_end) of a text tokenized into `t`. */
 void ibid_toks_span(const ibid_toks *t, const char *text, size_t n_bytes, unsigned flags,
                     uint32_t tok_beg, uint32_t tok_end, ibid_token *first, ibid_token *last);
@@ -172,6 +182,8 @@ typedef struct ibid_rec {
 } ibid_rec;
 /* Sort in place by (key, x, y): an in-place MSD radix sort on key, parallel over the top byte. */
 void ibid_rec_sort(ibid_rec *a, size_t n, int n_threads);
+/* Sort n 32-bit values ascending, with tmp (room for n) as scratch. */
+void ibid_u32_sort(uint32_t *a, uint32_t *tmp, size_t n);
 
 /* ---- ngram.c ---- */
 /* The index of the n-grams that documents share: each n-gram found in 2..max_df documents is a

@@ -33,10 +33,12 @@
 #define MAX_WORD         256  /* bytes of a normalized word kept for stemming */
 #define SYN_WEIGHT       0.5f /* of a word's synset term, against 1 for its stem */
 #define SYN_SEED         0x9E3779B9u
-#define WORD_CACHE       (1u << 18) /* words whose stem and synset a thread remembers */
-#define MAX_TRANSLATIONS 4          /* of a word, each at 1 / their number */
-#define RELATED_TERMS    48         /* a document's telling terms, for finding related documents */
-#define RELATED_MIN      6 /* of them found in the other document make two documents related */
+#define WORD_BITS        18 /* a thread remembers the stem and synset of 2^18 words */
+#define WORD_CACHE       (1u << WORD_BITS)
+#define PREFETCH         8  /* tokens ahead: their cache slots are fetched while this one works */
+#define MAX_TRANSLATIONS 4  /* of a word, each at 1 / their number */
+#define RELATED_TERMS    48 /* a document's telling terms, for finding related documents */
+#define RELATED_MIN      6  /* of them found in the other document make two documents related */
 
 /* ---- per-thread resources: a language identifier and stemmers, made on first use ---- */
 
@@ -50,12 +52,17 @@ struct ibid_terms_ctx {
         ibid_stemmer *s;
     } stem[MAX_STEMMERS];
     int n_stem;
-    char *word; /* MAX_WORD * 4 + 8 bytes */
+    char *word;         /* MAX_WORD * 4 + 8 bytes */
+    ibid_arena *store;  /* the arrays of the documents this context built and weighed */
+    ibid_term *scratch; /* a document's terms while they are collected, before compacting */
+    size_t m_scratch;
+    ibid_rec *recs; /* a document's postings while they are sorted */
+    size_t m_recs;
     struct word_info {
-        uint64_t h;         /* hash of the word and its stemmer, 0: empty */
-        uint32_t stem, syn; /* the term of its stem; of its first synset */
-        int has_syn;
-    } * words; /* WORD_CACHE words, direct-mapped */
+        uint64_t h;         /* the word's key mixed with its stemmer's, bit 2 set (0: empty),
+                               and in bits 0-1 the flags below */
+        uint32_t stem, syn; /* the term of its stem; of its first synset (see has_syn) */
+    } * words;              /* WORD_CACHE words, direct-mapped: 16 bytes each */
 };
 
 ibid_terms_ctx *ibid_terms_ctx_new(void)
@@ -63,6 +70,7 @@ ibid_terms_ctx *ibid_terms_ctx_new(void)
     ibid_terms_ctx *c = ibid_xcalloc(1, sizeof *c);
     c->word = ibid_xmalloc(MAX_WORD * 4 + 8);
     c->words = ibid_xcalloc(WORD_CACHE, sizeof *c->words);
+    c->store = ibid_arena_new();
     return c;
 }
 
@@ -73,6 +81,9 @@ void ibid_terms_ctx_free(ibid_terms_ctx *c)
     for (int i = 0; i < c->n_stem; i++) ibid_stemmer_free(c->stem[i].s);
     free(c->word);
     free(c->words);
+    ibid_arena_free(c->store);
+    free(c->scratch);
+    free(c->recs);
     free(c);
 }
 
@@ -226,28 +237,45 @@ size_t ibid_terms_skeleton(const char *w, size_t n, char *out, size_t m)
     return k >= 2 ? k : 0;
 }
 
-/* The stem term and first synset of the word in c->word (len bytes), through the thread's
- * cache: a corpus repeats its words, and stemming and WordNet lookups (several base forms in
- * four parts of speech) cost far more than a hash. */
-static const struct word_info *word_info(ibid_terms_ctx *c, ibid_stemmer *st,
-                                         const ibid_wordnet *wn, size_t len, int digits)
+/* The stem term and first synset of the word at t (n bytes, key from the tokenizer), through
+ * the thread's cache: a corpus repeats its words, and normalizing, stemming and WordNet lookups
+ * (several base forms in four parts of speech) cost far more than a look in the cache. */
+#define WORD_DIGITS  1u /* word_info.h: the word is a number, all digits */
+#define WORD_HAS_SYN 2u /* word_info.h: syn is set */
+
+/* The cache key of a word: its tokenizer key with its stemmer's (salt), bit 2 set, bits 0-1
+ * clear for the flags. */
+static inline uint64_t word_key(uint64_t key, uint64_t salt)
 {
-    uint64_t h = (XXH3_64bits(c->word, len) ^ (uint64_t)(uintptr_t)st ^ (wn ? 2 : 0)) | 1;
-    struct word_info *w = &c->words[h & (WORD_CACHE - 1)];
-    if (w->h == h) return w;
-    w->h = h;
-    size_t ls = len;
+    return ((key ^ salt) | 4) & ~(uint64_t)3;
+}
+
+static inline struct word_info *word_slot(const ibid_terms_ctx *c, uint64_t h)
+{
+    return &c->words[((h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull) >> (64 - WORD_BITS)];
+}
+
+static const struct word_info *word_info(ibid_terms_ctx *c, ibid_stemmer *st,
+                                         const ibid_wordnet *wn, uint64_t h, const char *t,
+                                         size_t n, unsigned flags)
+{
+    struct word_info *w = word_slot(c, h);
+    if ((w->h & ~(uint64_t)3) == h) return w;
+    int digits;
+    size_t len = norm_word(c, t, n, flags, &digits), ls = len;
     const char *stem = st && !digits ? ibid_stem(st, c->word, len, &ls) : c->word;
     w->stem = term_id(stem, ls);
-    w->has_syn = wn && !digits && ibid_wordnet_synsets(wn, c->word, len, 1, &w->syn, 1) > 0;
+    w->syn = 0;
+    int has_syn = wn && !digits && ibid_wordnet_synsets(wn, c->word, len, 1, &w->syn, 1) > 0;
+    w->h = h | (digits ? WORD_DIGITS : 0) | (has_syn ? WORD_HAS_SYN : 0);
     return w;
 }
 
 /* Add term t (count w) to the current sentence's list. */
-static void add_term(ibid_terms *d, size_t *m, uint32_t t, float w, uint32_t name)
+static void add_term(ibid_terms_ctx *c, ibid_terms *d, uint32_t t, float w, uint32_t name)
 {
-    IBID_GROW(d->term, *m, d->n_term + 1);
-    d->term[d->n_term++] = (ibid_term){t, w, 0, name, w};
+    IBID_GROW(c->scratch, c->m_scratch, d->n_term + 1);
+    c->scratch[d->n_term++] = (ibid_term){t, w, 0, name & 1, 0, w};
 }
 
 /* Does a token start with an upper-case letter? */
@@ -279,7 +307,7 @@ static void sort_terms(ibid_term *t, size_t n)
     }
 }
 
-/* Sort the terms of each sentence and sum duplicates: weights become counts. */
+/* Sort the terms of each sentence (in d->term) and sum duplicates: weights become counts. */
 static void compact(ibid_terms *d)
 {
     size_t out = 0;
@@ -293,7 +321,7 @@ static void compact(ibid_terms *d)
             uint32_t name = d->term[i].name;
             while (k < e && d->term[k].id == d->term[i].id)
                 name |= d->term[k].name, w += d->term[k++].w;
-            d->term[out++] = (ibid_term){d->term[i].id, w, 0, name, w};
+            d->term[out++] = (ibid_term){d->term[i].id, w, 0, name, s, w};
             i = k;
         }
     }
@@ -306,20 +334,19 @@ const char *ibid_terms_lang(ibid_terms_ctx *c, const char *text, size_t n)
     return detect(c, text, n);
 }
 
-int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t n, unsigned flags,
-                     const char *lang, const ibid_dict *dict, const char *pivot,
-                     const ibid_wordnet *wn, ibid_error *err)
+int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t n,
+                     const ibid_word *tok, size_t n_tok, unsigned flags, const char *lang,
+                     const ibid_dict *dict, const char *pivot, const ibid_wordnet *wn,
+                     ibid_error *err)
 {
     memset(d, 0, sizeof *d);
-    ibid_token *tok = NULL;
-    size_t n_tok, m_term = 0;
     int rc;
-    if ((rc = ibid_tokenize(&tok, &n_tok, text, n, flags, err)) < 0) return rc;
     size_t n_sent;
-    if ((rc = ibid_sentences(&d->sent, &n_sent, text, n, err)) < 0) {
-        free(tok);
-        return rc;
-    }
+    ibid_sent *sent;
+    if ((rc = ibid_sentences(&sent, &n_sent, text, n, err)) < 0) return rc;
+    d->sent = ibid_arena_alloc(c->store, (n_sent ? n_sent : 1) * sizeof *d->sent);
+    if (n_sent) memcpy(d->sent, sent, n_sent * sizeof *sent);
+    free(sent);
     d->n_sent = (uint32_t)n_sent;
     snprintf(d->lang, sizeof d->lang, "%s", lang);
     d->text = text;
@@ -327,11 +354,11 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
     ibid_stemmer *st = stemmer(c, translate ? pivot : d->lang);
     if (translate || strcmp(d->lang, "en") != 0) wn = NULL; /* WordNet is English */
     ibid_stemmer *src_st = translate ? stemmer(c, d->lang) : NULL;
-    int dict_on = pivot != NULL; /* --translate: names by their skeletons too */
-    d->sent_tok = ibid_xmalloc((n_sent + 1) * sizeof *d->sent_tok);
-    d->tok_term = ibid_xmalloc((n_tok ? n_tok : 1) * sizeof *d->tok_term);
-    IBID_GROW(d->term, m_term, 2 * n_tok + 1); /* a stem and a synset a word, mostly */
-    d->term_beg = ibid_xmalloc((n_sent + 1) * sizeof *d->term_beg);
+    d->sent_tok = ibid_arena_alloc(c->store, (n_sent + 1) * sizeof *d->sent_tok);
+    d->tok_term = ibid_arena_alloc(c->store, (n_tok ? n_tok : 1) * sizeof *d->tok_term);
+    IBID_GROW(c->scratch, c->m_scratch, (wn ? 2 : 1) * n_tok + 1); /* a stem (and a synset) */
+    d->term_beg = ibid_arena_alloc(c->store, (n_sent + 1) * sizeof *d->term_beg);
+    uint64_t salt = (uint64_t)(uintptr_t)st * 0x9E3779B97F4A7C15ull ^ (wn ? 8 : 0);
     size_t k = 0;
     for (uint32_t s = 0; s < d->n_sent; s++) {
         /* tokens are letters and digits, which every sentence covers: token k starts in s or
@@ -339,98 +366,106 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
         d->sent_tok[s] = (uint32_t)k;
         d->term_beg[s] = (uint32_t)d->n_term;
         for (; k < n_tok && tok[k].byte_beg < d->sent[s].byte_end; k++) {
-            int digits;
             const char *t = text + tok[k].byte_beg;
-            size_t len = norm_word(c, t, tok[k].byte_end - tok[k].byte_beg, flags, &digits);
-            uint32_t name =
-                digits || (k > d->sent_tok[s] && capitalized(t, tok[k].byte_end - tok[k].byte_beg));
-            if (name && !digits && pivot && dict_on) { /* names match across scripts */
-                char sk[64];
-                size_t nk = ibid_terms_skeleton(c->word, len, sk, sizeof sk);
-                if (nk) add_term(d, &m_term, term_id(sk, nk) ^ 0x5CE1E70u, 1.0f, 1);
-            }
-            const char *const *tr;
-            size_t n_tr =
-                translate && !digits ? translate_word(c, dict, src_st, d->lang, len, &tr) : 0;
-            if (n_tr) { /* the translations share one occurrence */
-                if (n_tr > MAX_TRANSLATIONS) n_tr = MAX_TRANSLATIONS;
-                for (size_t i = 0; i < n_tr; i++) {
-                    size_t ls, lt = strlen(tr[i]);
-                    const char *stem = st && !digits ? ibid_stem(st, tr[i], lt, &ls) : tr[i];
-                    if (!st) ls = lt;
-                    add_term(d, &m_term, term_id(stem, ls), 1.0f / (float)n_tr, name);
-                    if (i == 0) d->tok_term[k] = d->term[d->n_term - 1].id;
+            size_t tl = tok[k].byte_end - tok[k].byte_beg;
+            if (k + PREFETCH < n_tok) /* the cache is larger than a core's own caches */
+                __builtin_prefetch(word_slot(c, word_key(tok[k + PREFETCH].key, salt)));
+            const struct word_info *wi =
+                word_info(c, st, wn, word_key(tok[k].key, salt), t, tl, flags);
+            int digits = (wi->h & WORD_DIGITS) != 0;
+            uint32_t name = digits || (k > d->sent_tok[s] && capitalized(t, tl));
+            if (pivot && !digits && (name || translate)) { /* the word itself is needed */
+                size_t len = norm_word(c, t, tl, flags, &digits);
+                if (name) { /* names match across scripts */
+                    char sk[64];
+                    size_t nk = ibid_terms_skeleton(c->word, len, sk, sizeof sk);
+                    if (nk) add_term(c, d, term_id(sk, nk) ^ 0x5CE1E70u, 1.0f, 1);
                 }
-                continue;
+                const char *const *tr;
+                size_t n_tr = translate ? translate_word(c, dict, src_st, d->lang, len, &tr) : 0;
+                if (n_tr) { /* the translations share one occurrence */
+                    if (n_tr > MAX_TRANSLATIONS) n_tr = MAX_TRANSLATIONS;
+                    for (size_t i = 0; i < n_tr; i++) {
+                        size_t ls, lt = strlen(tr[i]);
+                        const char *stem = st ? ibid_stem(st, tr[i], lt, &ls) : tr[i];
+                        if (!st) ls = lt;
+                        add_term(c, d, term_id(stem, ls), 1.0f / (float)n_tr, name);
+                        if (i == 0) d->tok_term[k] = c->scratch[d->n_term - 1].id;
+                    }
+                    continue;
+                }
             }
-            const struct word_info *wi = word_info(c, st, wn, len, digits);
-            add_term(d, &m_term, wi->stem, 1.0f, name);
+            add_term(c, d, wi->stem, 1.0f, name);
             d->tok_term[k] = wi->stem;
-            if (wi->has_syn && !name)
-                add_term(d, &m_term, (wi->syn ^ SYN_SEED) * 0x85EBCA6Bu, SYN_WEIGHT, 0);
+            if ((wi->h & WORD_HAS_SYN) && !name)
+                add_term(c, d, (wi->syn ^ SYN_SEED) * 0x85EBCA6Bu, SYN_WEIGHT, 0);
         }
     }
     d->sent_tok[d->n_sent] = (uint32_t)n_tok;
     d->term_beg[d->n_sent] = (uint32_t)d->n_term;
-    free(tok);
+    d->term = c->scratch;
     compact(d);
+    d->term = ibid_arena_alloc(c->store, (d->n_term ? d->n_term : 1) * sizeof *d->term);
+    if (d->n_term) memcpy(d->term, c->scratch, d->n_term * sizeof *d->term);
     return 0;
-}
-
-void ibid_terms_free(ibid_terms *d)
-{
-    if (!d) return;
-    free(d->sent);
-    free(d->sent_tok);
-    free(d->term_beg);
-    free(d->term);
-    free(d->tok_term);
-    free(d->post);
-    free(d->sent_len);
-    memset(d, 0, sizeof *d);
 }
 
 /* ---- corpus-wide weights ---- */
 
-/* Sentence frequencies: an open-addressing table from term id to count (ids are hashes). */
+/* Sentence frequencies: an open-addressing table from term id to count (ids are hashes), then
+ * to the term's isf; a slot's id and count share a cache line. */
 typedef struct {
-    uint32_t *id, *sf; /* sf 0: empty slot */
+    struct sf_slot {
+        uint32_t id;
+        union {
+            uint32_t sf; /* while counting; 0: empty slot */
+            float isf;   /* after: log(S / sf), 0 for a stop word */
+        } u;
+    } * slot;
     size_t mask;
 } sf_table;
 
-static size_t sf_slot(const sf_table *h, uint32_t id)
+static size_t sf_find(const sf_table *h, uint32_t id)
 {
     size_t k = (id * 0x9E3779B1u) & h->mask;
-    while (h->sf[k] && h->id[k] != id) k = (k + 1) & h->mask;
+    while (h->slot[k].u.sf && h->slot[k].id != id) k = (k + 1) & h->mask;
     return k;
+}
+
+/* Term ids are counted in n_part tables, each of the ids of one part, by one thread. */
+static inline size_t sf_part(uint32_t id, size_t n_part)
+{
+    return (size_t)(((uint64_t)(id * 0x85EBCA6Bu) * n_part) >> 32);
 }
 
 typedef struct {
     ibid_terms *docs;
-    const sf_table *h;
+    size_t n_doc;
+    ibid_terms_ctx **ctx; /* per thread */
+    sf_table *h;          /* per part */
+    size_t n_part;
     double n_sent;
 } weigh_job;
 
 static void weigh_doc(void *ud, size_t i, int tid)
 {
     weigh_job *j = ud;
-    (void)tid;
     ibid_terms *d = &j->docs[i];
-    int stop_ok = j->n_sent >= STOP_MIN_SENT;
+    ibid_arena *store = j->ctx[tid]->store;
     size_t out = 0;
-    d->sent_len = ibid_xmalloc((d->n_sent ? d->n_sent : 1) * sizeof *d->sent_len);
+    d->sent_len = ibid_arena_alloc(store, (d->n_sent ? d->n_sent : 1) * sizeof *d->sent_len);
     for (uint32_t s = 0; s < d->n_sent; s++) {
         size_t b = d->term_beg[s], e = d->term_beg[s + 1];
         d->term_beg[s] = (uint32_t)out;
         double norm = 0;
         size_t first = out;
         for (size_t t = b; t < e; t++) {
-            double sf = j->h->sf[sf_slot(j->h, d->term[t].id)]; /* counted: it is there */
-            if (stop_ok && sf > STOP_SHARE * j->n_sent) continue;
-            double isf = log(j->n_sent / sf), w = d->term[t].w * isf;
+            const sf_table *h = &j->h[sf_part(d->term[t].id, j->n_part)];
+            double isf = h->slot[sf_find(h, d->term[t].id)].u.isf; /* counted: it is there */
+            double w = d->term[t].w * isf;
             if (w <= 0) continue;
-            d->term[out++] =
-                (ibid_term){d->term[t].id, (float)w, (float)isf, d->term[t].name, d->term[t].tf};
+            d->term[out++] = (ibid_term){d->term[t].id,   (float)w,        (float)isf,
+                                         d->term[t].name, d->term[t].sent, d->term[t].tf};
             norm += w * w;
         }
         norm = sqrt(norm);
@@ -442,49 +477,72 @@ static void weigh_doc(void *ud, size_t i, int tid)
     }
     d->term_beg[d->n_sent] = (uint32_t)out;
     d->n_term = out;
-    /* the postings, for joining two documents' terms (reword.c) */
-    d->post = ibid_xmalloc((out ? out : 1) * sizeof *d->post);
-    for (uint32_t s = 0; s < d->n_sent; s++)
-        for (size_t t = d->term_beg[s]; t < d->term_beg[s + 1]; t++) {
-            uint32_t w, tf;
-            memcpy(&w, &d->term[t].w, sizeof w);
-            memcpy(&tf, &d->term[t].tf, sizeof tf);
-            d->post[t] = (ibid_rec){(uint64_t)d->term[t].id << 32 | s, w, tf};
-        }
-    ibid_rec_sort(d->post, out, 1);
+    /* the postings, for joining two documents' terms (reword.c): the terms by id, then by
+     * index (which is by sentence), sorted in the thread's scratch */
+    ibid_terms_ctx *c = j->ctx[tid];
+    IBID_GROW(c->recs, c->m_recs, out + 1);
+    for (size_t t = 0; t < out; t++)
+        c->recs[t] = (ibid_rec){(uint64_t)d->term[t].id << 32 | t, 0, 0};
+    ibid_rec_sort(c->recs, out, 1);
+    d->post = ibid_arena_alloc(store, (out ? out : 1) * sizeof *d->post);
+    d->post_id = ibid_arena_alloc(store, (out ? out : 1) * sizeof *d->post_id);
+    for (size_t t = 0; t < out; t++) {
+        d->post[t] = (uint32_t)c->recs[t].key;
+        d->post_id[t] = (uint32_t)(c->recs[t].key >> 32);
+    }
 }
 
 /* Count term id once more, growing the table when it is half full. */
 static void sf_add(sf_table *h, size_t *n_used, uint32_t id)
 {
     if (2 * (*n_used + 1) > h->mask + 1) {
-        sf_table g = {ibid_xmalloc(2 * (h->mask + 1) * sizeof(uint32_t)),
-                      ibid_xcalloc(2 * (h->mask + 1), sizeof(uint32_t)), 2 * h->mask + 1};
+        sf_table g = {ibid_xcalloc(2 * (h->mask + 1), sizeof *g.slot), 2 * h->mask + 1};
         for (size_t k = 0; k <= h->mask; k++)
-            if (h->sf[k]) {
-                size_t q = sf_slot(&g, h->id[k]);
-                g.id[q] = h->id[k], g.sf[q] = h->sf[k];
-            }
-        free(h->id), free(h->sf);
+            if (h->slot[k].u.sf) g.slot[sf_find(&g, h->slot[k].id)] = h->slot[k];
+        free(h->slot);
         *h = g;
     }
-    size_t k = sf_slot(h, id);
-    if (!h->sf[k]) h->id[k] = id, ++*n_used;
-    h->sf[k]++;
+    struct sf_slot *e = &h->slot[sf_find(h, id)];
+    if (!e->u.sf) e->id = id, ++*n_used;
+    e->u.sf++;
 }
 
-size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, int n_threads)
+/* Count the sentences holding each term of part p (a sentence lists a term once), then turn
+ * the counts into isf weights. A stop word, or a term in every sentence, weighs -0, whose bits
+ * are not 0 and so still mark the slot as taken. */
+static void count_part(void *ud, size_t p, int tid)
 {
-    size_t n_sent = 0, n_used = 0, m = 1u << 16;
-    sf_table h = {ibid_xmalloc(m * sizeof(uint32_t)), ibid_xcalloc(m, sizeof(uint32_t)), m - 1};
-    for (size_t i = 0; i < n_doc; i++) { /* a sentence lists a term once */
-        n_sent += docs[i].n_sent;
-        for (size_t t = 0; t < docs[i].n_term; t++) sf_add(&h, &n_used, docs[i].term[t].id);
+    weigh_job *j = ud;
+    (void)tid;
+    size_t n_used = 0, m = 1u << 14;
+    sf_table h = {ibid_xcalloc(m, sizeof *h.slot), m - 1};
+    for (size_t i = 0; i < j->n_doc; i++)
+        for (size_t t = 0; t < j->docs[i].n_term; t++) {
+            uint32_t id = j->docs[i].term[t].id;
+            if (sf_part(id, j->n_part) == p) sf_add(&h, &n_used, id);
+        }
+    double n_sent = j->n_sent;
+    double stop = n_sent >= STOP_MIN_SENT ? STOP_SHARE * n_sent : n_sent;
+    for (size_t k = 0; k <= h.mask; k++) {
+        uint32_t sf = h.slot[k].u.sf;
+        if (!sf) continue;
+        double isf = sf <= stop ? log(n_sent / sf) : 0;
+        h.slot[k].u.isf = isf > 0 ? (float)isf : -0.0f;
     }
-    weigh_job j = {docs, &h, (double)n_sent};
+    j->h[p] = h;
+}
+
+size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, ibid_terms_ctx **ctx, int n_threads)
+{
+    size_t n_sent = 0;
+    for (size_t i = 0; i < n_doc; i++) n_sent += docs[i].n_sent;
+    size_t n_part = (size_t)n_threads;
+    weigh_job j = {docs,   n_doc,         ctx, ibid_xcalloc(n_part, sizeof(sf_table)),
+                   n_part, (double)n_sent};
+    ibid_parallel_for(n_threads, n_part, count_part, &j);
     ibid_parallel_for(n_threads, n_doc, weigh_doc, &j);
-    free(h.id);
-    free(h.sf);
+    for (size_t p = 0; p < n_part; p++) free(j.h[p].slot);
+    free(j.h);
     return n_sent;
 }
 

@@ -48,6 +48,7 @@ static const char *const corpus[] = {
 typedef struct {
     ibid_terms t[N_DOC];
     ibid_toks k[N_DOC];
+    ibid_terms_ctx *c; /* owns the terms' arrays */
     double log_sent;
 } fixture;
 
@@ -59,15 +60,19 @@ static int setup(void **state)
     for (size_t i = 0; i < N_DOC; i++) {
         size_t n = strlen(corpus[i]);
         const char *lang = ibid_terms_lang(c, corpus[i], n);
-        assert_int_equal(ibid_terms_build(&f->t[i], c, corpus[i], n, IBID_NORM_DEFAULT, lang, NULL,
-                                          NULL, NULL, NULL),
+        ibid_word *w = NULL;
+        size_t m = 0;
+        assert_int_equal(
+            ibid_tokenize_words(&f->k[i], &w, &m, corpus[i], n, IBID_NORM_DEFAULT, NULL), 0);
+        assert_int_equal(ibid_terms_build(&f->t[i], c, corpus[i], n, w, f->k[i].n_tok,
+                                          IBID_NORM_DEFAULT, lang, NULL, NULL, NULL, NULL),
                          0);
-        assert_int_equal(ibid_tokenize_hashes(&f->k[i], corpus[i], n, IBID_NORM_DEFAULT, NULL), 0);
         assert_int_equal(f->t[i].sent_tok[f->t[i].n_sent], f->k[i].n_tok);
+        free(w);
     }
-    n_sent = ibid_terms_weigh(f->t, N_DOC, 2);
+    n_sent = ibid_terms_weigh(f->t, N_DOC, &c, 1);
     f->log_sent = log((double)n_sent);
-    ibid_terms_ctx_free(c);
+    f->c = c;
     *state = f;
     return 0;
 }
@@ -75,7 +80,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    for (size_t i = 0; i < N_DOC; i++) ibid_terms_free(&f->t[i]), ibid_toks_free(&f->k[i]);
+    for (size_t i = 0; i < N_DOC; i++) ibid_toks_free(&f->k[i]);
+    ibid_terms_ctx_free(f->c);
     free(f);
     return 0;
 }
