@@ -15,6 +15,9 @@ static const command commands[] = {
     {"align", ibid_cmd_align, "find and align every passage two documents share"},
     {"eval", ibid_cmd_eval, "score detections against PAN ground truth (plagdet)"},
     {"dedup", ibid_cmd_dedup, "remove exact and near-duplicate documents, in clusters"},
+    {"stories", ibid_cmd_stories, "group shared passages into stories, first witness first"},
+    {"show", ibid_cmd_show, "print a document with its reused spans marked by source"},
+    {"report", ibid_cmd_report, "write the stories as one self-contained HTML page"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -7,6 +7,8 @@
  *   -> hash n-grams, index (ngram.c) -> candidate pairs and seeds (candidates.c)
  *   -> chain (chain.c) -> extend and align (align.c) -> passages (passage.c)
  *   -> write (out_jsonl.c)                                 ibid eval: eval.c
+ *   -> stories and provenance (cluster.c, provenance.c) -> list (out_stories.c), one document
+ *      marked by source (show.c), the HTML report (html.c)
  *                                                         ibid dedup: dedup.c, minhash.c
  *
  * Conventions, stated once:
@@ -311,6 +313,143 @@ typedef struct ibid_write_opts {
  */
 int ibid_result_write(FILE *fp, const ibid_corpus *c, const ibid_result *r,
                       const ibid_write_opts *o, ibid_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * Stories and provenance (cluster.c, provenance.c), and their views (out_stories.c, show.c,
+ * html.c)
+ *
+ * A story is a set of passages that are one text reused: a union-find over the passages of a
+ * result, in which two passages are linked when their spans in one document overlap by at least
+ * link_overlap of the longer span. Passages whose span in a document is shared with more than
+ * boilerplate_docs other documents while being looser than a copy, and verbatim passages whose
+ * two sides share fewer than two rare words (a form filled with other names and figures), are
+ * boilerplate: they are flagged and link nothing. A span contained in a much longer one (a
+ * shared quote, a flash later grown into a full story) links the two stories only when they
+ * already share at least two documents and at least merge_share of the smaller story's
+ * documents, and the documents only one of them has are at least join_cover that story's text:
+ * the containment check that keeps one quote from chaining two stories.
+ *
+ * Witnesses are ordered by the "date" field of their metadata (an ISO 8601 date, or its prefix:
+ * "1987", "1987-03-02", "1987-03-02T10:05:00Z", "...+01:00"), then by id; documents without a
+ * date come after those with one, by id. The earlier document of a passage is its probable
+ * source, the first witness of a story its earliest document. Built from a corpus and a result
+ * that it does not keep: pass the same two to the views.
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct ibid_stories ibid_stories;
+
+/* How stories are formed. Initialize with ibid_stories_opts_init(). */
+typedef struct ibid_stories_opts {
+    double link_overlap;  /* two spans in one document link when they overlap by this share of
+                             the longer one, in (0, 1]; default 0.5 */
+    double merge_share;   /* a contained span merges two stories sharing this share of the
+                             smaller one's documents (and at least two), in [0, 1]; 0.5 */
+    int boilerplate_docs; /* a span shared with more documents than this (>= 1; default 20) */
+    double copy_identity; /* ... is boilerplate unless its passage's identity is at least this
+                             (copies are not boilerplate), in [0, 1]; default 0.9 */
+    int rare_df;          /* a verbatim passage whose spans share fewer than two rare words
+                             (one for a copy) is a template: boilerplate. Rare: found in at
+                             most rare_df + k documents, k those sharing the passage's text.
+                             0 (default): the corpus's documents / 1000, at least 2 */
+    double join_cover;    /* ... and when each document only one of the two stories has is at
+                             least this share its story's text, in [0, 1]; default 0.25 */
+} ibid_stories_opts;
+
+void ibid_stories_opts_init(ibid_stories_opts *o);
+
+/* One story: its documents in witness order (docs[0] is the first witness) and its passages. */
+typedef struct ibid_story {
+    size_t n_docs;
+    const uint32_t *docs; /* corpus indices, earliest witness first */
+    size_t n_passages;
+    const uint32_t *passages; /* indices into the result's passages, ascending */
+    size_t n_dated;           /* documents with a date: docs[0 .. n_dated) */
+} ibid_story;
+
+/* What the stories say about one document. */
+typedef struct ibid_witness {
+    int64_t date;            /* seconds since 1970-01-01 UTC; IBID_NO_DATE when undated */
+    const char *date_text;   /* the "date" field as given, or NULL; owned by the stories */
+    const char *title;       /* the "title" field, or NULL; owned by the stories */
+    uint32_t rank;           /* position in witness order over the whole corpus */
+    uint32_t n_cp;           /* length of the text, code points */
+    uint32_t cp_reused;      /* code points shared with earlier witnesses (boilerplate aside) */
+    uint32_t cp_later;       /* code points shared with later witnesses only */
+    uint32_t cp_boilerplate; /* code points in boilerplate passages and in no other */
+} ibid_witness;
+
+#define IBID_NO_DATE INT64_MIN
+
+/* What the stories say about one passage. */
+typedef struct ibid_passage_info {
+    int32_t story;   /* index of its story, or -1 for boilerplate */
+    uint32_t source; /* its probable source: the earlier witness of its two documents */
+    int boilerplate; /* 1 when flagged as boilerplate */
+} ibid_passage_info;
+
+/*
+ * ibid_stories_new: group the passages of `r` (found in `c`) into stories, order witnesses and
+ * measure what each document reuses. `o` NULL: the defaults. Stories are numbered by size
+ * (documents, then passages) descending, then by their first witness; they depend only on `c`,
+ * `r` and `o`. On success *out is new, freed with
+ * ibid_stories_free(). Returns 0, IBID_EINVAL (a bad option, or a passage naming a document or
+ * an offset outside `c`) naming it. Only reads `c` and `r`; thread-safe on distinct outputs.
+ */
+int ibid_stories_new(ibid_stories **out, const ibid_corpus *c, const ibid_result *r,
+                     const ibid_stories_opts *o, ibid_error *err);
+void ibid_stories_free(ibid_stories *s);
+
+/* Number of stories, and story i (0 <= i < size); the story's arrays belong to `s`. */
+size_t ibid_stories_size(const ibid_stories *s);
+const ibid_story *ibid_stories_get(const ibid_stories *s, size_t i);
+/* Document `doc` of the corpus, passage `p` of the result; both belong to `s`. */
+const ibid_witness *ibid_stories_witness(const ibid_stories *s, size_t doc);
+const ibid_passage_info *ibid_stories_passage(const ibid_stories *s, size_t p);
+/* Passages flagged as boilerplate. */
+size_t ibid_stories_n_boilerplate(const ibid_stories *s);
+
+/*
+ * ibid_stories_write: list the stories. IBID_FORMAT_TEXT: a table for people (story, documents,
+ * passages, date span, first witness, title); IBID_FORMAT_JSONL: one object a story with
+ * "story" (1-based), "n_docs", "n_passages", "first" (the first witness's id), "date_first",
+ * "date_last" (as given, or null), "title", and "witnesses", an array of objects {id, date,
+ * reused, own, reused_here} in witness order, where reused and own are the shares of the
+ * document's code points reused from earlier witnesses and not, and reused_here the share
+ * reused from earlier witnesses through this story's passages; TSV: the table's columns with a
+ * header.
+ * `c` and `r` must be those the stories were made from. Returns 0, IBID_EINVAL or IBID_EIO.
+ */
+int ibid_stories_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const ibid_result *r,
+                       int format, ibid_error *err);
+
+/* How ibid_show_write renders. */
+typedef struct ibid_show_opts {
+    int color; /* 1: ANSI colours for the spans and their sources; 0: plain text markers */
+} ibid_show_opts;
+
+/*
+ * ibid_show_write: print document `doc` with its reused spans marked by source. A header gives
+ * the id, date, title, stories, the shares reused and own, and the sources: the earlier
+ * witnesses it shares passages with, numbered [1], [2]... in witness order; then later
+ * witnesses that share its text. In the text, each span is marked with the number of its
+ * probable source (the earliest witness of the passages covering it): "[1>" ... "<1]" plainly,
+ * or in that source's colour. Boilerplate spans are marked "[B>" ... "<B]". Control characters
+ * of the text other than newline and tab are shown as U+FFFD. Returns 0, IBID_EINVAL (doc out
+ * of range, or mismatched arguments) or IBID_EIO.
+ */
+int ibid_show_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const ibid_result *r,
+                    size_t doc, const ibid_show_opts *o, ibid_error *err);
+
+/*
+ * ibid_html_write: one self-contained HTML page (inline CSS and JavaScript, no network; it works
+ * from disk): the list of stories, a timeline per story (witnesses by date, with the share each
+ * reuses), and a side-by-side view of any two documents that share passages, the passages
+ * highlighted and linked (a click on one scrolls the other side to it). Texts of the documents
+ * that share a passage are embedded; every string is escaped. `title` is the page title, or
+ * NULL for "ibid report". Returns 0, IBID_EINVAL or IBID_EIO.
+ */
+int ibid_html_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const ibid_result *r,
+                    const char *title, ibid_error *err);
 
 /* ---------------------------------------------------------------------------------------------
  * Evaluation: the PAN text-alignment measures (eval.c)

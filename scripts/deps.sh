@@ -10,7 +10,8 @@ pkgs="build-essential cmake pkg-config libutf8proc-dev libxxhash-dev libzstd-dev
 pkgs="$pkgs libstemmer-dev libexttextcat-dev wordnet-base"
 pkgs="$pkgs dict-freedict-deu-eng dict-freedict-spa-eng dict-freedict-ara-eng"
 if [ "${1:-}" = "--test" ]; then
-    pkgs="$pkgs libcmocka-dev clang-14 libclang-rt-14-dev clang-format-14 python3"
+    # nodejs runs the HTML report's script in tests/quality/report_view.js
+    pkgs="$pkgs libcmocka-dev clang-14 libclang-rt-14-dev clang-format-14 python3 nodejs"
 fi
 # shellcheck disable=SC2086
 if ! dpkg -s $pkgs >/dev/null 2>&1; then
