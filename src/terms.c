@@ -176,23 +176,6 @@ static const char *const *lemma_endings(const char *lang)
                                      : other;
 }
 
-/* The length in bytes of the first n_cp code points of w[0, n). */
-static size_t cp_prefix(const char *w, size_t n, size_t n_cp)
-{
-    size_t b = 0;
-    for (; b < n && n_cp > 0; n_cp--) do
-            b++;
-        while (b < n && ((unsigned char)w[b] & 0xC0) == 0x80);
-    return b;
-}
-
-static size_t count_cp(const char *w, size_t n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += ((unsigned char)w[i] & 0xC0) != 0x80;
-    return k;
-}
-
 /* The translations of base[0, nb) + an ending of lemma_endings, other than w[0, len) itself. */
 static size_t lookup_lemma(const ibid_dict *dict, const char *lang, const char *base, size_t nb,
                            const char *w, size_t len, const char *const **tr)
@@ -212,10 +195,9 @@ static size_t lookup_lemma(const ibid_dict *dict, const char *lang, const char *
 
 /*
  * The translations of word w[0, len): as it is, else through its stem in the document's language
- * (inflected forms: "Jahren" -> "jahr", "estudió" -> "estudiar"). Snowball's stem drops accents
- * and umlauts ("künftige" -> "kunftig"), so the word's own first letters as many as the stem's
- * are tried first ("künftig"); in German, also without a final t, the past tense's ("drängten"
- * -> "drängt" -> "drängen").
+ * (inflected forms, clitics): the headword with the same stem ("künftige" -> "kunftig" <-
+ * "künftig"; "والخبز" -> "خبز"), in German also without a final t, the past tense's ("drängten"
+ * -> "drangt" -> "drang" <- "drängen"), else the stem with common endings ("Jahren" -> "jahr").
  */
 static size_t translate_word(const ibid_dict *dict, ibid_stemmer *src, const char *lang,
                              const char *w, size_t len, const char *const **tr)
@@ -224,13 +206,11 @@ static size_t translate_word(const ibid_dict *dict, ibid_stemmer *src, const cha
     if (n || !src || len > MAX_WORD) return n;
     size_t ls;
     const char *stem = ibid_stem(src, w, len, &ls);
-    size_t nb = cp_prefix(w, len, count_cp(stem, ls));
-    int same = nb == ls && memcmp(w, stem, ls) == 0;
-    if (!same && (n = lookup_lemma(dict, lang, w, nb, w, len, tr))) return n;
-    if ((n = lookup_lemma(dict, lang, stem, ls, w, len, tr))) return n;
-    if (strcmp(lang, "de") == 0 && nb > 3 && w[nb - 1] == 't')
-        return lookup_lemma(dict, lang, w, nb - 1, w, len, tr);
-    return 0;
+    if ((n = ibid_dict_lookup_stem(dict, stem, ls, tr))) return n;
+    if (strcmp(lang, "de") == 0 && ls > 3 && stem[ls - 1] == 't' &&
+        (n = ibid_dict_lookup_stem(dict, stem, ls - 1, tr)))
+        return n;
+    return lookup_lemma(dict, lang, stem, ls, w, len, tr);
 }
 
 /* Linking elements between the parts of a compound ("Arbeit-s-amt", "Sonne-n-schein"), tried
@@ -242,6 +222,21 @@ static const char *const *linking_elements(const char *lang)
     return strcmp(lang, "de") == 0 ? de : strcmp(lang, "nl") == 0 ? nl : NULL;
 }
 
+/* The length of the first part of a compound whose last part starts at w[h]: w[0, h) or, before
+ * a linking element, w[0, h - its length), when the dictionary has it; else 0. */
+static size_t first_part(const ibid_dict *dict, const char *const *links, const char *w, size_t h)
+{
+    const char *const *tr;
+    if (ibid_dict_lookup(dict, w, h, &tr)) return h;
+    for (const char *const *l = links; *l; l++) {
+        size_t ll = strlen(*l);
+        if (h >= COMPOUND_MOD + ll && memcmp(w + h - ll, *l, ll) == 0 &&
+            ibid_dict_lookup(dict, w, h - ll, &tr))
+            return h - ll;
+    }
+    return 0;
+}
+
 int ibid_terms_split(const ibid_dict *dict, ibid_stemmer *src, const char *lang, const char *w,
                      size_t n, size_t *mod_len, size_t *head_beg)
 {
@@ -251,18 +246,11 @@ int ibid_terms_split(const ibid_dict *dict, ibid_stemmer *src, const char *lang,
     for (size_t h = COMPOUND_MOD; h + COMPOUND_HEAD <= n; h++) { /* the longest head first */
         if (((unsigned char)w[h] & 0xC0) == 0x80) continue;      /* inside a character */
         if (!translate_word(dict, src, lang, w + h, n - h, &tr)) continue;
-        if (ibid_dict_lookup(dict, w, h, &tr) || translate_word(dict, src, lang, w, h, &tr)) {
-            *mod_len = *head_beg = h;
-            return 1;
-        }
-        for (const char *const *l = links; *l; l++) {
-            size_t ll = strlen(*l);
-            if (h < COMPOUND_MOD + ll || memcmp(w + h - ll, *l, ll) != 0) continue;
-            if (ibid_dict_lookup(dict, w, h - ll, &tr)) {
-                *mod_len = h - ll, *head_beg = h;
-                return 1;
-            }
-        }
+        size_t mod = first_part(dict, links, w, h);
+        if (!mod && translate_word(dict, src, lang, w, h, &tr)) mod = h; /* through its stem */
+        if (!mod) continue;
+        *mod_len = mod, *head_beg = h;
+        return 1;
     }
     return 0;
 }
