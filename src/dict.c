@@ -24,6 +24,11 @@
  * (headword, translation) pairs of string ids in dictionary order. The tables are then merged in
  * that order into one; a counting sort groups the pairs by headword keeping their order, repeats
  * are dropped, and each headword's translations become a slice of one pointer array.
+ *
+ * Stems. ibid_dict_index_stems stems every one-word headword in the source language and
+ * interns the stem as a string of the same table, whose `lemma` names the shortest headword with
+ * that stem; a word missing from the dictionary is then looked up by its own stem, which finds
+ * its headword whatever its inflection or clitics.
  */
 #include "dict.h"
 

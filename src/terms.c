@@ -7,7 +7,12 @@
  * and each sentence becomes the set of its stems with their counts. A stem is kept as a 32-bit
  * hash. With a dictionary to a pivot language (dict.c), the words of a document in another
  * language are replaced by the stems of their translations, so that both sides of a translated
- * pair speak the same terms; numbers stay as they are.
+ * pair speak the same terms; numbers stay as they are (and "1870er", "1870s" are 1870). A word
+ * the dictionary lacks is looked up through its stem, and a German or Dutch compound as two
+ * parts the dictionary knows, the longest known last part first, with an optional linking
+ * element between them ("Indianer" + "territorium", "Arbeit" + s + "zimmer"). A word keeps all
+ * its terms for trimming passages (tok_alt), since which translation the other side uses is
+ * not known beforehand.
  *
  * The weights are computed once per run over the whole corpus: tf * isf, where isf(t) =
  * log(S / sf(t)), S the number of sentences in the corpus and sf(t) the number that hold t
