@@ -785,7 +785,9 @@ size_t ibid_dict_lookup(const ibid_dict *d, const char *word, size_t n, const ch
 void ibid_dict_index_stems(ibid_dict *d, ibid_stemmer *st)
 {
     assert(d && st);
-    size_t n_str = d->n_str; /* the stems are added after them */
+    size_t n_str = d->n_str;                                    /* the stems are added after them */
+    size_t *off = ibid_xmalloc((d->n_trans + 1) * sizeof *off); /* the pool moves as it grows */
+    for (size_t i = 0; i < d->n_trans; i++) off[i] = (size_t)(d->trans[i] - d->pool);
     for (size_t i = 0; i < n_str; i++) {
         const dstr *x = &d->str[i];
         const char *w = d->pool + x->byte_off;
@@ -800,6 +802,8 @@ void ibid_dict_index_stems(ibid_dict *d, ibid_stemmer *st)
         dstr *t = &d->str[id];
         if (!t->lemma || d->str[t->lemma - 1].n_bytes > n_bytes) t->lemma = (uint32_t)i + 1;
     }
+    for (size_t i = 0; i < d->n_trans; i++) d->trans[i] = d->pool + off[i];
+    free(off);
 }
 
 size_t ibid_dict_lookup_stem(const ibid_dict *d, const char *stem, size_t n,

@@ -320,6 +320,9 @@ static void test_stems(void **state)
     expect_stem(d, st, "indianern", "indian");
     expect_stem(d, st, "zimmers", "room");
     expect_stem(d, st, "hause", NULL);
+    /* the stems were added to the table: the direct lookups still give the same strings */
+    expect(d, "künftig", (const char *[]){"future", "prospective", NULL});
+    expect(d, "indianer", (const char *[]){"indian", NULL});
     /* compounds: the longest last part, a linking element, an inflected last part */
     expect_split(d, st, "de", "indianerterritorium", "indianer", "territorium");
     expect_split(d, st, "de", "indianerterritoriums", "indianer", "territoriums");
