@@ -9,6 +9,8 @@ pkgs="build-essential cmake pkg-config libutf8proc-dev libxxhash-dev libzstd-dev
 # the reworded and translated layer: stemmers, language identification, and data read at run time
 pkgs="$pkgs libstemmer-dev libexttextcat-dev wordnet-base"
 pkgs="$pkgs dict-freedict-deu-eng dict-freedict-spa-eng dict-freedict-ara-eng"
+# the reverse dictionaries, read inverted to widen the coverage of the direct ones
+pkgs="$pkgs dict-freedict-eng-deu dict-freedict-eng-spa dict-freedict-eng-ara"
 if [ "${1:-}" = "--test" ]; then
     # nodejs runs the HTML report's script in tests/quality/report_view.js
     pkgs="$pkgs libcmocka-dev clang-14 libclang-rt-14-dev clang-format-14 python3 nodejs"

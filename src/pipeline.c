@@ -388,6 +388,9 @@ static int prepare_terms(job *j, size_t n_doc, ibid_error *err)
                 d = NULL;
                 rc = 0;
             }
+            ibid_stemmer *st = d ? ibid_stemmer_new(j->lang[i]) : NULL;
+            if (st) ibid_dict_index_stems(d, st); /* inflected words find their headwords */
+            ibid_stemmer_free(st);
             for (size_t k = i; k < n_doc; k++)
                 if (strcmp(j->lang[k], j->lang[i]) == 0) j->dict[k] = d;
             if (d) {

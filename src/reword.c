@@ -429,12 +429,21 @@ static int in_fragment(const ibid_rec *f, size_t n, uint32_t t)
     return lo < n && f[lo].key == t;
 }
 
-/* Trim tokens [*beg, *end) of d to the first and last whose term the other fragment holds. */
+/* Does the other fragment hold one of token k's terms? */
+static int token_shared(const ibid_terms *d, const ibid_rec *other, size_t n_other, uint32_t k)
+{
+    if (in_fragment(other, n_other, d->tok_term[k])) return 1;
+    for (int i = 0; d->tok_alt && i < IBID_TOK_ALT && d->tok_alt[k * IBID_TOK_ALT + i]; i++)
+        if (in_fragment(other, n_other, d->tok_alt[k * IBID_TOK_ALT + i])) return 1;
+    return 0;
+}
+
+/* Trim tokens [*beg, *end) of d to the first and last with a term the other fragment holds. */
 static void trim(const ibid_terms *d, const ibid_rec *other, size_t n_other, uint32_t *beg,
                  uint32_t *end)
 {
-    while (*beg < *end && !in_fragment(other, n_other, d->tok_term[*beg])) ++*beg;
-    while (*end > *beg && !in_fragment(other, n_other, d->tok_term[*end - 1])) --*end;
+    while (*beg < *end && !token_shared(d, other, n_other, *beg)) ++*beg;
+    while (*end > *beg && !token_shared(d, other, n_other, *end - 1)) --*end;
 }
 
 /* Equal tokens of two spans, counted as multisets. */

@@ -7,7 +7,12 @@
  * and each sentence becomes the set of its stems with their counts. A stem is kept as a 32-bit
  * hash. With a dictionary to a pivot language (dict.c), the words of a document in another
  * language are replaced by the stems of their translations, so that both sides of a translated
- * pair speak the same terms; numbers stay as they are.
+ * pair speak the same terms; numbers stay as they are (and "1870er", "1870s" are 1870). A word
+ * the dictionary lacks is looked up through its stem, and a German or Dutch compound as two
+ * parts the dictionary knows, the longest known last part first, with an optional linking
+ * element between them ("Indianer" + "territorium", "Arbeit" + s + "zimmer"). A word keeps all
+ * its terms for trimming passages (tok_alt), since which translation the other side uses is
+ * not known beforehand.
  *
  * The weights are computed once per run over the whole corpus: tf * isf, where isf(t) =
  * log(S / sf(t)), S the number of sentences in the corpus and sf(t) the number that hold t
@@ -39,6 +44,8 @@
 #define MAX_TRANSLATIONS 4  /* of a word, each at 1 / their number */
 #define RELATED_TERMS    48 /* a document's telling terms, for finding related documents */
 #define RELATED_MIN      6  /* of them found in the other document make two documents related */
+#define COMPOUND_MOD     3  /* bytes of the first part of a compound split, at least */
+#define COMPOUND_HEAD    4  /* and of its last part */
 
 /* ---- sentence frequencies ---- */
 
@@ -90,6 +97,7 @@ struct ibid_terms_ctx {
     } stem[MAX_STEMMERS];
     int n_stem;
     char *word;         /* MAX_WORD * 4 + 8 bytes */
+    int32_t *cp;        /* MAX_WORD * 4 + 8 code points: a word being composed */
     ibid_arena *store;  /* the arrays of the documents this context built and weighed */
     ibid_term *scratch; /* a document's terms while they are collected, before compacting */
     size_t m_scratch;
@@ -108,6 +116,7 @@ ibid_terms_ctx *ibid_terms_ctx_new(void)
 {
     ibid_terms_ctx *c = ibid_xcalloc(1, sizeof *c);
     c->word = ibid_xmalloc(MAX_WORD * 4 + 8);
+    c->cp = ibid_xmalloc((MAX_WORD * 4 + 8) * sizeof *c->cp);
     c->words = ibid_xcalloc(WORD_CACHE, sizeof *c->words);
     c->store = ibid_arena_new();
     c->sf = (sf_table){ibid_xcalloc(1u << 14, sizeof *c->sf.slot), (1u << 14) - 1};
@@ -120,6 +129,7 @@ void ibid_terms_ctx_free(ibid_terms_ctx *c)
     ibid_langid_free(c->lid);
     for (int i = 0; i < c->n_stem; i++) ibid_stemmer_free(c->stem[i].s);
     free(c->word);
+    free(c->cp);
     free(c->words);
     ibid_arena_free(c->store);
     free(c->scratch);
@@ -149,10 +159,13 @@ static ibid_stemmer *stemmer(ibid_terms_ctx *c, const char *lang)
 
 /* ---- one document ---- */
 
-/* The normalized form of one token into c->word (as the tokenizer hashes it); its length. */
+/* The normalized form of one token into c->word, its length: decomposed as the tokenizer hashes
+ * it, then composed again (NFKC), the form of the dictionaries and the one Snowball's stemmers
+ * expect ("für", not "fu" + U+0308 + "r"). */
 static size_t norm_word(ibid_terms_ctx *c, const char *t, size_t n, unsigned flags, int *digits)
 {
     size_t k = 0, i = 0;
+    int composed = 1;
     *digits = 1;
     while (i < n && k < MAX_WORD) {
         unsigned char ch = (unsigned char)t[i];
@@ -174,6 +187,19 @@ static size_t norm_word(ibid_terms_ctx *c, const char *t, size_t n, unsigned fla
         if (m > 32) m = 32;
         for (int j = 0; j < m; j++)
             k += (size_t)utf8proc_encode_char(buf[j], (uint8_t *)c->word + k);
+        composed = 0;
+    }
+    if (!composed) { /* ASCII needs no composing */
+        size_t n_cp = 0;
+        for (size_t b = 0; b < k; n_cp++) /* valid: written above */
+            b += (size_t)utf8proc_iterate((const uint8_t *)c->word + b, (utf8proc_ssize_t)(k - b),
+                                          &c->cp[n_cp]);
+        utf8proc_ssize_t m =
+            utf8proc_normalize_utf32(c->cp, (utf8proc_ssize_t)n_cp, UTF8PROC_COMPOSE);
+        assert(m >= 0 && (size_t)m <= n_cp);
+        k = 0;
+        for (utf8proc_ssize_t j = 0; j < m; j++)
+            k += (size_t)utf8proc_encode_char(c->cp[j], (uint8_t *)c->word + k);
     }
     c->word[k] = 0;
     return k;
@@ -199,23 +225,81 @@ static const char *const *lemma_endings(const char *lang)
                                      : other;
 }
 
-/* The translations of the word in c->word (len bytes): as it is, else through its stem in
- * the document's language (inflected forms: "Jahren" -> "jahr", "estudió" -> "estudiar"). */
-static size_t translate_word(ibid_terms_ctx *c, const ibid_dict *dict, ibid_stemmer *src,
-                             const char *lang, size_t len, const char *const **tr)
+/* The translations of base[0, nb) + an ending of lemma_endings, other than w[0, len) itself. */
+static size_t lookup_lemma(const ibid_dict *dict, const char *lang, const char *base, size_t nb,
+                           const char *w, size_t len, const char *const **tr)
 {
-    size_t n = ibid_dict_lookup(dict, c->word, len, tr);
-    if (n || !src) return n;
-    size_t ls;
-    const char *stem = ibid_stem(src, c->word, len, &ls);
     char buf[MAX_WORD + 8];
-    if (ls > MAX_WORD) return 0;
-    memcpy(buf, stem, ls);
+    size_t n;
+    if (nb > MAX_WORD) return 0;
+    memcpy(buf, base, nb);
     for (const char *const *e = lemma_endings(lang); *e; e++) {
         size_t le = strlen(*e);
-        memcpy(buf + ls, *e, le);
-        if (ls + le != len || memcmp(buf, c->word, len) != 0)
-            if ((n = ibid_dict_lookup(dict, buf, ls + le, tr))) return n;
+        memcpy(buf + nb, *e, le);
+        if (nb + le != len || memcmp(buf, w, len) != 0)
+            if ((n = ibid_dict_lookup(dict, buf, nb + le, tr))) return n;
+    }
+    return 0;
+}
+
+/*
+ * The translations of word w[0, len): as it is, else through its stem in the document's language
+ * (inflected forms, clitics): the headword with the same stem ("künftige" -> "kunftig" <-
+ * "künftig"; "والخبز" -> "خبز"), in German also without a final t, the past tense's ("drängten"
+ * -> "drangt" -> "drang" <- "drängen"), else the stem with common endings ("Jahren" -> "jahr").
+ */
+static size_t translate_word(const ibid_dict *dict, ibid_stemmer *src, const char *lang,
+                             const char *w, size_t len, const char *const **tr)
+{
+    size_t n = ibid_dict_lookup(dict, w, len, tr);
+    if (n || !src || len > MAX_WORD) return n;
+    size_t ls;
+    const char *stem = ibid_stem(src, w, len, &ls);
+    if ((n = ibid_dict_lookup_stem(dict, stem, ls, tr))) return n;
+    if (strcmp(lang, "de") == 0 && ls > 3 && stem[ls - 1] == 't' &&
+        (n = ibid_dict_lookup_stem(dict, stem, ls - 1, tr)))
+        return n;
+    return lookup_lemma(dict, lang, stem, ls, w, len, tr);
+}
+
+/* Linking elements between the parts of a compound ("Arbeit-s-amt", "Sonne-n-schein"), tried
+ * after none; NULL for a language whose compounds are not split. */
+static const char *const *linking_elements(const char *lang)
+{
+    static const char *const de[] = {"s", "es", "n", "en", "e", "er", NULL};
+    static const char *const nl[] = {"s", "en", "e", NULL};
+    return strcmp(lang, "de") == 0 ? de : strcmp(lang, "nl") == 0 ? nl : NULL;
+}
+
+/* The length of the first part of a compound whose last part starts at w[h]: w[0, h) or, before
+ * a linking element, w[0, h - its length), when the dictionary has it; else 0. */
+static size_t first_part(const ibid_dict *dict, const char *const *links, const char *w, size_t h)
+{
+    const char *const *tr;
+    if (ibid_dict_lookup(dict, w, h, &tr)) return h;
+    for (const char *const *l = links; *l; l++) {
+        size_t ll = strlen(*l);
+        if (h >= COMPOUND_MOD + ll && memcmp(w + h - ll, *l, ll) == 0 &&
+            ibid_dict_lookup(dict, w, h - ll, &tr))
+            return h - ll;
+    }
+    return 0;
+}
+
+int ibid_terms_split(const ibid_dict *dict, ibid_stemmer *src, const char *lang, const char *w,
+                     size_t n, size_t *mod_len, size_t *head_beg)
+{
+    const char *const *links = linking_elements(lang);
+    if (!links || n < COMPOUND_MOD + COMPOUND_HEAD) return 0;
+    const char *const *tr;
+    for (size_t h = COMPOUND_MOD; h + COMPOUND_HEAD <= n; h++) { /* the longest head first */
+        if (((unsigned char)w[h] & 0xC0) == 0x80) continue;      /* inside a character */
+        if (!translate_word(dict, src, lang, w + h, n - h, &tr)) continue;
+        size_t mod = first_part(dict, links, w, h);
+        if (!mod && translate_word(dict, src, lang, w, h, &tr)) mod = h; /* through its stem */
+        if (!mod) continue;
+        *mod_len = mod, *head_beg = h;
+        return 1;
     }
     return 0;
 }
@@ -370,6 +454,85 @@ static void compact(ibid_terms *d)
     d->n_term = out;
 }
 
+/* Record term id as one of token k's (tok_term, then tok_alt), for trimming passages. */
+static void tok_note(ibid_terms *d, size_t k, uint32_t id)
+{
+    if (d->tok_term[k] == 0) {
+        d->tok_term[k] = id;
+        return;
+    }
+    uint32_t *alt = d->tok_alt + k * IBID_TOK_ALT;
+    for (int i = 0; i < IBID_TOK_ALT; i++) {
+        if (alt[i] == id) return;
+        if (alt[i] == 0) {
+            alt[i] = id;
+            return;
+        }
+    }
+}
+
+/* Add the stems (in the pivot language, stemmer st) of translations tr[0, n_tr) of token k,
+ * sharing one occurrence: up to MAX_TRANSLATIONS, single words before phrases ("component
+ * parts" is a term no English sentence has). */
+static void add_translations(ibid_terms_ctx *c, ibid_terms *d, ibid_stemmer *st, size_t k,
+                             const char *const *tr, size_t n_tr, uint32_t name)
+{
+    const char *pick[MAX_TRANSLATIONS];
+    size_t n = 0;
+    for (int phrase = 0; phrase < 2; phrase++)
+        for (size_t i = 0; i < n_tr && n < MAX_TRANSLATIONS; i++)
+            if ((strchr(tr[i], ' ') != NULL) == phrase) pick[n++] = tr[i];
+    for (size_t i = 0; i < n; i++) {
+        size_t ls, lt = strlen(pick[i]);
+        const char *stem = st ? ibid_stem(st, pick[i], lt, &ls) : pick[i];
+        if (!st) ls = lt;
+        add_term(c, d, term_id(stem, ls), 1.0f / (float)n, name);
+        tok_note(d, k, term_id(stem, ls));
+    }
+}
+
+/* Languages that capitalize every noun: there a capital letter does not make a name. */
+static int nouns_capitalized(const char *lang)
+{
+    return strcmp(lang, "de") == 0 || strcmp(lang, "lb") == 0;
+}
+
+/*
+ * The terms of token k (t[0, tl)) of a document with a pivot language: a name's consonant
+ * skeleton, and when `translate`, the stems of its translations (or of the translations of the
+ * two parts of a compound). Returns 1 when the token's terms are added, 0 when it keeps its own
+ * stem (a word no dictionary knows, or a name in a document in the pivot language).
+ */
+static int translate_token(ibid_terms_ctx *c, ibid_terms *d, size_t k, const char *t, size_t tl,
+                           unsigned flags, const ibid_dict *dict, ibid_stemmer *st,
+                           ibid_stemmer *src, int translate, uint32_t name)
+{
+    int digits;
+    size_t len = norm_word(c, t, tl, flags, &digits);
+    const char *const *tr = NULL, *const *tr2 = NULL;
+    size_t n_tr = 0, n_tr2 = 0, mod_len, head_beg;
+    if (translate) {
+        n_tr = translate_word(dict, src, d->lang, c->word, len, &tr);
+        if (!n_tr && ibid_terms_split(dict, src, d->lang, c->word, len, &mod_len, &head_beg)) {
+            n_tr = translate_word(dict, src, d->lang, c->word + head_beg, len - head_beg, &tr);
+            n_tr2 = translate_word(dict, src, d->lang, c->word, mod_len, &tr2);
+        }
+    }
+    if (n_tr && nouns_capitalized(d->lang)) name = 0; /* "Regierung" is a noun, not a name */
+    if (name) {                                       /* names match across scripts */
+        char sk[64];
+        size_t nk = ibid_terms_skeleton(c->word, len, sk, sizeof sk);
+        if (nk) {
+            add_term(c, d, term_id(sk, nk) ^ 0x5CE1E70u, 1.0f, 1);
+            tok_note(d, k, term_id(sk, nk) ^ 0x5CE1E70u);
+        }
+    }
+    if (!n_tr) return 0;
+    add_translations(c, d, st, k, tr, n_tr, name);
+    if (n_tr2) add_translations(c, d, st, k, tr2, n_tr2, name); /* a compound's first part */
+    return 1;
+}
+
 const char *ibid_terms_lang(ibid_terms_ctx *c, const char *text, size_t n)
 {
     return detect(c, text, n);
@@ -397,6 +560,12 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
     ibid_stemmer *src_st = translate ? stemmer(c, d->lang) : NULL;
     d->sent_tok = ibid_arena_alloc(c->store, (n_sent + 1) * sizeof *d->sent_tok);
     d->tok_term = ibid_arena_alloc(c->store, (n_tok ? n_tok : 1) * sizeof *d->tok_term);
+    if (pivot) { /* a token may have several terms: a name's skeleton, translations */
+        size_t m = (n_tok ? n_tok : 1) * IBID_TOK_ALT * sizeof *d->tok_alt;
+        d->tok_alt = ibid_arena_alloc(c->store, m);
+        memset(d->tok_alt, 0, m);
+        memset(d->tok_term, 0, (n_tok ? n_tok : 1) * sizeof *d->tok_term);
+    }
     IBID_GROW(c->scratch, c->m_scratch, (wn ? 2 : 1) * n_tok + 1); /* a stem (and a synset) */
     d->term_beg = ibid_arena_alloc(c->store, (n_sent + 1) * sizeof *d->term_beg);
     uint64_t salt = (uint64_t)(uintptr_t)st * 0x9E3779B97F4A7C15ull ^ (wn ? 8 : 0);
@@ -415,29 +584,21 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
                 word_info(c, st, wn, word_key(tok[k].key, salt), t, tl, flags);
             int digits = (wi->h & WORD_DIGITS) != 0;
             uint32_t name = digits || (k > d->sent_tok[s] && capitalized(t, tl));
-            if (pivot && !digits && (name || translate)) { /* the word itself is needed */
-                size_t len = norm_word(c, t, tl, flags, &digits);
-                if (name) { /* names match across scripts */
-                    char sk[64];
-                    size_t nk = ibid_terms_skeleton(c->word, len, sk, sizeof sk);
-                    if (nk) add_term(c, d, term_id(sk, nk) ^ 0x5CE1E70u, 1.0f, 1);
-                }
-                const char *const *tr;
-                size_t n_tr = translate ? translate_word(c, dict, src_st, d->lang, len, &tr) : 0;
-                if (n_tr) { /* the translations share one occurrence */
-                    if (n_tr > MAX_TRANSLATIONS) n_tr = MAX_TRANSLATIONS;
-                    for (size_t i = 0; i < n_tr; i++) {
-                        size_t ls, lt = strlen(tr[i]);
-                        const char *stem = st ? ibid_stem(st, tr[i], lt, &ls) : tr[i];
-                        if (!st) ls = lt;
-                        add_term(c, d, term_id(stem, ls), 1.0f / (float)n_tr, name);
-                        if (i == 0) d->tok_term[k] = c->scratch[d->n_term - 1].id;
-                    }
-                    continue;
-                }
+            if (pivot && !digits && *t >= '0' && *t <= '9') { /* "1870s", "1870er": 1870 */
+                size_t nd = 1;
+                while (nd < tl && t[nd] >= '0' && t[nd] <= '9') nd++;
+                add_term(c, d, term_id(t, nd), 1.0f, 1);
+                d->tok_term[k] = c->scratch[d->n_term - 1].id;
+                continue;
             }
+            if (pivot && !digits && (name || translate) &&
+                translate_token(c, d, k, t, tl, flags, dict, st, src_st, translate, name))
+                continue;
             add_term(c, d, wi->stem, 1.0f, name);
-            d->tok_term[k] = wi->stem;
+            if (pivot)
+                tok_note(d, k, wi->stem);
+            else
+                d->tok_term[k] = wi->stem;
             if ((wi->h & WORD_HAS_SYN) && !name)
                 add_term(c, d, (wi->syn ^ SYN_SEED) * 0x85EBCA6Bu, SYN_WEIGHT, 0);
         }

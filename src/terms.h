@@ -12,6 +12,8 @@
 #include "wordnet.h"
 
 /* ---- terms.c ---- */
+#define IBID_TOK_ALT 7 /* terms of a token besides tok_term, kept for trimming passages */
+
 typedef struct ibid_term {
     uint32_t id; /* hash of the stem */
     float w;     /* weight: a count until ibid_terms_weigh, then tf-isf scaled to unit length */
@@ -31,6 +33,8 @@ typedef struct ibid_terms {
     uint32_t *term_beg; /* n_sent + 1: its terms are term[term_beg[s], term_beg[s + 1]) */
     ibid_term *term;    /* by sentence, sorted by id within one */
     uint32_t *tok_term; /* per token: its term (one of them, for a translated word) */
+    uint32_t *tok_alt;  /* with a pivot language, per token IBID_TOK_ALT more of its terms (a
+                           name's skeleton, a word's other translations), 0 when unused; or NULL */
     float *sent_len;    /* after ibid_terms_weigh, per sentence: the sum of its terms' counts */
     uint32_t *post;     /* after ibid_terms_weigh, the terms (indices into term) sorted by id
                            then sentence: an inverted index of the document */
@@ -61,6 +65,13 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
                      const ibid_word *tok, size_t n_tok, unsigned flags, const char *lang,
                      const ibid_dict *dict, const char *pivot, const ibid_wordnet *wn,
                      ibid_error *err);
+/* Split the compound word w[0, n) (normalized) of language `lang` (German, Dutch) into two parts
+ * the dictionary knows, directly or through their stems (stemmer src, or NULL): the first is
+ * w[0, *mod_len), the last w[*head_beg, n), a linking element ("s", "en"...) in between. The
+ * longest last part wins ("Indianerterritorium": "indianer" + "territorium"). Returns 1, or 0
+ * when there is no such split. */
+int ibid_terms_split(const ibid_dict *dict, ibid_stemmer *src, const char *lang, const char *w,
+                     size_t n, size_t *mod_len, size_t *head_beg);
 /* The consonant skeleton of a (case-folded) name, for matching names across languages and
  * scripts ("Baghdad", "Bagdad", "بغداد": "bgdd"), into out (room for m bytes, not
  * NUL-terminated). Returns its length, 0 when it has fewer than 2 letters. */

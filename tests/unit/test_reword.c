@@ -171,6 +171,36 @@ static void test_name_skeleton(void **state)
     expect_skeleton("\xE6\x9D\xB1\xE4\xBA\xAC", ""); /* no Latin or Arabic letters */
 }
 
+/* The only term of one-word document `text` in language `lang`. */
+static uint32_t one_term(ibid_terms_ctx *c, const char *text, const char *lang)
+{
+    ibid_toks k = {0};
+    ibid_word *w = NULL;
+    size_t m = 0, n = strlen(text);
+    ibid_terms t;
+    assert_int_equal(ibid_tokenize_words(&k, &w, &m, text, n, IBID_NORM_DEFAULT, NULL), 0);
+    assert_int_equal(k.n_tok, 1);
+    assert_int_equal(ibid_terms_build(&t, c, text, n, w, k.n_tok, IBID_NORM_DEFAULT, lang, NULL,
+                                      NULL, NULL, NULL),
+                     0);
+    assert_int_equal(t.n_term, 1);
+    free(w);
+    ibid_toks_free(&k);
+    return t.term[0].id;
+}
+
+/* Words are stemmed composed (NFKC), as Snowball expects: "Häuser" written with a precomposed
+ * or a combining diaeresis has the stem of "Haus". */
+static void test_composed_stems(void **state)
+{
+    (void)state;
+    ibid_terms_ctx *c = ibid_terms_ctx_new();
+    uint32_t haus = one_term(c, "Haus", "de");
+    assert_int_equal(one_term(c, "H\xc3\xa4user", "de"), haus);
+    assert_int_equal(one_term(c, "Ha\xcc\x88user", "de"), haus);
+    ibid_terms_ctx_free(c);
+}
+
 static void test_stock_phrase_alone(void **state)
 {
     fixture *f = *state;
@@ -190,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_ocr_noise),
         cmocka_unit_test(test_name_skeleton),
         cmocka_unit_test(test_stock_phrase_alone),
+        cmocka_unit_test(test_composed_stems),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
