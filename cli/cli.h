@@ -19,6 +19,10 @@ int ibid_cmd_align(int argc, char **argv);
 int ibid_cmd_eval(int argc, char **argv);
 int ibid_cmd_add(int argc, char **argv);
 int ibid_cmd_query(int argc, char **argv);
+int ibid_cmd_dedup(int argc, char **argv);
+int ibid_cmd_stories(int argc, char **argv);
+int ibid_cmd_show(int argc, char **argv);
+int ibid_cmd_report(int argc, char **argv);
 
 /* "ibid CMD: SOURCE:LINE:COLUMN: MESSAGE" on stderr. */
 void cli_report(const char *cmd, const ibid_error *e);
@@ -56,5 +60,33 @@ void cli_progress_end(cli_progress *p);
 /* "tokenize 1.2s, index 3.4s, ..." for the stages seen so far. */
 void cli_progress_stages(const cli_progress *p, FILE *fp);
 double cli_now(void);
+
+/* The options of ibid align, which every command built on an alignment accepts (load.c). */
+typedef struct cli_align_args {
+    ibid_align_opts ao;
+    ibid_read_opts ro;
+    ibid_write_opts wo;     /* format is -1 unless --format was given */
+    const char *output;     /* -o, or NULL */
+    const char *pairs_path; /* --pairs, or NULL */
+    const char *db;         /* --db: take documents and passages from this store, or NULL */
+    int quiet, verbose;
+    int first_input;        /* argv index of the first INPUT */
+    double t_read, t_align; /* when reading and aligning ended (cli_now) */
+    size_t n_pairs_skipped; /* lines of --pairs skipped under --skip-bad */
+} cli_align_args;
+void cli_align_args_init(cli_align_args *a);
+/* Parse align's options and the command's own `extra` ones (values >= 1000, short letters in
+ * extra_shorts), handed to on_extra, which returns -1 to go on or an exit code. Returns -1 when
+ * the command should run, else the exit code to return (--help, a usage error). */
+struct option;
+int cli_align_parse(cli_align_args *a, const char *cmd, int argc, char **argv, const char *help,
+                    const struct option *extra, const char *extra_shorts,
+                    int (*on_extra)(void *ud, int opt, const char *arg), void *ud);
+/* The corpus and its passages: read the INPUTs argv[first_input..], align them. Reports errors
+ * as `cmd` and returns EXIT_OK or EXIT_ERR (then *corpus and *res are NULL). */
+int cli_load(cli_align_args *a, const char *cmd, int argc, char **argv, cli_progress *prog,
+             ibid_corpus **corpus, ibid_result **res);
+/* What was skipped under --skip-bad, on stderr unless --quiet. */
+void cli_load_report(const cli_align_args *a, const char *cmd, const ibid_corpus *corpus);
 
 #endif

@@ -20,7 +20,7 @@ static const char help[] =
     "DETECTIONS.jsonl is what ibid align writes ('-' for standard input): one JSON object a\n"
     "line with id1, id2, begin1, end1, begin2, end2 (Unicode code points, end exclusive);\n"
     "other fields are ignored. A detection counts for the pair (susp_id, src_id) = (id1, id2)\n"
-    "or (id2, id1), whichever the truth lists.\n"
+    "or (id2, id1), whichever the truth lists; when it lists both, it counts for both.\n"
     "\n"
     "Options:\n"
     "  -t, --truth FILE    the cases, a TSV file with a header naming at least the columns\n"

@@ -16,6 +16,10 @@ static const command commands[] = {
     {"eval", ibid_cmd_eval, "score detections against PAN ground truth (plagdet)"},
     {"add", ibid_cmd_add, "add documents to a store, aligning them against it"},
     {"query", ibid_cmd_query, "which stored documents a text reuses"},
+    {"dedup", ibid_cmd_dedup, "remove exact and near-duplicate documents, in clusters"},
+    {"stories", ibid_cmd_stories, "group shared passages into stories, first witness first"},
+    {"show", ibid_cmd_show, "print a document with its reused spans marked by source"},
+    {"report", ibid_cmd_report, "write the stories as one self-contained HTML page"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

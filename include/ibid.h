@@ -7,6 +7,9 @@
  *   -> hash n-grams, index (ngram.c) -> candidate pairs and seeds (candidates.c)
  *   -> chain (chain.c) -> extend and align (align.c) -> passages (passage.c)
  *   -> write (out_jsonl.c)                                 ibid eval: eval.c
+ *   -> stories and provenance (cluster.c, provenance.c) -> list (out_stories.c), one document
+ *      marked by source (show.c), the HTML report (html.c)
+ *                                                         ibid dedup: dedup.c, minhash.c
  *
  * Conventions, stated once:
  * - A function that can fail returns 0 or a negative IBID_E* code and, when `err` is not NULL,
@@ -206,7 +209,8 @@ int ibid_pairs_new(ibid_pairs **out, const ibid_corpus *c, const uint32_t (*pair
 
 /* Progress, reported through ibid_align_opts.progress from the calling thread. */
 typedef struct ibid_progress {
-    const char *stage;  /* "tokenize", "index", "align", "sort", then "done" */
+    const char *stage;  /* "tokenize", "index", "align", "sort", then "done"; with the sentence
+                           layer "languages" first and "weigh" after "tokenize" */
     size_t done, total; /* units of the stage completed, and in all */
 } ibid_progress;
 
@@ -446,6 +450,143 @@ int ibid_store_load(ibid_corpus **out_corpus, ibid_result **out_result, ibid_sto
                     const char *const *ids, size_t n_ids, int max_hops, ibid_error *err);
 
 /* ---------------------------------------------------------------------------------------------
+ * Stories and provenance (cluster.c, provenance.c), and their views (out_stories.c, show.c,
+ * html.c)
+ *
+ * A story is a set of passages that are one text reused: a union-find over the passages of a
+ * result, in which two passages are linked when their spans in one document overlap by at least
+ * link_overlap of the longer span. Passages whose span in a document is shared with more than
+ * boilerplate_docs other documents while being looser than a copy, and verbatim passages whose
+ * two sides share fewer than two rare words (a form filled with other names and figures), are
+ * boilerplate: they are flagged and link nothing. A span contained in a much longer one (a
+ * shared quote, a flash later grown into a full story) links the two stories only when they
+ * already share at least two documents and at least merge_share of the smaller story's
+ * documents, and the documents only one of them has are at least join_cover that story's text:
+ * the containment check that keeps one quote from chaining two stories.
+ *
+ * Witnesses are ordered by the "date" field of their metadata (an ISO 8601 date, or its prefix:
+ * "1987", "1987-03-02", "1987-03-02T10:05:00Z", "...+01:00"), then by id; documents without a
+ * date come after those with one, by id. The earlier document of a passage is its probable
+ * source, the first witness of a story its earliest document. Built from a corpus and a result
+ * that it does not keep: pass the same two to the views.
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct ibid_stories ibid_stories;
+
+/* How stories are formed. Initialize with ibid_stories_opts_init(). */
+typedef struct ibid_stories_opts {
+    double link_overlap;  /* two spans in one document link when they overlap by this share of
+                             the longer one, in (0, 1]; default 0.5 */
+    double merge_share;   /* a contained span merges two stories sharing this share of the
+                             smaller one's documents (and at least two), in [0, 1]; 0.5 */
+    int boilerplate_docs; /* a span shared with more documents than this (>= 1; default 20) */
+    double copy_identity; /* ... is boilerplate unless its passage's identity is at least this
+                             (copies are not boilerplate), in [0, 1]; default 0.9 */
+    int rare_df;          /* a verbatim passage whose spans share fewer than two rare words
+                             (one for a copy) is a template: boilerplate. Rare: found in at
+                             most rare_df + k documents, k those sharing the passage's text.
+                             0 (default): the corpus's documents / 1000, at least 2 */
+    double join_cover;    /* ... and when each document only one of the two stories has is at
+                             least this share its story's text, in [0, 1]; default 0.25 */
+} ibid_stories_opts;
+
+void ibid_stories_opts_init(ibid_stories_opts *o);
+
+/* One story: its documents in witness order (docs[0] is the first witness) and its passages. */
+typedef struct ibid_story {
+    size_t n_docs;
+    const uint32_t *docs; /* corpus indices, earliest witness first */
+    size_t n_passages;
+    const uint32_t *passages; /* indices into the result's passages, ascending */
+    size_t n_dated;           /* documents with a date: docs[0 .. n_dated) */
+} ibid_story;
+
+/* What the stories say about one document. */
+typedef struct ibid_witness {
+    int64_t date;            /* seconds since 1970-01-01 UTC; IBID_NO_DATE when undated */
+    const char *date_text;   /* the "date" field as given, or NULL; owned by the stories */
+    const char *title;       /* the "title" field, or NULL; owned by the stories */
+    uint32_t rank;           /* position in witness order over the whole corpus */
+    uint32_t n_cp;           /* length of the text, code points */
+    uint32_t cp_reused;      /* code points shared with earlier witnesses (boilerplate aside) */
+    uint32_t cp_later;       /* code points shared with later witnesses only */
+    uint32_t cp_boilerplate; /* code points in boilerplate passages and in no other */
+} ibid_witness;
+
+#define IBID_NO_DATE INT64_MIN
+
+/* What the stories say about one passage. */
+typedef struct ibid_passage_info {
+    int32_t story;   /* index of its story, or -1 for boilerplate */
+    uint32_t source; /* its probable source: the earlier witness of its two documents */
+    int boilerplate; /* 1 when flagged as boilerplate */
+} ibid_passage_info;
+
+/*
+ * ibid_stories_new: group the passages of `r` (found in `c`) into stories, order witnesses and
+ * measure what each document reuses. `o` NULL: the defaults. Stories are numbered by size
+ * (documents, then passages) descending, then by their first witness; they depend only on `c`,
+ * `r` and `o`. On success *out is new, freed with
+ * ibid_stories_free(). Returns 0, IBID_EINVAL (a bad option, or a passage naming a document or
+ * an offset outside `c`) naming it. Only reads `c` and `r`; thread-safe on distinct outputs.
+ */
+int ibid_stories_new(ibid_stories **out, const ibid_corpus *c, const ibid_result *r,
+                     const ibid_stories_opts *o, ibid_error *err);
+void ibid_stories_free(ibid_stories *s);
+
+/* Number of stories, and story i (0 <= i < size); the story's arrays belong to `s`. */
+size_t ibid_stories_size(const ibid_stories *s);
+const ibid_story *ibid_stories_get(const ibid_stories *s, size_t i);
+/* Document `doc` of the corpus, passage `p` of the result; both belong to `s`. */
+const ibid_witness *ibid_stories_witness(const ibid_stories *s, size_t doc);
+const ibid_passage_info *ibid_stories_passage(const ibid_stories *s, size_t p);
+/* Passages flagged as boilerplate. */
+size_t ibid_stories_n_boilerplate(const ibid_stories *s);
+
+/*
+ * ibid_stories_write: list the stories. IBID_FORMAT_TEXT: a table for people (story, documents,
+ * passages, date span, first witness, title); IBID_FORMAT_JSONL: one object a story with
+ * "story" (1-based), "n_docs", "n_passages", "first" (the first witness's id), "date_first",
+ * "date_last" (as given, or null), "title", and "witnesses", an array of objects {id, date,
+ * reused, own, reused_here} in witness order, where reused and own are the shares of the
+ * document's code points reused from earlier witnesses and not, and reused_here the share
+ * reused from earlier witnesses through this story's passages; TSV: the table's columns with a
+ * header.
+ * `c` and `r` must be those the stories were made from. Returns 0, IBID_EINVAL or IBID_EIO.
+ */
+int ibid_stories_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const ibid_result *r,
+                       int format, ibid_error *err);
+
+/* How ibid_show_write renders. */
+typedef struct ibid_show_opts {
+    int color; /* 1: ANSI colours for the spans and their sources; 0: plain text markers */
+} ibid_show_opts;
+
+/*
+ * ibid_show_write: print document `doc` with its reused spans marked by source. A header gives
+ * the id, date, title, stories, the shares reused and own, and the sources: the earlier
+ * witnesses it shares passages with, numbered [1], [2]... in witness order; then later
+ * witnesses that share its text. In the text, each span is marked with the number of its
+ * probable source (the earliest witness of the passages covering it): "[1>" ... "<1]" plainly,
+ * or in that source's colour. Boilerplate spans are marked "[B>" ... "<B]". Control characters
+ * of the text other than newline and tab are shown as U+FFFD. Returns 0, IBID_EINVAL (doc out
+ * of range, or mismatched arguments) or IBID_EIO.
+ */
+int ibid_show_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const ibid_result *r,
+                    size_t doc, const ibid_show_opts *o, ibid_error *err);
+
+/*
+ * ibid_html_write: one self-contained HTML page (inline CSS and JavaScript, no network; it works
+ * from disk): the list of stories, a timeline per story (witnesses by date, with the share each
+ * reuses), and a side-by-side view of any two documents that share passages, the passages
+ * highlighted and linked (a click on one scrolls the other side to it). Texts of the documents
+ * that share a passage are embedded; every string is escaped. `title` is the page title, or
+ * NULL for "ibid report". Returns 0, IBID_EINVAL or IBID_EIO.
+ */
+int ibid_html_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const ibid_result *r,
+                    const char *title, ibid_error *err);
+
+/* ---------------------------------------------------------------------------------------------
  * Evaluation: the PAN text-alignment measures (eval.c)
  *
  * A case is a passage of a suspicious document taken from a source document, a detection a pair
@@ -616,6 +757,147 @@ enum {
 
 /* Write `r` to `fp` in `format`. Returns 0, IBID_EINVAL for an unknown format, or IBID_EIO. */
 int ibid_eval_report_write(FILE *fp, const ibid_eval_report *r, int format, ibid_error *err);
+
+/* ---------------------------------------------------------------------------------------------
+ * Deduplication: exact and near-duplicate documents at corpus scale (dedup.c, minhash.c,
+ * spill.c, unionfind.c, docstream.c)
+ *
+ * ibid_dedup_run streams its inputs once: each document's normalized words (as ibid_tokenize)
+ * give an exact hash and a set of word n-gram shingles; a document whose exact hash was seen is
+ * an exact duplicate. The others get a MinHash signature cut into bands (LSH); bucket keys are
+ * sorted, spilled to disk past the memory budget and merged; documents sharing a bucket are
+ * candidates, verified by the exact similarity of their shingle sets (kept in a temporary file)
+ * and joined into clusters (union-find). Each cluster keeps one survivor. ibid_dedup_write_kept
+ * reads the inputs a second time to copy the survivors.
+ * ------------------------------------------------------------------------------------------ */
+
+/* Most MinHash values per document. */
+#define IBID_MAX_HASHES 1024
+
+/*
+ * ibid_lsh_probability: the chance that two documents of Jaccard similarity s share at least one
+ * of `bands` buckets of `rows` MinHash values each: 1 - (1 - s^rows)^bands. Thread-safe.
+ */
+double ibid_lsh_probability(double s, int bands, int rows);
+
+/*
+ * ibid_minhash_params: the bands and rows (bands x rows <= max_hashes) whose S-curve best
+ * separates similarities below and above `threshold`: they minimize w_fp x FP + w_fn x FN,
+ * where FP is the area under the curve on [0, threshold] (dissimilar pairs that become
+ * candidates: verification time) and FN the area above it on [threshold, 1] (similar pairs
+ * never compared: lost recall). `fp` and `fn` (may be NULL) receive those areas. Returns 0, or
+ * IBID_EINVAL when threshold is not in (0, 1), max_hashes not in [2, IBID_MAX_HASHES] or the
+ * weights are negative or both 0. Thread-safe.
+ */
+int ibid_minhash_params(double threshold, int max_hashes, double w_fp, double w_fn, int *bands,
+                        int *rows, double *fp, double *fn);
+
+/* Which document of a cluster survives. */
+enum {
+    IBID_KEEP_FIRST = 0,   /* the first in input order */
+    IBID_KEEP_OLDEST = 1,  /* the least date field (compared as strings: ISO 8601 dates sort);
+                              documents without one come after all dated ones; ties: first */
+    IBID_KEEP_LONGEST = 2, /* the most bytes of text; ties: first */
+};
+
+/* Deduplication parameters. Initialize with ibid_dedup_opts_init(), which sets the defaults. */
+typedef struct ibid_dedup_opts {
+    double threshold;       /* least similarity of two near duplicates, in (0, 1]; 0.8 */
+    int containment;        /* 1: similarity is |A & B| / min(|A|, |B|) (a short text reprinted
+                               inside a longer one), 0: Jaccard |A & B| / |A | B|; default 0 */
+    int ngram;              /* words per shingle, 1 to 64; default 5 */
+    int n_hashes;           /* MinHash values per document, 2 to IBID_MAX_HASHES; default 256 */
+    int bands, rows;        /* LSH banding; 0 and 0 (default): ibid_minhash_params(lsh_threshold,
+                               n_hashes, 1 - fn_weight, fn_weight); else bands x rows <=
+                               n_hashes */
+    double fn_weight;       /* in (0, 1): the weight of false negatives against false positives
+                               (1 - fn_weight) when choosing the banding; default 0.9, since a
+                               false positive costs only a verification */
+    double lsh_threshold;   /* what the banding aims at, in (0, 1); 0 (default): threshold, or
+                               threshold / 4 with containment (a text contained in one four
+                               times its length has Jaccard about 1/4 with it) */
+    int keep;               /* IBID_KEEP_*; default IBID_KEEP_FIRST */
+    const char *date_field; /* JSON field for IBID_KEEP_OLDEST; default "date" */
+    unsigned norm;          /* IBID_NORM_* flags for the words; default IBID_NORM_DEFAULT */
+    size_t memory;          /* bytes for bucket keys and candidate pairs before they are
+                               spilled to disk; 0 (default): a quarter of the physical memory */
+    const char *tmp_dir;    /* where temporary files go (deleted at once); NULL: /tmp */
+    uint64_t seed;          /* hash seed; default 1 */
+    int n_threads;          /* worker threads, 1 to 1024; default 1 */
+    void (*progress)(void *ud, const ibid_progress *p); /* or NULL; stages "read" (done =
+                               documents, total = 0), "candidates", "verify", "clusters" */
+    void *progress_ud;
+} ibid_dedup_opts;
+
+void ibid_dedup_opts_init(ibid_dedup_opts *o);
+
+/* Check option ranges: 0, or IBID_EINVAL with a message naming the option. */
+int ibid_dedup_opts_check(const ibid_dedup_opts *o, ibid_error *err);
+
+/* What a deduplication found, and what it took. */
+typedef struct ibid_dedup_stats {
+    size_t n_docs;            /* documents read */
+    size_t n_bytes;           /* their text, bytes */
+    size_t n_skipped;         /* bad documents skipped under skip_bad (not in n_docs) */
+    size_t n_kept;            /* survivors: documents in no cluster, and one per cluster */
+    size_t n_exact;           /* removed: same normalized text as their cluster's survivor */
+    size_t n_near;            /* removed: near duplicates */
+    size_t n_clusters;        /* clusters of two documents or more */
+    size_t n_empty;           /* documents without a word (all exact duplicates of each other) */
+    uint64_t n_bucket_keys;   /* LSH bucket keys written */
+    uint64_t n_candidates;    /* distinct candidate pairs sharing a bucket */
+    uint64_t n_compared;      /* of them, verified (pairs already in one cluster are not) */
+    uint64_t n_similar;       /* of them, at least the threshold */
+    size_t n_runs;            /* sorted runs spilled to disk (0: everything fit in memory) */
+    uint64_t n_shingle_bytes; /* the temporary file of shingle sets: 4 bytes a distinct shingle
+                                 of each document that is not an exact duplicate */
+    int bands, rows;          /* the banding used */
+} ibid_dedup_stats;
+
+typedef struct ibid_dedup ibid_dedup;
+
+/*
+ * ibid_dedup_run: deduplicate the documents of `inputs` (n_inputs paths, read as
+ * ibid_corpus_read reads them; "-" is refused with IBID_EINVAL, since ibid_dedup_write_kept
+ * reads the inputs again). Document ids need not be unique: documents are numbered from 0 in
+ * input order. Text is held one batch at a time; bucket keys and candidate pairs beyond
+ * o->memory go to sorted runs on disk; what is kept in memory is a few dozen bytes and the id of
+ * each document. On success *out is a new ibid_dedup, freed with ibid_dedup_free(). The result
+ * is the same for any n_threads and any memory. Errors: those of ibid_corpus_read (naming file
+ * and line), IBID_EINVAL for options, IBID_EIO for temporary files.
+ */
+int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
+                   const ibid_read_opts *ro, const ibid_dedup_opts *o, ibid_error *err);
+void ibid_dedup_free(ibid_dedup *d);
+
+/* The figures of a run; they belong to `d`. */
+const ibid_dedup_stats *ibid_dedup_get_stats(const ibid_dedup *d);
+
+/* Document `i` (0 <= i < n_docs): its id, whether it survives, and its cluster's survivor (i
+ * itself for a survivor). */
+const char *ibid_dedup_id(const ibid_dedup *d, size_t i);
+int ibid_dedup_is_kept(const ibid_dedup *d, size_t i);
+size_t ibid_dedup_survivor(const ibid_dedup *d, size_t i);
+
+/* Documents skipped under skip_bad, with their errors, in input order (i < n_skipped). */
+const ibid_error *ibid_dedup_skipped(const ibid_dedup *d, size_t i);
+
+/*
+ * ibid_dedup_write_kept: write the survivors to `fp` in input order, reading the inputs again.
+ * A JSON Lines document is its input line copied byte for byte (every field as written), then
+ * "\n"; a text file document is a line {"id": ID, "text": TEXT}. Returns 0, IBID_EIO (a write
+ * failed, or an input changed since ibid_dedup_run read it) or a read error of the inputs.
+ */
+int ibid_dedup_write_kept(const ibid_dedup *d, FILE *fp, ibid_error *err);
+
+/*
+ * ibid_dedup_write_clusters: one JSON object a line per cluster of two documents or more, in
+ * the order of their first documents: "kept" (the survivor's id), "size", then "members", every
+ * document of the cluster in input order as {"id", "n" (its number in input order), "similarity"
+ * (to the survivor, Jaccard or containment as chosen, 4 decimals), "exact" (true: the same
+ * normalized text)}. Returns 0 or IBID_EIO.
+ */
+int ibid_dedup_write_clusters(const ibid_dedup *d, FILE *fp, ibid_error *err);
 
 #ifdef __cplusplus
 }

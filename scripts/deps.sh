@@ -11,8 +11,11 @@ pkgs="$pkgs libstemmer-dev libexttextcat-dev wordnet-base"
 # the store (ibid add, ibid query): SQLite
 pkgs="$pkgs libsqlite3-dev"
 pkgs="$pkgs dict-freedict-deu-eng dict-freedict-spa-eng dict-freedict-ara-eng"
+# the reverse dictionaries, read inverted to widen the coverage of the direct ones
+pkgs="$pkgs dict-freedict-eng-deu dict-freedict-eng-spa dict-freedict-eng-ara"
 if [ "${1:-}" = "--test" ]; then
-    pkgs="$pkgs libcmocka-dev clang-14 libclang-rt-14-dev clang-format-14 python3 sqlite3"
+    # nodejs runs the HTML report's script in tests/quality/report_view.js
+    pkgs="$pkgs libcmocka-dev clang-14 libclang-rt-14-dev clang-format-14 python3 nodejs sqlite3"
 fi
 # shellcheck disable=SC2086
 if ! dpkg -s $pkgs >/dev/null 2>&1; then

@@ -118,6 +118,20 @@ static void slabs_free(ibid_slab *s)
     }
 }
 
+void ibid_slabs_free(ibid_slab *s)
+{
+    slabs_free(s);
+}
+
+ibid_slab *ibid_slabs_reset(ibid_slab *s)
+{
+    if (!s) return NULL;
+    slabs_free(s->prev);
+    s->prev = NULL;
+    s->used = 0;
+    return s;
+}
+
 char *ibid_slab_reserve(ibid_slab **sp, size_t n)
 {
     assert(sp);

@@ -24,6 +24,11 @@
  * (headword, translation) pairs of string ids in dictionary order. The tables are then merged in
  * that order into one; a counting sort groups the pairs by headword keeping their order, repeats
  * are dropped, and each headword's translations become a slice of one pointer array.
+ *
+ * Stems. ibid_dict_index_stems stems every one-word headword in the source language and
+ * interns the stem as a string of the same table, whose `lemma` names the shortest headword with
+ * that stem; a word missing from the dictionary is then looked up by its own stem, which finds
+ * its headword whatever its inflection or clitics.
  */
 #include "dict.h"
 
@@ -42,6 +47,7 @@ typedef struct dstr {
     size_t byte_off;
     uint32_t n_bytes;
     uint32_t beg, n; /* its translations: trans[beg, beg + n) */
+    uint32_t lemma;  /* 0, or 1 + the id of the shortest headword whose stem this string is */
 } dstr;
 
 typedef struct dpair {
@@ -378,7 +384,7 @@ static uint32_t intern(ibid_dict *d, const char *s, size_t n)
     x->hash = h;
     x->byte_off = d->n_pool;
     x->n_bytes = (uint32_t)n;
-    x->beg = x->n = 0;
+    x->beg = x->n = x->lemma = 0;
     memcpy(d->pool + d->n_pool, s, n + 1);
     d->n_pool += n + 1;
     d->slot[j] = SLOT_TAG(h) | (d->n_str + 1);
@@ -772,6 +778,45 @@ size_t ibid_dict_lookup(const ibid_dict *d, const char *word, size_t n, const ch
     if (!d->slot[j]) return 0;
     const dstr *x = &d->str[SLOT_ID(d->slot[j])];
     if (x->n == 0) return 0;
+    *out = d->trans + x->beg;
+    return x->n;
+}
+
+void ibid_dict_index_stems(ibid_dict *d, ibid_stemmer *st)
+{
+    assert(d && st);
+    size_t n_str = d->n_str;                                    /* the stems are added after them */
+    size_t *off = ibid_xmalloc((d->n_trans + 1) * sizeof *off); /* the pool moves as it grows */
+    for (size_t i = 0; i < d->n_trans; i++) off[i] = (size_t)(d->trans[i] - d->pool);
+    for (size_t i = 0; i < n_str; i++) {
+        const dstr *x = &d->str[i];
+        const char *w = d->pool + x->byte_off;
+        if (x->n == 0 || memchr(w, ' ', x->n_bytes)) continue; /* a headword of one word */
+        size_t ls;
+        const char *stem = ibid_stem(st, w, x->n_bytes, &ls);
+        char buf[256];
+        if (ls == 0 || ls >= sizeof buf) continue;
+        memcpy(buf, stem, ls); /* NUL-terminated for intern */
+        buf[ls] = 0;
+        uint32_t n_bytes = x->n_bytes, id = intern(d, buf, ls); /* x may move */
+        dstr *t = &d->str[id];
+        if (!t->lemma || d->str[t->lemma - 1].n_bytes > n_bytes) t->lemma = (uint32_t)i + 1;
+    }
+    for (size_t i = 0; i < d->n_trans; i++) d->trans[i] = d->pool + off[i];
+    free(off);
+}
+
+size_t ibid_dict_lookup_stem(const ibid_dict *d, const char *stem, size_t n,
+                             const char *const **out)
+{
+    assert(d && (stem || n == 0) && out);
+    *out = NULL;
+    if (d->m_slot == 0) return 0;
+    size_t j = table_find(d, stem, n, XXH3_64bits(stem, n));
+    if (!d->slot[j]) return 0;
+    uint32_t lemma = d->str[SLOT_ID(d->slot[j])].lemma;
+    if (!lemma) return 0;
+    const dstr *x = &d->str[lemma - 1];
     *out = d->trans + x->beg;
     return x->n;
 }

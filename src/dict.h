@@ -10,6 +10,7 @@
 #define IBID_DICT_H
 
 #include "ibid_int.h"
+#include "lang.h"
 
 typedef struct ibid_dict ibid_dict;
 
@@ -32,6 +33,22 @@ int ibid_dict_load(ibid_dict **out, const char *dir, const char *from, const cha
  * entries before inverted ones, each in dictionary order, without repeats. Thread-safe.
  */
 size_t ibid_dict_lookup(const ibid_dict *d, const char *word, size_t n, const char *const **out);
+
+/*
+ * Index the headwords of one word by their stems (stemmer st, of the dictionary's source
+ * language), for ibid_dict_lookup_stem. Not thread-safe: call it once, after loading and before
+ * any lookup.
+ */
+void ibid_dict_index_stems(ibid_dict *d, ibid_stemmer *st);
+
+/*
+ * The translations of the headword whose stem is stem[0, n) (the shortest one when several
+ * share it: "künftig", not "künftige", for "kunftig"), as ibid_dict_lookup; 0 when none or when
+ * the stems were not indexed. Inflected forms and clitics that a direct lookup misses
+ * ("والخبز" -> "خبز") are found this way. Thread-safe.
+ */
+size_t ibid_dict_lookup_stem(const ibid_dict *d, const char *stem, size_t n,
+                             const char *const **out);
 
 /* The number of headwords: words with at least one translation. */
 size_t ibid_dict_size(const ibid_dict *d);

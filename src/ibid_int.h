@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #if defined(__GNUC__)
 #define IBID_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -72,6 +73,16 @@ typedef struct ibid_toks {
 /* Tokenize `text` appending hashes (and checkpoints) to `t`. Returns 0 or IBID_EUTF8. */
 int ibid_tokenize_hashes(ibid_toks *t, const char *text, size_t n_bytes, unsigned flags,
                          ibid_error *err);
+/* A token as the sentence layer needs it: a 64-bit hash of its normalized form (equal forms,
+ * equal keys; distinct forms collide with odds of about 2^-64) and where it is. */
+typedef struct ibid_word {
+    uint64_t key;
+    uint32_t byte_beg, byte_end;
+} ibid_word;
+/* ibid_tokenize_hashes, and also each new token as an ibid_word into the caller's buffer
+ * *words (capacity *m_words, grown with ibid_grow: a thread reuses one for every text). */
+int ibid_tokenize_words(ibid_toks *t, ibid_word **words, size_t *m_words, const char *text,
+                        size_t n_bytes, unsigned flags, ibid_error *err);
 /* The span of tokens [tok_beg, tok_end) of a text tokenized into `t`. */
 void ibid_toks_span(const ibid_toks *t, const char *text, size_t n_bytes, unsigned flags,
                     uint32_t tok_beg, uint32_t tok_end, ibid_token *first, ibid_token *last);
@@ -105,6 +116,11 @@ typedef struct ibid_slab ibid_slab;
 char *ibid_slab_reserve(ibid_slab **s, size_t n);
 /* Keep the first n bytes of the last reservation. */
 void ibid_slab_commit(ibid_slab *s, size_t n);
+/* Free slab s and every slab before it (NULL: nothing), for a writer that keeps no text. */
+void ibid_slabs_free(ibid_slab *s);
+/* Forget every text of slab s and its predecessors but keep s itself, its pages faulted in, for
+ * the writer's next texts (a streaming reader's next batch). Returns s. */
+ibid_slab *ibid_slabs_reset(ibid_slab *s);
 /* Give `c` slab s and every slab before it: they are freed with c. The writer is then done with
  * them. s may be NULL. */
 void ibid_corpus_adopt(ibid_corpus *c, ibid_slab *s);
@@ -145,6 +161,44 @@ void ibid_jsonl_tuning_init(ibid_jsonl_tuning *t);
 int ibid_read_jsonl_tuned(ibid_corpus *c, ibid_stream *s, const ibid_read_opts *o,
                           const ibid_jsonl_tuning *t, ibid_error *err);
 
+/* One line of JSON Lines and, once parsed, its document or its error. */
+typedef struct ibid_jsonl_rec {
+    const char *s; /* the line without its ending ("\n" or "\r\n"), in the reader's buffer */
+    size_t n;      /* its bytes */
+    long line_no;  /* 1-based */
+    int rc;        /* 0, or the line's error code, the error in *e */
+    ibid_error *e; /* malloc'd when rc < 0 */
+    char *id;      /* the document: id and meta malloc'd; id NULL for a blank line */
+    char *text;    /* n_text bytes and a NUL, valid until the sink returns */
+    char *meta;    /* JSON object of the other fields, or NULL */
+    size_t n_id;   /* bytes */
+    size_t n_text; /* bytes */
+} ibid_jsonl_rec;
+/* Gets a batch of parsed lines in line order (n >= 1, blank and bad lines included), `name`
+ * the stream's. May take id and meta (setting them NULL); everything else is freed after it
+ * returns. A negative return stops the read and is returned, *e filled. */
+typedef int (*ibid_jsonl_sink)(void *ud, ibid_jsonl_rec *r, size_t n, const char *name,
+                               const ibid_read_opts *o, ibid_error *e);
+/* Read JSON Lines from `s`, giving each batch to `sink` and then forgetting it: memory is one
+ * batch (t NULL: default tuning). Errors of the stream stop the read as in
+ * ibid_read_jsonl_stream; errors of a line are the sink's to return or to record. */
+int ibid_read_jsonl_each(ibid_stream *s, const ibid_read_opts *o, const ibid_jsonl_tuning *t,
+                         ibid_jsonl_sink sink, void *ud, ibid_error *err);
+
+/* ---- read_files.c ---- */
+/* Whether a path names JSON Lines by its ending (.jsonl, .jsonl.gz, .jsonl.zst). */
+int ibid_is_jsonl_name(const char *path);
+/* Call on_file(ud, file, id, st) for every regular file below the folder `dir`, in the order and
+ * with the ids of ibid_corpus_read. A negative return stops the walk and is returned. */
+int ibid_walk_folder(const char *dir,
+                     int (*on_file)(void *ud, const char *path, const char *id,
+                                    const struct stat *st, ibid_error *err),
+                     void *ud, ibid_error *err);
+/* Read the file at `path` whole, as one document text (decompressing .gz and .zst): at most
+ * `max` bytes (IBID_ETOOBIG). `size_hint` (or 0) sizes the buffer; *out is malloc'd. */
+int ibid_read_whole(char **out, size_t *n, const char *path, size_t max, size_t size_hint,
+                    ibid_error *err);
+
 /* ---- pairs.c ---- */
 /* A document pair as corpus indices, a < b. */
 typedef struct ibid_pair {
@@ -172,6 +226,8 @@ typedef struct ibid_rec {
 } ibid_rec;
 /* Sort in place by (key, x, y): an in-place MSD radix sort on key, parallel over the top byte. */
 void ibid_rec_sort(ibid_rec *a, size_t n, int n_threads);
+/* Sort n 32-bit values ascending, with tmp (room for n) as scratch. */
+void ibid_u32_sort(uint32_t *a, uint32_t *tmp, size_t n);
 
 /* ---- ngram.c ---- */
 /* The index of the n-grams that documents share: each n-gram found in 2..max_df documents is a
@@ -242,5 +298,76 @@ void ibid_passages_sort(ibid_passage *p, size_t n, const uint32_t *rank);
 void ibid_align_chain(ibid_arena *km, const uint32_t *ta, uint32_t na, const uint32_t *tb,
                       uint32_t nb, const ibid_anchor *anchors, size_t n_anchors,
                       const ibid_align_opts *o, ibid_passage *p);
+
+/* ---- minhash.c: shingles, signatures, band keys ---- */
+/* The hash of one shingle: n token hashes. */
+uint32_t ibid_shingle_hash(const uint32_t *tok, int n);
+/* The distinct shingles of a token array (word n-grams; a document shorter than n words is one
+ * shingle, an empty one none), sorted ascending, in out[] (room for n_tok); tmp is scratch of
+ * n_tok. Returns how many. */
+size_t ibid_shingles(uint32_t *out, uint32_t *tmp, const uint32_t *tok, size_t n_tok, int ngram);
+/* The MinHash signature (n_hash values) of a shingle set, by one-permutation hashing with
+ * optimal densification; all UINT32_MAX for an empty set. */
+void ibid_minhash_sign(uint32_t *sig, int n_hash, const uint32_t *sh, size_t n, uint64_t seed);
+/* The `bands` bucket keys of a signature of bands x rows values. */
+void ibid_minhash_bands(uint64_t *keys, const uint32_t *sig, int bands, int rows);
+/* Jaccard similarity of two sorted sets, or with `containment` |A & B| / min(|A|, |B|); two
+ * empty sets are equal (1), an empty and a non-empty set share nothing (0). */
+double ibid_set_similarity(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                           int containment);
+
+/* ---- spill.c: records read back sorted, spilled to disk past a memory budget ---- */
+typedef struct ibid_spill ibid_spill;
+/* A new bag whose buffer holds `budget` bytes (at least 1024 records); runs go to a temporary
+ * file in `dir` (NULL: /tmp), unlinked at once. Merging reads each run through a buffer of
+ * budget / (runs + 1) bytes (at least 64 KiB), so memory stays under twice the budget. */
+int ibid_spill_new(ibid_spill **out, const char *dir, size_t budget, int n_threads,
+                   ibid_error *err);
+void ibid_spill_free(ibid_spill *s);
+/* Add n records (before ibid_spill_finish); may write a run. 0 or IBID_EIO. */
+int ibid_spill_add(ibid_spill *s, const ibid_rec *a, size_t n, ibid_error *err);
+/* Done adding: prepare to read back in (key, x, y) order. */
+int ibid_spill_finish(ibid_spill *s, ibid_error *err);
+/* The next record in order: 1, 0 at the end, or IBID_EIO. */
+int ibid_spill_next(ibid_spill *s, ibid_rec *out, ibid_error *err);
+size_t ibid_spill_n_runs(const ibid_spill *s);      /* runs written to disk */
+uint64_t ibid_spill_n_records(const ibid_spill *s); /* records added */
+
+/* ---- unionfind.c: disjoint sets over 0..n-1 ---- */
+typedef struct ibid_uf {
+    size_t n, m;
+    uint32_t *parent; /* parent[i] == i for a root */
+} ibid_uf;
+/* Grow to n elements, each new one its own set. */
+void ibid_uf_grow(ibid_uf *u, size_t n);
+/* The root of i's set (halving the path as it goes). */
+uint32_t ibid_uf_find(ibid_uf *u, uint32_t i);
+/* Join the sets of a and b; the smaller index becomes the root. Returns 1 if they were apart. */
+int ibid_uf_union(ibid_uf *u, uint32_t a, uint32_t b);
+void ibid_uf_free(ibid_uf *u);
+
+/* ---- docstream.c: documents one batch at a time, never the whole corpus ---- */
+/* One document of a batch; every pointer valid until the batch callback returns. */
+typedef struct ibid_sdoc {
+    const char *id;     /* NUL-terminated */
+    const char *text;   /* n_text bytes of valid UTF-8 and a NUL */
+    size_t n_text;      /* bytes */
+    const char *meta;   /* JSON object of the other fields, or NULL */
+    const char *source; /* the file it came from (a file below a folder for folder inputs) */
+    int is_jsonl;       /* source is JSON Lines: the document is line `line_no` of it */
+    long line_no;       /* 1-based, 0 for a text file */
+} ibid_sdoc;
+typedef struct ibid_docstream_cb {
+    /* Process a batch of documents, in input order; a negative return stops the read. */
+    int (*batch)(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err);
+    /* A bad document skipped under skip_bad (never called otherwise). */
+    void (*skip)(void *ud, const ibid_error *e);
+    void *ud;
+} ibid_docstream_cb;
+/* Read the documents of `paths` as ibid_corpus_read would ("-" excluded: IBID_EINVAL), giving
+ * them to cb->batch a batch at a time: each JSON Lines batch of the reader, and text files up
+ * to 32 MiB or 4096 files at once. Errors as ibid_corpus_read. */
+int ibid_docstream_read(const char *const *paths, size_t n_paths, const ibid_read_opts *o,
+                        const ibid_docstream_cb *cb, ibid_error *err);
 
 #endif /* IBID_INT_H */

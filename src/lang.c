@@ -224,11 +224,16 @@ static int enough_letters(const char *text, size_t n)
 
 static int english_word(const char *w, size_t n)
 {
+    /* by length: the words of n letters start at by_len[n] */
     static const char *const fw[] = {
-        "the",  "of", "and", "to", "in",   "is",   "that", "for", "it", "was",   "on",  "are",
-        "with", "as", "be",  "by", "this", "have", "from", "or",  "at", "which", "not", "were"};
-    for (size_t i = 0; i < sizeof fw / sizeof *fw; i++)
-        if (strlen(fw[i]) == n && strncasecmp(fw[i], w, n) == 0) return 1;
+        "of",  "to",  "in",  "is",  "it",  "on",   "as",   "be",   "by",   "or",   "at",   "the",
+        "and", "for", "was", "are", "not", "that", "with", "this", "have", "from", "were", "which"};
+    static const unsigned char by_len[] = {0, 0, 0, 11, 17, 23, 24};
+    if (n < 2 || n > 5) return 0;
+    char low[5];
+    for (size_t i = 0; i < n; i++) low[i] = (char)(w[i] | 0x20); /* w is ASCII letters */
+    for (unsigned i = by_len[n]; i < by_len[n + 1]; i++)
+        if (memcmp(fw[i], low, n) == 0) return 1;
     return 0;
 }
 

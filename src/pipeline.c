@@ -95,21 +95,34 @@ typedef struct {
     const uint32_t *rank;     /* document rank in id order */
     ibid_terms *terms;        /* per document, with the sentence layer; else NULL */
     ibid_terms_ctx **tctx;    /* per thread */
-    char (*lang)[8];          /* per document: its language, "" when unknown */
-    ibid_dict **dict;         /* per document: to the pivot language, or NULL */
-    ibid_dict **dicts;        /* the dictionaries loaded, to free */
+    ibid_word **words;        /* per thread: the tokens of the document it is tokenizing */
+    size_t *m_words;
+    char (*lang)[8];   /* per document: its language, "" when unknown */
+    ibid_dict **dict;  /* per document: to the pivot language, or NULL */
+    ibid_dict **dicts; /* the dictionaries loaded, to free */
     size_t n_dicts, m_dicts;
     ibid_wordnet *wn; /* or NULL */
     double log_sent;
     size_t base; /* align_doc's item i is document base + i */
 } job;
 
+/* Tokenize document i; with the sentence layer, also split it into sentences of terms from
+ * the same tokens, in one pass over the text. */
 static void tokenize_doc(void *ud, size_t i, int tid)
 {
     job *j = ud;
-    (void)tid;
     const ibid_doc *d = ibid_corpus_doc(j->c, i);
-    j->rc[i] = ibid_tokenize_hashes(&j->toks[i], d->text, d->n_text, j->o->norm, &j->errs[i]);
+    if (!j->terms) {
+        j->rc[i] = ibid_tokenize_hashes(&j->toks[i], d->text, d->n_text, j->o->norm, &j->errs[i]);
+        return;
+    }
+    ibid_word **w = &j->words[tid];
+    j->rc[i] = ibid_tokenize_words(&j->toks[i], w, &j->m_words[tid], d->text, d->n_text, j->o->norm,
+                                   &j->errs[i]);
+    if (j->rc[i] == 0)
+        j->rc[i] = ibid_terms_build(
+            &j->terms[i], j->tctx[tid], d->text, d->n_text, *w, j->toks[i].n_tok, j->o->norm,
+            j->lang[i], j->dict ? j->dict[i] : NULL, j->o->translate, j->wn, &j->errs[i]);
 }
 
 static void detect_doc(void *ud, size_t i, int tid)
@@ -118,15 +131,6 @@ static void detect_doc(void *ud, size_t i, int tid)
     const ibid_doc *d = ibid_corpus_doc(j->c, i);
     snprintf(j->lang[i], sizeof j->lang[i], "%s",
              ibid_terms_lang(j->tctx[tid], d->text, d->n_text));
-}
-
-static void terms_doc(void *ud, size_t i, int tid)
-{
-    job *j = ud;
-    const ibid_doc *d = ibid_corpus_doc(j->c, i);
-    j->rc[i] =
-        ibid_terms_build(&j->terms[i], j->tctx[tid], d->text, d->n_text, j->o->norm, j->lang[i],
-                         j->dict ? j->dict[i] : NULL, j->o->translate, j->wn, &j->errs[i]);
 }
 
 /* The code point and byte offsets of tokens [tok_beg, tok_end) of document d. */
@@ -354,14 +358,17 @@ static const char *iso3(const char *lang)
     return NULL;
 }
 
-/* The sentence layer: languages, dictionaries to the pivot, terms, corpus-wide weights. */
-static int build_terms(job *j, size_t n_doc, ibid_error *err)
+/* The sentence layer, before tokenizing: languages, dictionaries to the pivot, WordNet; the
+ * terms are then built as the documents are tokenized. */
+static int prepare_terms(job *j, size_t n_doc, ibid_error *err)
 {
     const ibid_align_opts *o = j->o;
     int rc = 0;
     size_t n1 = n_doc ? n_doc : 1;
     j->tctx = ibid_xmalloc((size_t)o->n_threads * sizeof *j->tctx);
     for (int t = 0; t < o->n_threads; t++) j->tctx[t] = ibid_terms_ctx_new();
+    j->words = ibid_xcalloc((size_t)o->n_threads, sizeof *j->words);
+    j->m_words = ibid_xcalloc((size_t)o->n_threads, sizeof *j->m_words);
     j->lang = ibid_xcalloc(n1, sizeof *j->lang);
     ibid_parallel_for(o->n_threads, n_doc, detect_doc, j);
     if (o->translate) { /* one dictionary per language found, loaded once */
@@ -381,6 +388,9 @@ static int build_terms(job *j, size_t n_doc, ibid_error *err)
                 d = NULL;
                 rc = 0;
             }
+            ibid_stemmer *st = d ? ibid_stemmer_new(j->lang[i]) : NULL;
+            if (st) ibid_dict_index_stems(d, st); /* inflected words find their headwords */
+            ibid_stemmer_free(st);
             for (size_t k = i; k < n_doc; k++)
                 if (strcmp(j->lang[k], j->lang[i]) == 0) j->dict[k] = d;
             if (d) {
@@ -391,26 +401,19 @@ static int build_terms(job *j, size_t n_doc, ibid_error *err)
     }
     if (o->synonyms && (rc = ibid_wordnet_load(&j->wn, o->wordnet_dir, err)) < 0) return rc;
     j->terms = ibid_xcalloc(n1, sizeof *j->terms);
-    ibid_parallel_for(o->n_threads, n_doc, terms_doc, j);
-    for (size_t i = 0; i < n_doc; i++)
-        if (j->rc[i] < 0) {
-            rc = ibid_fail(err, j->rc[i], ibid_corpus_id(j->c, i), j->errs[i].line,
-                           j->errs[i].column, "%s", j->errs[i].message);
-            break;
-        }
-    size_t n_sent = ibid_terms_weigh(j->terms, n_doc, o->n_threads);
-    j->log_sent = log(n_sent > 1 ? (double)n_sent : 2.0);
-    return rc;
+    return 0;
 }
 
-static void free_terms(job *j, size_t n_doc)
+static void free_terms(job *j)
 {
-    if (j->terms)
-        for (size_t i = 0; i < n_doc; i++) ibid_terms_free(&j->terms[i]);
-    free(j->terms);
+    free(j->terms); /* their arrays belong to the contexts' stores */
     if (j->tctx)
         for (int t = 0; t < j->o->n_threads; t++) ibid_terms_ctx_free(j->tctx[t]);
     free(j->tctx);
+    if (j->words)
+        for (int t = 0; t < j->o->n_threads; t++) free(j->words[t]);
+    free(j->words);
+    free(j->m_words);
     for (size_t i = 0; i < j->n_dicts; i++) ibid_dict_free(j->dicts[i]);
     ibid_wordnet_free(j->wn);
     free(j->dicts);
@@ -451,6 +454,11 @@ int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
     uint32_t *partner = NULL;
     ibid_result *r = ibid_xcalloc(1, sizeof *r);
 
+    if (o->mode & IBID_MODE_REWORDED) {
+        progress(o, "languages", 0, n_doc);
+        if ((rc = prepare_terms(&j, n_doc, err)) < 0) goto done;
+        progress(o, "languages", n_doc, n_doc);
+    }
     progress(o, "tokenize", 0, n_doc);
     ibid_parallel_for(o->n_threads, n_doc, tokenize_doc, &j);
     for (size_t i = 0; i < n_doc; i++) {
@@ -462,10 +470,11 @@ int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
         r->n_tokens += j.toks[i].n_tok;
     }
     progress(o, "tokenize", n_doc, n_doc);
-    if (o->mode & IBID_MODE_REWORDED) {
-        progress(o, "sentences", 0, n_doc);
-        if ((rc = build_terms(&j, n_doc, err)) < 0) goto done;
-        progress(o, "sentences", n_doc, n_doc);
+    if (j.terms) {
+        progress(o, "weigh", 0, n_doc);
+        size_t n_sent = ibid_terms_weigh(j.terms, n_doc, j.tctx, o->n_threads);
+        j.log_sent = log(n_sent > 1 ? (double)n_sent : 2.0);
+        progress(o, "weigh", n_doc, n_doc);
     }
     free(j.errs);
     j.errs = NULL;
@@ -525,7 +534,7 @@ done:
     free(j.n_seeds);
     free(j.n_cand);
     free((void *)j.rank);
-    free_terms(&j, n_doc);
+    free_terms(&j);
     for (size_t i = 0; i < n_doc; i++) ibid_toks_free(&j.toks[i]);
     free(j.toks);
     free(j.rc);

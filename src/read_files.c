@@ -31,7 +31,7 @@ static int ends_with(const char *s, const char *suffix)
     return n >= k && memcmp(s + n - k, suffix, k) == 0;
 }
 
-static int is_jsonl_name(const char *path)
+int ibid_is_jsonl_name(const char *path)
 {
     return ends_with(path, ".jsonl") || ends_with(path, ".jsonl.gz") ||
            ends_with(path, ".jsonl.zst");
@@ -115,6 +115,20 @@ done:
     return rc;
 }
 
+int ibid_read_whole(char **out, size_t *n, const char *path, size_t max, size_t size_hint,
+                    ibid_error *err)
+{
+    ibid_stream *s = NULL;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = ibid_stream_open(&s, path, err)) < 0) goto done;
+    rc = slurp(out, n, s, max, size_hint, err);
+done:
+    ibid_stream_close(s);
+    return rc;
+}
+
 static int read_jsonl_file(ibid_corpus *c, const char *path, const ibid_read_opts *o,
                            ibid_error *err)
 {
@@ -131,7 +145,7 @@ done:
 static int read_file(ibid_corpus *c, const char *path, const char *id, const struct stat *st,
                      const ibid_read_opts *o, ibid_error *err)
 {
-    if (is_jsonl_name(path)) return read_jsonl_file(c, path, o, err);
+    if (ibid_is_jsonl_name(path)) return read_jsonl_file(c, path, o, err);
     int compressed = ends_with(path, ".gz") || ends_with(path, ".zst");
     long long size = S_ISREG(st->st_mode) && !compressed ? (long long)st->st_size : -1;
     return read_text_file(c, path, id, size, o, err);
@@ -161,8 +175,10 @@ static void path_push(pathbuf *b, const char *name)
  * Read every regular file below the folder b->p, ids relative to b->p[0, root_len) (the folder
  * given to ibid_corpus_read, without trailing slashes). On return b->p is as on entry.
  */
-static int walk(ibid_corpus *c, pathbuf *b, size_t root_len, const ibid_read_opts *o,
-                ibid_error *err)
+static int walk(pathbuf *b, size_t root_len,
+                int (*on_file)(void *ud, const char *path, const char *id, const struct stat *st,
+                               ibid_error *err),
+                void *ud, ibid_error *err)
 {
     int rc = 0;
     size_t n_names = 0, m_names = 0, dir_len = b->n;
@@ -202,9 +218,9 @@ static int walk(ibid_corpus *c, pathbuf *b, size_t root_len, const ibid_read_opt
             goto done;
         }
         if (S_ISDIR(st.st_mode) && !is_link)
-            rc = walk(c, b, root_len, o, err);
+            rc = walk(b, root_len, on_file, ud, err);
         else if (S_ISREG(st.st_mode))
-            rc = read_file(c, b->p, b->p + root_len + 1, &st, o, err);
+            rc = on_file(ud, b->p, b->p + root_len + 1, &st, err);
         if (rc < 0) goto done;
         b->n = dir_len;
         b->p[dir_len] = 0;
@@ -218,40 +234,53 @@ done:
     return rc;
 }
 
+int ibid_walk_folder(const char *dir,
+                     int (*on_file)(void *ud, const char *path, const char *id,
+                                    const struct stat *st, ibid_error *err),
+                     void *ud, ibid_error *err)
+{
+    assert(dir && on_file);
+    /* "corpus/" and "corpus" give the same ids; "/" gives ids without a leading slash */
+    pathbuf b = {NULL, 0, 0};
+    size_t root_len = strlen(dir);
+    while (root_len > 0 && dir[root_len - 1] == '/') root_len--;
+    IBID_GROW(b.p, b.m, root_len + 2);
+    memcpy(b.p, dir, root_len);
+    b.n = root_len;
+    b.p[b.n] = 0;
+    int rc = walk(&b, root_len, on_file, ud, err);
+    free(b.p);
+    return rc;
+}
+
+typedef struct corpus_walk {
+    ibid_corpus *c;
+    const ibid_read_opts *o;
+} corpus_walk;
+
+static int corpus_file(void *ud, const char *path, const char *id, const struct stat *st,
+                       ibid_error *err)
+{
+    corpus_walk *w = ud;
+    return read_file(w->c, path, id, st, w->o, err);
+}
+
 int ibid_corpus_read(ibid_corpus *c, const char *path, const ibid_read_opts *o, ibid_error *err)
 {
     assert(c && path);
     int rc;
-    pathbuf b = {NULL, 0, 0};
     ibid_read_opts defaults;
     if (!o) {
         ibid_read_opts_init(&defaults);
         o = &defaults;
     }
-    if ((rc = ibid_read_opts_check(o, err)) < 0) goto done;
-    if (strcmp(path, "-") == 0) {
-        rc = read_jsonl_file(c, path, o, err);
-        goto done;
-    }
+    if ((rc = ibid_read_opts_check(o, err)) < 0) return rc;
+    if (strcmp(path, "-") == 0) return read_jsonl_file(c, path, o, err);
     struct stat st;
-    if (*path == 0 || stat(path, &st) != 0) {
-        rc = ibid_fail(err, IBID_EIO, path, 0, 0, "cannot open: %s",
-                       *path ? strerror(errno) : "empty path");
-        goto done;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        rc = read_file(c, path, path, &st, o, err);
-        goto done;
-    }
-    /* "corpus/" and "corpus" give the same ids; "/" gives ids without a leading slash */
-    size_t root_len = strlen(path);
-    while (root_len > 0 && path[root_len - 1] == '/') root_len--;
-    IBID_GROW(b.p, b.m, root_len + 2);
-    memcpy(b.p, path, root_len);
-    b.n = root_len;
-    b.p[b.n] = 0;
-    rc = walk(c, &b, root_len, o, err);
-done:
-    free(b.p);
-    return rc;
+    if (*path == 0 || stat(path, &st) != 0)
+        return ibid_fail(err, IBID_EIO, path, 0, 0, "cannot open: %s",
+                         *path ? strerror(errno) : "empty path");
+    if (!S_ISDIR(st.st_mode)) return read_file(c, path, path, &st, o, err);
+    corpus_walk w = {c, o};
+    return ibid_walk_folder(path, corpus_file, &w, err);
 }

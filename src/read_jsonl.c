@@ -533,19 +533,8 @@ static const char *type_name(const json_t *v)
 
 /* ---- one line ---- */
 
-/* One line of a batch and, once parsed, its document or its error. */
-typedef struct line_rec {
-    const char *s; /* the line without its ending, in the reader's buffer */
-    size_t n;      /* its bytes */
-    long line_no;  /* 1-based */
-    int rc;        /* 0, or the line's error code, the error in *e */
-    ibid_error *e; /* malloc'd when rc < 0 */
-    char *id;      /* the document: id and meta malloc'd; id NULL for a blank line */
-    char *text;    /* n_text bytes and a NUL, committed to the parsing thread's slab */
-    char *meta;    /* or NULL */
-    size_t n_id;   /* bytes */
-    size_t n_text; /* bytes */
-} line_rec;
+/* One line of a batch and, once parsed, its document or its error: an ibid_jsonl_rec. */
+typedef ibid_jsonl_rec line_rec;
 
 static void rec_clear(line_rec *r)
 {
@@ -707,7 +696,8 @@ static void parse_one(void *ud, size_t i, int tid)
 
 /* Add the document of parsed line r to `c`, or record its error under skip_bad. Returns 0, or
  * the line's error (in *e) when not skipping. */
-static int add_line(ibid_corpus *c, const batch *b, line_rec *r, ibid_error *e)
+static int add_line(ibid_corpus *c, const char *name, const ibid_read_opts *o, line_rec *r,
+                    ibid_error *e)
 {
     if (r->rc < 0) {
         *e = *r->e;
@@ -718,34 +708,38 @@ static int add_line(ibid_corpus *c, const batch *b, line_rec *r, ibid_error *e)
             return 0;
         }
         /* the corpus knows the document, not where it came from */
-        snprintf(e->source, sizeof e->source, "%s", b->name);
+        snprintf(e->source, sizeof e->source, "%s", name);
         e->line = r->line_no;
         e->column = 0;
     }
     if (r->rc == 0) return 0; /* a blank line */
     assert(e->code == r->rc && e->line == r->line_no);
-    if (!b->o->skip_bad) return r->rc;
+    if (!o->skip_bad) return r->rc;
     ibid_corpus_skip(c, e);
     return 0;
 }
 
-/* Add the lines of a parsed batch in order, up to the first error that stops the read (then
- * returned, in *e). Every record is cleared either way. */
-static int add_batch(ibid_corpus *c, batch *b, ibid_error *e)
+/* The corpus's sink: add the lines of a parsed batch in order, up to the first error that stops
+ * the read (then returned, in *e). */
+static int add_batch(void *ud, ibid_jsonl_rec *r, size_t n, const char *name,
+                     const ibid_read_opts *o, ibid_error *e)
 {
-    int rc = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        if (rc == 0) rc = add_line(c, b, &b->rec[i], e);
-        rec_clear(&b->rec[i]);
+    for (size_t i = 0; i < n; i++) {
+        int rc = add_line(ud, name, o, &r[i], e);
+        if (rc < 0) return rc;
     }
-    b->n = 0;
-    return rc;
+    return 0;
 }
 
-int ibid_read_jsonl_tuned(ibid_corpus *c, ibid_stream *s, const ibid_read_opts *o,
-                          const ibid_jsonl_tuning *t, ibid_error *err)
+/*
+ * The reader: parse batches of lines and give each to sink(ud, ...) in line order. With `keep`
+ * (the corpus), the texts' slabs are adopted by it at the end; without, they are freed after
+ * each batch, so that only one batch of texts is held at a time.
+ */
+static int read_lines(ibid_stream *s, const ibid_read_opts *o, const ibid_jsonl_tuning *t,
+                      ibid_jsonl_sink sink, void *ud, ibid_corpus *keep, ibid_error *err)
 {
-    assert(c && s && t && t->block > 0 && t->batch_lines > 0);
+    assert(s && t && t->block > 0 && t->batch_lines > 0);
     int rc;
     ibid_read_opts defaults;
     if (!o) {
@@ -788,7 +782,12 @@ int ibid_read_jsonl_tuned(ibid_corpus *c, ibid_stream *s, const ibid_read_opts *
             if (b.n == t->batch_lines) break;
         }
         ibid_parallel_for(o->n_threads, b.n, parse_one, &b);
-        if ((rc = add_batch(c, &b, &e)) < 0) goto done;
+        rc = sink(ud, b.rec, b.n, b.name, o, &e);
+        for (size_t i = 0; i < b.n; i++) rec_clear(&b.rec[i]);
+        b.n = 0;
+        if (!keep) /* the texts are done with: their room serves the next batch */
+            for (int k = 0; k < o->n_threads; k++) b.slab[k] = ibid_slabs_reset(b.slab[k]);
+        if (rc < 0) goto done;
         if (r < 0) {
             e.line = lr.line + 1; /* the stream broke while reading this line */
             rc = r;
@@ -801,13 +800,35 @@ done:
     if (rc < 0 && err) *err = e;
     for (int k = 0; k < o->n_threads; k++) {
         free(b.sk[k].p);
-        ibid_corpus_adopt(c, b.slab[k]);
+        if (keep)
+            ibid_corpus_adopt(keep, b.slab[k]);
+        else
+            ibid_slabs_free(b.slab[k]);
     }
     free(b.sk);
     free(b.slab);
     free(b.rec);
     free(lr.buf);
     return rc;
+}
+
+int ibid_read_jsonl_each(ibid_stream *s, const ibid_read_opts *o, const ibid_jsonl_tuning *t,
+                         ibid_jsonl_sink sink, void *ud, ibid_error *err)
+{
+    assert(sink);
+    ibid_jsonl_tuning defaults;
+    if (!t) {
+        ibid_jsonl_tuning_init(&defaults);
+        t = &defaults;
+    }
+    return read_lines(s, o, t, sink, ud, NULL, err);
+}
+
+int ibid_read_jsonl_tuned(ibid_corpus *c, ibid_stream *s, const ibid_read_opts *o,
+                          const ibid_jsonl_tuning *t, ibid_error *err)
+{
+    assert(c);
+    return read_lines(s, o, t, add_batch, c, c, err);
 }
 
 int ibid_read_jsonl_stream(ibid_corpus *c, ibid_stream *s, const ibid_read_opts *o, ibid_error *err)

@@ -121,39 +121,40 @@ static float wt(const ibid_rec *r)
     return w;
 }
 
-/* Visit the runs of equal term ids in a and b: fn for each pair of postings. Returns the count. */
-static size_t join(const ibid_rec *a, size_t na, const ibid_rec *b, size_t nb, ibid_rec *out)
+/* The pairs of postings of a and b with equal term ids, as {key = sentence in a << 32 |
+ * sentence in b, x = product of weights (bits), y = the smaller count (bits)}, into out when
+ * not NULL; a term that would make more than CROSS_MAX pairs is left out. Returns the count. */
+static size_t join(const ibid_terms *a, const ibid_terms *b, ibid_rec *out)
 {
-    size_t i = 0, k = 0, n = 0;
+    const uint32_t *pa = a->post, *pb = b->post, *ida = a->post_id, *idb = b->post_id;
+    const ibid_term *ta = a->term, *tb = b->term;
+    size_t i = 0, k = 0, n = 0, na = a->n_term, nb = b->n_term;
     while (i < na && k < nb) {
-        uint32_t ta = (uint32_t)(a[i].key >> 32), tb = (uint32_t)(b[k].key >> 32);
-        if (ta < tb) {
+        uint32_t ia = ida[i], ib = idb[k];
+        if (ia < ib) {
             i++;
             continue;
         }
-        if (tb < ta) {
+        if (ib < ia) {
             k++;
             continue;
         }
-        size_t ie = i, ke = k;
-        while (ie < na && (uint32_t)(a[ie].key >> 32) == ta) ie++;
-        while (ke < nb && (uint32_t)(b[ke].key >> 32) == ta) ke++;
+        size_t ie = i + 1, ke = k + 1;
+        while (ie < na && ida[ie] == ia) ie++;
+        while (ke < nb && idb[ke] == ia) ke++;
         if ((ie - i) * (ke - k) <= CROSS_MAX) {
-            for (size_t x = i; x < ie; x++)
-                for (size_t y = k; y < ke; y++) {
-                    if (out) {
-                        float w = wt(&a[x]) * wt(&b[y]), fa, fb, tf;
-                        memcpy(&fa, &a[x].y, sizeof fa);
-                        memcpy(&fb, &b[y].y, sizeof fb);
-                        tf = fa < fb ? fa : fb;
+            if (out)
+                for (size_t x = i; x < ie; x++)
+                    for (size_t y = k; y < ke; y++) {
+                        const ibid_term *u = &ta[pa[x]], *v = &tb[pb[y]];
+                        float w = u->w * v->w, tf = u->tf < v->tf ? u->tf : v->tf;
                         uint32_t bits, tbits;
                         memcpy(&bits, &w, sizeof bits);
                         memcpy(&tbits, &tf, sizeof tbits);
-                        out[n] = (ibid_rec){(uint64_t)(uint32_t)a[x].key << 32 | (uint32_t)b[y].key,
-                                            bits, tbits};
+                        out[n + (x - i) * (ke - k) + (y - k)] = (ibid_rec){
+                            (uint64_t)IBID_TERM_SENT(u) << 32 | IBID_TERM_SENT(v), bits, tbits};
                     }
-                    n++;
-                }
+            n += (ie - i) * (ke - k);
         }
         i = ie, k = ke;
     }
@@ -197,19 +198,7 @@ static size_t char_grams(ibid_arena *km, const ibid_terms *d, uint32_t s0, uint3
             g[n++] =
                 (uint32_t)(((w[0] * 0x9E3779B1u ^ w[1]) * 0x85EBCA6Bu ^ w[2]) * 0xC2B2AE35u ^ w[3]);
     }
-    if (n > 256) {
-        ibid_rec *r = ibid_arena_alloc(km, n * sizeof *r);
-        for (size_t i = 0; i < n; i++) r[i] = (ibid_rec){g[i], 0, 0};
-        ibid_rec_sort(r, n, 1);
-        for (size_t i = 0; i < n; i++) g[i] = (uint32_t)r[i].key;
-    } else {
-        for (size_t i = 1; i < n; i++) { /* insertion sort: a sentence has a few hundred */
-            uint32_t x = g[i];
-            size_t k = i;
-            while (k > 0 && g[k - 1] > x) g[k] = g[k - 1], k--;
-            g[k] = x;
-        }
-    }
+    ibid_u32_sort(g, ibid_arena_alloc(km, (n ? n : 1) * sizeof *g), n);
     *out = g;
     return n;
 }
@@ -246,6 +235,31 @@ static double char_cos(const uint32_t *a, size_t na, const uint32_t *b, size_t n
     return la > 0 && lb > 0 ? dot / sqrt(la * lb) : 0;
 }
 
+/* The character n-grams of single sentences, each made once for a document pair. */
+typedef struct {
+    uint32_t **g; /* per sentence, or NULL until needed */
+    uint32_t *n;
+} gram_memo;
+
+static size_t sentence_grams(ibid_arena *km, const ibid_terms *d, gram_memo *m, uint32_t s,
+                             uint32_t **out)
+{
+    if (!m->g) {
+        m->g = ibid_arena_alloc(km, d->n_sent * sizeof *m->g);
+        m->n = ibid_arena_alloc(km, d->n_sent * sizeof *m->n);
+        memset(m->g, 0, d->n_sent * sizeof *m->g);
+    }
+    if (!m->g[s]) m->n[s] = (uint32_t)char_grams(km, d, s, s, &m->g[s]);
+    *out = m->g[s];
+    return m->n[s];
+}
+
+static int by_j(const void *pa, const void *pb)
+{
+    const seed *a = pa, *b = pb;
+    return a->j < b->j ? -1 : a->j > b->j;
+}
+
 /* The seeds of a pair, sorted by (i, j). */
 static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *b,
                          const ibid_align_opts *o, seed **out)
@@ -253,36 +267,70 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
     /* translation keeps only part of a sentence's words: across languages, lower thresholds */
     double f = strcmp(a->lang, b->lang) != 0 ? CROSS_LANG : 1;
     double sim = f * o->sent_sim, min_dice = f * o->sent_dice;
-    const ibid_rec *pa = a->post, *pb = b->post;
-    size_t n = join(pa, a->n_term, pb, b->n_term, NULL);
+    size_t n = join(a, b, NULL);
     ibid_rec *t = ibid_arena_alloc(km, (n ? n : 1) * sizeof *t);
-    join(pa, a->n_term, pb, b->n_term, t);
-    ibid_rec_sort(t, n, 1);
+    join(a, b, t);
+    /* the joined postings by sentence of a (a counting sort), then summed by sentence of b in
+     * one dense row per sentence of a: only the cells touched are cleared and visited */
+    uint32_t na = a->n_sent, nb = b->n_sent;
+    uint32_t *beg = ibid_arena_alloc(km, ((size_t)na + 1) * sizeof *beg);
+    memset(beg, 0, ((size_t)na + 1) * sizeof *beg);
+    for (size_t x = 0; x < n; x++) beg[(t[x].key >> 32) + 1]++;
+    for (uint32_t i = 0; i < na; i++) beg[i + 1] += beg[i];
+    uint32_t *fill = ibid_arena_alloc(km, ((size_t)na + 1) * sizeof *fill);
+    uint32_t *by_i = ibid_arena_alloc(km, (n ? n : 1) * sizeof *by_i);
+    memcpy(fill, beg, ((size_t)na + 1) * sizeof *fill);
+    for (size_t x = 0; x < n; x++) by_i[fill[t[x].key >> 32]++] = (uint32_t)x;
+    float *dot = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *dot);
+    float *common = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *common);
+    uint32_t *shared = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *shared);
+    uint32_t *stamp = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *stamp);
+    uint32_t *row = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *row);
+    memset(stamp, 0xFF, ((size_t)nb + 1) * sizeof *stamp);
     seed *s = ibid_arena_alloc(km, (n ? n : 1) * sizeof *s);
     const float *len_a = a->sent_len, *len_b = b->sent_len;
+    gram_memo ma = {0}, mb = {0};
     size_t ns = 0;
-    for (size_t x = 0; x < n;) {
-        size_t e = x;
-        float dot = 0, common = 0;
-        for (; e < n && t[e].key == t[x].key; e++) {
+    for (uint32_t i = 0; i < na; i++) {
+        size_t n_row = 0;
+        for (uint32_t q = beg[i]; q < beg[i + 1]; q++) {
+            const ibid_rec *r = &t[by_i[q]];
+            uint32_t j = (uint32_t)r->key;
+            if (stamp[j] != i)
+                stamp[j] = i, dot[j] = common[j] = 0, shared[j] = 0, row[n_row++] = j;
             float tf;
-            memcpy(&tf, &t[e].y, sizeof tf);
-            dot += wt(&t[e]);
-            common += tf;
+            memcpy(&tf, &r->y, sizeof tf);
+            dot[j] += wt(r);
+            common[j] += tf;
+            shared[j]++;
         }
-        uint32_t i = (uint32_t)(t[x].key >> 32), j = (uint32_t)t[x].key;
-        double dice = 2.0 * common / (len_a[i] + len_b[j]);
-        int ok = e - x >= MIN_SHARED && dot >= sim && dice >= min_dice;
-        if (!ok && e - x >= MIN_SHARED &&
-            dot >= NEAR_SEED * sim) { /* a near miss: the characters */
-            uint32_t *ga, *gb;
-            size_t na = char_grams(km, a, i, i, &ga), nb = char_grams(km, b, j, j, &gb);
-            double cc = char_cos(ga, na, gb, nb);
-            ok = cc >= CHAR_SIM;
-            if (ok && dot < sim) dot = (float)sim; /* as a seed, it counts as a bare one */
+        size_t row_beg = ns;
+        for (size_t q = 0; q < n_row; q++) {
+            uint32_t j = row[q];
+            if (shared[j] < MIN_SHARED) continue;
+            float cos = dot[j];
+            double dice = 2.0 * common[j] / (len_a[i] + len_b[j]);
+            int ok = cos >= sim && dice >= min_dice;
+            if (!ok && cos >= NEAR_SEED * sim) { /* a near miss: the characters */
+                uint32_t *ga, *gb;
+                size_t nga = sentence_grams(km, a, &ma, i, &ga),
+                       ngb = sentence_grams(km, b, &mb, j, &gb);
+                ok = char_cos(ga, nga, gb, ngb) >= CHAR_SIM;
+                if (ok && cos < sim) cos = (float)sim; /* as a seed, it counts as a bare one */
+            }
+            if (ok) s[ns++] = (seed){i, j, cos};
         }
-        if (ok) s[ns++] = (seed){i, j, dot};
-        x = e;
+        /* the row's seeds by j: few, so sorted here rather than every cell touched */
+        if (ns - row_beg > 32) {
+            qsort(s + row_beg, ns - row_beg, sizeof *s, by_j);
+        } else {
+            for (size_t q = row_beg + 1; q < ns; q++) {
+                seed x = s[q];
+                size_t k = q;
+                while (k > row_beg && s[k - 1].j > x.j) s[k] = s[k - 1], k--;
+                s[k] = x;
+            }
+        }
     }
     *out = s;
     return ns;
@@ -331,7 +379,7 @@ static double frag_cos(const ibid_rec *a, size_t na, const ibid_rec *b, size_t n
         else {
             const ibid_term *t = &da->term[a[i].y];
             *n_rare += t->isf >= rare;
-            *n_name += t->name && t->isf >= rare;
+            *n_name += IBID_TERM_NAME(t) && t->isf >= rare;
             dot += (double)wt(&a[i++]) * wt(&b[k++]);
         }
     }
@@ -381,12 +429,21 @@ static int in_fragment(const ibid_rec *f, size_t n, uint32_t t)
     return lo < n && f[lo].key == t;
 }
 
-/* Trim tokens [*beg, *end) of d to the first and last whose term the other fragment holds. */
+/* Does the other fragment hold one of token k's terms? */
+static int token_shared(const ibid_terms *d, const ibid_rec *other, size_t n_other, uint32_t k)
+{
+    if (in_fragment(other, n_other, d->tok_term[k])) return 1;
+    for (int i = 0; d->tok_alt && i < IBID_TOK_ALT && d->tok_alt[k * IBID_TOK_ALT + i]; i++)
+        if (in_fragment(other, n_other, d->tok_alt[k * IBID_TOK_ALT + i])) return 1;
+    return 0;
+}
+
+/* Trim tokens [*beg, *end) of d to the first and last with a term the other fragment holds. */
 static void trim(const ibid_terms *d, const ibid_rec *other, size_t n_other, uint32_t *beg,
                  uint32_t *end)
 {
-    while (*beg < *end && !in_fragment(other, n_other, d->tok_term[*beg])) ++*beg;
-    while (*end > *beg && !in_fragment(other, n_other, d->tok_term[*end - 1])) --*end;
+    while (*beg < *end && !token_shared(d, other, n_other, *beg)) ++*beg;
+    while (*end > *beg && !token_shared(d, other, n_other, *end - 1)) --*end;
 }
 
 /* Equal tokens of two spans, counted as multisets. */

@@ -493,14 +493,14 @@ static void on_char(splitter *sp, int32_t c, int k)
     sp->i += (size_t)k;
     sp->cp++;
     /* the rest of an ASCII word has nothing to decide: the fast path */
-    uint32_t lim = sp->cur.cp_beg + NOSPACE_CAP;
-    while (sp->i < sp->n && sp->cp < lim && sp->s[sp->i] > ' ' && sp->s[sp->i] < 0x7F &&
-           term_kind(sp->s[sp->i]) == T_NONE) {
-        sp->i++;
-        sp->cp++;
-    }
-    sp->cur.byte_end = (uint32_t)sp->i;
-    sp->cur.cp_end = sp->cp;
+    uint32_t lim = sp->cur.cp_beg + NOSPACE_CAP, cp = sp->cp;
+    const uint8_t *s = sp->s;
+    size_t i = sp->i, n = sp->n; /* locals: the compiler cannot tell that s does not alias sp */
+    while (i < n && cp < lim && s[i] > ' ' && s[i] < 0x7F && term_kind(s[i]) == T_NONE) i++, cp++;
+    sp->i = i;
+    sp->cp = cp;
+    sp->cur.byte_end = (uint32_t)i;
+    sp->cur.cp_end = cp;
 }
 
 static int utf8_error(ibid_error *err, const splitter *sp)

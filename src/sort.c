@@ -7,6 +7,9 @@
  * after its count; buckets of fewer than 32 records finish with insertion sort. Records with
  * equal keys are ordered by (x, y). The top level runs once; its 256 buckets are then sorted in
  * parallel.
+ *
+ * ibid_u32_sort sorts small arrays of 32-bit values (a sentence's character n-grams): an LSD
+ * radix sort, a byte a pass in four passes through a buffer, insertion sort below 48 values.
  */
 #include "ibid_int.h"
 
@@ -115,4 +118,31 @@ void ibid_rec_sort(ibid_rec *a, size_t n, int n_threads)
 #ifndef NDEBUG
     for (size_t i = 1; i < n && i < 1000000; i++) assert(!rec_lt(&a[i], &a[i - 1]));
 #endif
+}
+
+void ibid_u32_sort(uint32_t *a, uint32_t *tmp, size_t n)
+{
+    if (n < 48) {
+        for (size_t i = 1; i < n; i++) {
+            uint32_t x = a[i];
+            size_t k = i;
+            while (k > 0 && a[k - 1] > x) a[k] = a[k - 1], k--;
+            a[k] = x;
+        }
+        return;
+    }
+    uint32_t *src = a, *dst = tmp;
+    for (int shift = 0; shift < 32; shift += 8) { /* an even number of passes ends in a */
+        size_t count[256] = {0};
+        for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 255]++;
+        size_t sum = 0;
+        for (size_t b = 0; b < 256; b++) {
+            size_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 255]++] = src[i];
+        uint32_t *t = src;
+        src = dst, dst = t;
+    }
 }

@@ -7,7 +7,12 @@
  * and each sentence becomes the set of its stems with their counts. A stem is kept as a 32-bit
  * hash. With a dictionary to a pivot language (dict.c), the words of a document in another
  * language are replaced by the stems of their translations, so that both sides of a translated
- * pair speak the same terms; numbers stay as they are.
+ * pair speak the same terms; numbers stay as they are (and "1870er", "1870s" are 1870). A word
+ * the dictionary lacks is looked up through its stem, and a German or Dutch compound as two
+ * parts the dictionary knows, the longest known last part first, with an optional linking
+ * element between them ("Indianer" + "territorium", "Arbeit" + s + "zimmer"). A word keeps all
+ * its terms for trimming passages (tok_alt), since which translation the other side uses is
+ * not known beforehand.
  *
  * The weights are computed once per run over the whole corpus: tf * isf, where isf(t) =
  * log(S / sf(t)), S the number of sentences in the corpus and sf(t) the number that hold t
@@ -33,10 +38,51 @@
 #define MAX_WORD         256  /* bytes of a normalized word kept for stemming */
 #define SYN_WEIGHT       0.5f /* of a word's synset term, against 1 for its stem */
 #define SYN_SEED         0x9E3779B9u
-#define WORD_CACHE       (1u << 18) /* words whose stem and synset a thread remembers */
-#define MAX_TRANSLATIONS 4          /* of a word, each at 1 / their number */
-#define RELATED_TERMS    48         /* a document's telling terms, for finding related documents */
-#define RELATED_MIN      6 /* of them found in the other document make two documents related */
+#define WORD_BITS        18 /* a thread remembers the stem and synset of 2^18 words */
+#define WORD_CACHE       (1u << WORD_BITS)
+#define PREFETCH         8  /* tokens ahead: their cache slots are fetched while this one works */
+#define MAX_TRANSLATIONS 4  /* of a word, each at 1 / their number */
+#define RELATED_TERMS    48 /* a document's telling terms, for finding related documents */
+#define RELATED_MIN      6  /* of them found in the other document make two documents related */
+#define COMPOUND_MOD     3  /* bytes of the first part of a compound split, at least */
+#define COMPOUND_HEAD    4  /* and of its last part */
+
+/* ---- sentence frequencies ---- */
+
+/* Sentence frequencies: an open-addressing table from term id to count (ids are hashes), then
+ * to the term's isf; a slot's id and count share a cache line. */
+typedef struct {
+    struct sf_slot {
+        uint32_t id;
+        union {
+            uint32_t sf; /* while counting; 0: empty slot */
+            float isf;   /* after: log(S / sf), 0 for a stop word */
+        } u;
+    } * slot;
+    size_t mask;
+} sf_table;
+
+static size_t sf_find(const sf_table *h, uint32_t id)
+{
+    size_t k = (id * 0x9E3779B1u) & h->mask;
+    while (h->slot[k].u.sf && h->slot[k].id != id) k = (k + 1) & h->mask;
+    return k;
+}
+
+/* Count term id n times more, growing the table when it is half full. */
+static void sf_add(sf_table *h, size_t *n_used, uint32_t id, uint32_t n)
+{
+    if (2 * (*n_used + 1) > h->mask + 1) {
+        sf_table g = {ibid_xcalloc(2 * (h->mask + 1), sizeof *g.slot), 2 * h->mask + 1};
+        for (size_t k = 0; k <= h->mask; k++)
+            if (h->slot[k].u.sf) g.slot[sf_find(&g, h->slot[k].id)] = h->slot[k];
+        free(h->slot);
+        *h = g;
+    }
+    struct sf_slot *e = &h->slot[sf_find(h, id)];
+    if (!e->u.sf) e->id = id, ++*n_used;
+    e->u.sf += n;
+}
 
 /* ---- per-thread resources: a language identifier and stemmers, made on first use ---- */
 
@@ -50,19 +96,30 @@ struct ibid_terms_ctx {
         ibid_stemmer *s;
     } stem[MAX_STEMMERS];
     int n_stem;
-    char *word; /* MAX_WORD * 4 + 8 bytes */
+    char *word;         /* MAX_WORD * 4 + 8 bytes */
+    int32_t *cp;        /* MAX_WORD * 4 + 8 code points: a word being composed */
+    ibid_arena *store;  /* the arrays of the documents this context built and weighed */
+    ibid_term *scratch; /* a document's terms while they are collected, before compacting */
+    size_t m_scratch;
+    ibid_rec *recs; /* a document's postings while they are sorted */
+    size_t m_recs;
+    sf_table sf; /* in how many sentences of the documents built here each term is */
+    size_t n_sf; /* terms in sf */
     struct word_info {
-        uint64_t h;         /* hash of the word and its stemmer, 0: empty */
-        uint32_t stem, syn; /* the term of its stem; of its first synset */
-        int has_syn;
-    } * words; /* WORD_CACHE words, direct-mapped */
+        uint64_t h;         /* the word's key mixed with its stemmer's, bit 2 set (0: empty),
+                               and in bits 0-1 the flags below */
+        uint32_t stem, syn; /* the term of its stem; of its first synset (see has_syn) */
+    } * words;              /* WORD_CACHE words, direct-mapped: 16 bytes each */
 };
 
 ibid_terms_ctx *ibid_terms_ctx_new(void)
 {
     ibid_terms_ctx *c = ibid_xcalloc(1, sizeof *c);
     c->word = ibid_xmalloc(MAX_WORD * 4 + 8);
+    c->cp = ibid_xmalloc((MAX_WORD * 4 + 8) * sizeof *c->cp);
     c->words = ibid_xcalloc(WORD_CACHE, sizeof *c->words);
+    c->store = ibid_arena_new();
+    c->sf = (sf_table){ibid_xcalloc(1u << 14, sizeof *c->sf.slot), (1u << 14) - 1};
     return c;
 }
 
@@ -72,7 +129,12 @@ void ibid_terms_ctx_free(ibid_terms_ctx *c)
     ibid_langid_free(c->lid);
     for (int i = 0; i < c->n_stem; i++) ibid_stemmer_free(c->stem[i].s);
     free(c->word);
+    free(c->cp);
     free(c->words);
+    ibid_arena_free(c->store);
+    free(c->scratch);
+    free(c->recs);
+    free(c->sf.slot);
     free(c);
 }
 
@@ -97,10 +159,13 @@ static ibid_stemmer *stemmer(ibid_terms_ctx *c, const char *lang)
 
 /* ---- one document ---- */
 
-/* The normalized form of one token into c->word (as the tokenizer hashes it); its length. */
+/* The normalized form of one token into c->word, its length: decomposed as the tokenizer hashes
+ * it, then composed again (NFKC), the form of the dictionaries and the one Snowball's stemmers
+ * expect ("für", not "fu" + U+0308 + "r"). */
 static size_t norm_word(ibid_terms_ctx *c, const char *t, size_t n, unsigned flags, int *digits)
 {
     size_t k = 0, i = 0;
+    int composed = 1;
     *digits = 1;
     while (i < n && k < MAX_WORD) {
         unsigned char ch = (unsigned char)t[i];
@@ -122,6 +187,19 @@ static size_t norm_word(ibid_terms_ctx *c, const char *t, size_t n, unsigned fla
         if (m > 32) m = 32;
         for (int j = 0; j < m; j++)
             k += (size_t)utf8proc_encode_char(buf[j], (uint8_t *)c->word + k);
+        composed = 0;
+    }
+    if (!composed) { /* ASCII needs no composing */
+        size_t n_cp = 0;
+        for (size_t b = 0; b < k; n_cp++) /* valid: written above */
+            b += (size_t)utf8proc_iterate((const uint8_t *)c->word + b, (utf8proc_ssize_t)(k - b),
+                                          &c->cp[n_cp]);
+        utf8proc_ssize_t m =
+            utf8proc_normalize_utf32(c->cp, (utf8proc_ssize_t)n_cp, UTF8PROC_COMPOSE);
+        assert(m >= 0 && (size_t)m <= n_cp);
+        k = 0;
+        for (utf8proc_ssize_t j = 0; j < m; j++)
+            k += (size_t)utf8proc_encode_char(c->cp[j], (uint8_t *)c->word + k);
     }
     c->word[k] = 0;
     return k;
@@ -147,23 +225,81 @@ static const char *const *lemma_endings(const char *lang)
                                      : other;
 }
 
-/* The translations of the word in c->word (len bytes): as it is, else through its stem in
- * the document's language (inflected forms: "Jahren" -> "jahr", "estudió" -> "estudiar"). */
-static size_t translate_word(ibid_terms_ctx *c, const ibid_dict *dict, ibid_stemmer *src,
-                             const char *lang, size_t len, const char *const **tr)
+/* The translations of base[0, nb) + an ending of lemma_endings, other than w[0, len) itself. */
+static size_t lookup_lemma(const ibid_dict *dict, const char *lang, const char *base, size_t nb,
+                           const char *w, size_t len, const char *const **tr)
 {
-    size_t n = ibid_dict_lookup(dict, c->word, len, tr);
-    if (n || !src) return n;
-    size_t ls;
-    const char *stem = ibid_stem(src, c->word, len, &ls);
     char buf[MAX_WORD + 8];
-    if (ls > MAX_WORD) return 0;
-    memcpy(buf, stem, ls);
+    size_t n;
+    if (nb > MAX_WORD) return 0;
+    memcpy(buf, base, nb);
     for (const char *const *e = lemma_endings(lang); *e; e++) {
         size_t le = strlen(*e);
-        memcpy(buf + ls, *e, le);
-        if (ls + le != len || memcmp(buf, c->word, len) != 0)
-            if ((n = ibid_dict_lookup(dict, buf, ls + le, tr))) return n;
+        memcpy(buf + nb, *e, le);
+        if (nb + le != len || memcmp(buf, w, len) != 0)
+            if ((n = ibid_dict_lookup(dict, buf, nb + le, tr))) return n;
+    }
+    return 0;
+}
+
+/*
+ * The translations of word w[0, len): as it is, else through its stem in the document's language
+ * (inflected forms, clitics): the headword with the same stem ("künftige" -> "kunftig" <-
+ * "künftig"; "والخبز" -> "خبز"), in German also without a final t, the past tense's ("drängten"
+ * -> "drangt" -> "drang" <- "drängen"), else the stem with common endings ("Jahren" -> "jahr").
+ */
+static size_t translate_word(const ibid_dict *dict, ibid_stemmer *src, const char *lang,
+                             const char *w, size_t len, const char *const **tr)
+{
+    size_t n = ibid_dict_lookup(dict, w, len, tr);
+    if (n || !src || len > MAX_WORD) return n;
+    size_t ls;
+    const char *stem = ibid_stem(src, w, len, &ls);
+    if ((n = ibid_dict_lookup_stem(dict, stem, ls, tr))) return n;
+    if (strcmp(lang, "de") == 0 && ls > 3 && stem[ls - 1] == 't' &&
+        (n = ibid_dict_lookup_stem(dict, stem, ls - 1, tr)))
+        return n;
+    return lookup_lemma(dict, lang, stem, ls, w, len, tr);
+}
+
+/* Linking elements between the parts of a compound ("Arbeit-s-amt", "Sonne-n-schein"), tried
+ * after none; NULL for a language whose compounds are not split. */
+static const char *const *linking_elements(const char *lang)
+{
+    static const char *const de[] = {"s", "es", "n", "en", "e", "er", NULL};
+    static const char *const nl[] = {"s", "en", "e", NULL};
+    return strcmp(lang, "de") == 0 ? de : strcmp(lang, "nl") == 0 ? nl : NULL;
+}
+
+/* The length of the first part of a compound whose last part starts at w[h]: w[0, h) or, before
+ * a linking element, w[0, h - its length), when the dictionary has it; else 0. */
+static size_t first_part(const ibid_dict *dict, const char *const *links, const char *w, size_t h)
+{
+    const char *const *tr;
+    if (ibid_dict_lookup(dict, w, h, &tr)) return h;
+    for (const char *const *l = links; *l; l++) {
+        size_t ll = strlen(*l);
+        if (h >= COMPOUND_MOD + ll && memcmp(w + h - ll, *l, ll) == 0 &&
+            ibid_dict_lookup(dict, w, h - ll, &tr))
+            return h - ll;
+    }
+    return 0;
+}
+
+int ibid_terms_split(const ibid_dict *dict, ibid_stemmer *src, const char *lang, const char *w,
+                     size_t n, size_t *mod_len, size_t *head_beg)
+{
+    const char *const *links = linking_elements(lang);
+    if (!links || n < COMPOUND_MOD + COMPOUND_HEAD) return 0;
+    const char *const *tr;
+    for (size_t h = COMPOUND_MOD; h + COMPOUND_HEAD <= n; h++) { /* the longest head first */
+        if (((unsigned char)w[h] & 0xC0) == 0x80) continue;      /* inside a character */
+        if (!translate_word(dict, src, lang, w + h, n - h, &tr)) continue;
+        size_t mod = first_part(dict, links, w, h);
+        if (!mod && translate_word(dict, src, lang, w, h, &tr)) mod = h; /* through its stem */
+        if (!mod) continue;
+        *mod_len = mod, *head_beg = h;
+        return 1;
     }
     return 0;
 }
@@ -226,28 +362,45 @@ size_t ibid_terms_skeleton(const char *w, size_t n, char *out, size_t m)
     return k >= 2 ? k : 0;
 }
 
-/* The stem term and first synset of the word in c->word (len bytes), through the thread's
- * cache: a corpus repeats its words, and stemming and WordNet lookups (several base forms in
- * four parts of speech) cost far more than a hash. */
-static const struct word_info *word_info(ibid_terms_ctx *c, ibid_stemmer *st,
-                                         const ibid_wordnet *wn, size_t len, int digits)
+/* The stem term and first synset of the word at t (n bytes, key from the tokenizer), through
+ * the thread's cache: a corpus repeats its words, and normalizing, stemming and WordNet lookups
+ * (several base forms in four parts of speech) cost far more than a look in the cache. */
+#define WORD_DIGITS  1u /* word_info.h: the word is a number, all digits */
+#define WORD_HAS_SYN 2u /* word_info.h: syn is set */
+
+/* The cache key of a word: its tokenizer key with its stemmer's (salt), bit 2 set, bits 0-1
+ * clear for the flags. */
+static inline uint64_t word_key(uint64_t key, uint64_t salt)
 {
-    uint64_t h = (XXH3_64bits(c->word, len) ^ (uint64_t)(uintptr_t)st ^ (wn ? 2 : 0)) | 1;
-    struct word_info *w = &c->words[h & (WORD_CACHE - 1)];
-    if (w->h == h) return w;
-    w->h = h;
-    size_t ls = len;
+    return ((key ^ salt) | 4) & ~(uint64_t)3;
+}
+
+static inline struct word_info *word_slot(const ibid_terms_ctx *c, uint64_t h)
+{
+    return &c->words[((h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull) >> (64 - WORD_BITS)];
+}
+
+static const struct word_info *word_info(ibid_terms_ctx *c, ibid_stemmer *st,
+                                         const ibid_wordnet *wn, uint64_t h, const char *t,
+                                         size_t n, unsigned flags)
+{
+    struct word_info *w = word_slot(c, h);
+    if ((w->h & ~(uint64_t)3) == h) return w;
+    int digits;
+    size_t len = norm_word(c, t, n, flags, &digits), ls = len;
     const char *stem = st && !digits ? ibid_stem(st, c->word, len, &ls) : c->word;
     w->stem = term_id(stem, ls);
-    w->has_syn = wn && !digits && ibid_wordnet_synsets(wn, c->word, len, 1, &w->syn, 1) > 0;
+    w->syn = 0;
+    int has_syn = wn && !digits && ibid_wordnet_synsets(wn, c->word, len, 1, &w->syn, 1) > 0;
+    w->h = h | (digits ? WORD_DIGITS : 0) | (has_syn ? WORD_HAS_SYN : 0);
     return w;
 }
 
 /* Add term t (count w) to the current sentence's list. */
-static void add_term(ibid_terms *d, size_t *m, uint32_t t, float w, uint32_t name)
+static void add_term(ibid_terms_ctx *c, ibid_terms *d, uint32_t t, float w, uint32_t name)
 {
-    IBID_GROW(d->term, *m, d->n_term + 1);
-    d->term[d->n_term++] = (ibid_term){t, w, 0, name, w};
+    IBID_GROW(c->scratch, c->m_scratch, d->n_term + 1);
+    c->scratch[d->n_term++] = (ibid_term){t, w, 0, name & 1, w};
 }
 
 /* Does a token start with an upper-case letter? */
@@ -279,7 +432,7 @@ static void sort_terms(ibid_term *t, size_t n)
     }
 }
 
-/* Sort the terms of each sentence and sum duplicates: weights become counts. */
+/* Sort the terms of each sentence (in d->term) and sum duplicates: weights become counts. */
 static void compact(ibid_terms *d)
 {
     size_t out = 0;
@@ -290,10 +443,10 @@ static void compact(ibid_terms *d)
         for (size_t i = b; i < e;) {
             size_t k = i + 1;
             float w = d->term[i].w;
-            uint32_t name = d->term[i].name;
+            uint32_t name = IBID_TERM_NAME(&d->term[i]);
             while (k < e && d->term[k].id == d->term[i].id)
-                name |= d->term[k].name, w += d->term[k++].w;
-            d->term[out++] = (ibid_term){d->term[i].id, w, 0, name, w};
+                name |= IBID_TERM_NAME(&d->term[k]), w += d->term[k++].w;
+            d->term[out++] = (ibid_term){d->term[i].id, w, 0, s << 1 | name, w};
             i = k;
         }
     }
@@ -301,25 +454,103 @@ static void compact(ibid_terms *d)
     d->n_term = out;
 }
 
+/* Record term id as one of token k's (tok_term, then tok_alt), for trimming passages. */
+static void tok_note(ibid_terms *d, size_t k, uint32_t id)
+{
+    if (d->tok_term[k] == 0) {
+        d->tok_term[k] = id;
+        return;
+    }
+    uint32_t *alt = d->tok_alt + k * IBID_TOK_ALT;
+    for (int i = 0; i < IBID_TOK_ALT; i++) {
+        if (alt[i] == id) return;
+        if (alt[i] == 0) {
+            alt[i] = id;
+            return;
+        }
+    }
+}
+
+/* Add the stems (in the pivot language, stemmer st) of translations tr[0, n_tr) of token k,
+ * sharing one occurrence: up to MAX_TRANSLATIONS, single words before phrases ("component
+ * parts" is a term no English sentence has). */
+static void add_translations(ibid_terms_ctx *c, ibid_terms *d, ibid_stemmer *st, size_t k,
+                             const char *const *tr, size_t n_tr, uint32_t name)
+{
+    const char *pick[MAX_TRANSLATIONS];
+    size_t n = 0;
+    for (int phrase = 0; phrase < 2; phrase++)
+        for (size_t i = 0; i < n_tr && n < MAX_TRANSLATIONS; i++)
+            if ((strchr(tr[i], ' ') != NULL) == phrase) pick[n++] = tr[i];
+    for (size_t i = 0; i < n; i++) {
+        size_t ls, lt = strlen(pick[i]);
+        const char *stem = st ? ibid_stem(st, pick[i], lt, &ls) : pick[i];
+        if (!st) ls = lt;
+        add_term(c, d, term_id(stem, ls), 1.0f / (float)n, name);
+        tok_note(d, k, term_id(stem, ls));
+    }
+}
+
+/* Languages that capitalize every noun: there a capital letter does not make a name. */
+static int nouns_capitalized(const char *lang)
+{
+    return strcmp(lang, "de") == 0 || strcmp(lang, "lb") == 0;
+}
+
+/*
+ * The terms of token k (t[0, tl)) of a document with a pivot language: a name's consonant
+ * skeleton, and when `translate`, the stems of its translations (or of the translations of the
+ * two parts of a compound). Returns 1 when the token's terms are added, 0 when it keeps its own
+ * stem (a word no dictionary knows, or a name in a document in the pivot language).
+ */
+static int translate_token(ibid_terms_ctx *c, ibid_terms *d, size_t k, const char *t, size_t tl,
+                           unsigned flags, const ibid_dict *dict, ibid_stemmer *st,
+                           ibid_stemmer *src, int translate, uint32_t name)
+{
+    int digits;
+    size_t len = norm_word(c, t, tl, flags, &digits);
+    const char *const *tr = NULL, *const *tr2 = NULL;
+    size_t n_tr = 0, n_tr2 = 0, mod_len, head_beg;
+    if (translate) {
+        n_tr = translate_word(dict, src, d->lang, c->word, len, &tr);
+        if (!n_tr && ibid_terms_split(dict, src, d->lang, c->word, len, &mod_len, &head_beg)) {
+            n_tr = translate_word(dict, src, d->lang, c->word + head_beg, len - head_beg, &tr);
+            n_tr2 = translate_word(dict, src, d->lang, c->word, mod_len, &tr2);
+        }
+    }
+    if (n_tr && nouns_capitalized(d->lang)) name = 0; /* "Regierung" is a noun, not a name */
+    if (name) {                                       /* names match across scripts */
+        char sk[64];
+        size_t nk = ibid_terms_skeleton(c->word, len, sk, sizeof sk);
+        if (nk) {
+            add_term(c, d, term_id(sk, nk) ^ 0x5CE1E70u, 1.0f, 1);
+            tok_note(d, k, term_id(sk, nk) ^ 0x5CE1E70u);
+        }
+    }
+    if (!n_tr) return 0;
+    add_translations(c, d, st, k, tr, n_tr, name);
+    if (n_tr2) add_translations(c, d, st, k, tr2, n_tr2, name); /* a compound's first part */
+    return 1;
+}
+
 const char *ibid_terms_lang(ibid_terms_ctx *c, const char *text, size_t n)
 {
     return detect(c, text, n);
 }
 
-int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t n, unsigned flags,
-                     const char *lang, const ibid_dict *dict, const char *pivot,
-                     const ibid_wordnet *wn, ibid_error *err)
+int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t n,
+                     const ibid_word *tok, size_t n_tok, unsigned flags, const char *lang,
+                     const ibid_dict *dict, const char *pivot, const ibid_wordnet *wn,
+                     ibid_error *err)
 {
     memset(d, 0, sizeof *d);
-    ibid_token *tok = NULL;
-    size_t n_tok, m_term = 0;
     int rc;
-    if ((rc = ibid_tokenize(&tok, &n_tok, text, n, flags, err)) < 0) return rc;
     size_t n_sent;
-    if ((rc = ibid_sentences(&d->sent, &n_sent, text, n, err)) < 0) {
-        free(tok);
-        return rc;
-    }
+    ibid_sent *sent;
+    if ((rc = ibid_sentences(&sent, &n_sent, text, n, err)) < 0) return rc;
+    d->sent = ibid_arena_alloc(c->store, (n_sent ? n_sent : 1) * sizeof *d->sent);
+    if (n_sent) memcpy(d->sent, sent, n_sent * sizeof *sent);
+    free(sent);
     d->n_sent = (uint32_t)n_sent;
     snprintf(d->lang, sizeof d->lang, "%s", lang);
     d->text = text;
@@ -327,11 +558,17 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
     ibid_stemmer *st = stemmer(c, translate ? pivot : d->lang);
     if (translate || strcmp(d->lang, "en") != 0) wn = NULL; /* WordNet is English */
     ibid_stemmer *src_st = translate ? stemmer(c, d->lang) : NULL;
-    int dict_on = pivot != NULL; /* --translate: names by their skeletons too */
-    d->sent_tok = ibid_xmalloc((n_sent + 1) * sizeof *d->sent_tok);
-    d->tok_term = ibid_xmalloc((n_tok ? n_tok : 1) * sizeof *d->tok_term);
-    IBID_GROW(d->term, m_term, 2 * n_tok + 1); /* a stem and a synset a word, mostly */
-    d->term_beg = ibid_xmalloc((n_sent + 1) * sizeof *d->term_beg);
+    d->sent_tok = ibid_arena_alloc(c->store, (n_sent + 1) * sizeof *d->sent_tok);
+    d->tok_term = ibid_arena_alloc(c->store, (n_tok ? n_tok : 1) * sizeof *d->tok_term);
+    if (pivot) { /* a token may have several terms: a name's skeleton, translations */
+        size_t m = (n_tok ? n_tok : 1) * IBID_TOK_ALT * sizeof *d->tok_alt;
+        d->tok_alt = ibid_arena_alloc(c->store, m);
+        memset(d->tok_alt, 0, m);
+        memset(d->tok_term, 0, (n_tok ? n_tok : 1) * sizeof *d->tok_term);
+    }
+    IBID_GROW(c->scratch, c->m_scratch, (wn ? 2 : 1) * n_tok + 1); /* a stem (and a synset) */
+    d->term_beg = ibid_arena_alloc(c->store, (n_sent + 1) * sizeof *d->term_beg);
+    uint64_t salt = (uint64_t)(uintptr_t)st * 0x9E3779B97F4A7C15ull ^ (wn ? 8 : 0);
     size_t k = 0;
     for (uint32_t s = 0; s < d->n_sent; s++) {
         /* tokens are letters and digits, which every sentence covers: token k starts in s or
@@ -339,98 +576,80 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
         d->sent_tok[s] = (uint32_t)k;
         d->term_beg[s] = (uint32_t)d->n_term;
         for (; k < n_tok && tok[k].byte_beg < d->sent[s].byte_end; k++) {
-            int digits;
             const char *t = text + tok[k].byte_beg;
-            size_t len = norm_word(c, t, tok[k].byte_end - tok[k].byte_beg, flags, &digits);
-            uint32_t name =
-                digits || (k > d->sent_tok[s] && capitalized(t, tok[k].byte_end - tok[k].byte_beg));
-            if (name && !digits && pivot && dict_on) { /* names match across scripts */
-                char sk[64];
-                size_t nk = ibid_terms_skeleton(c->word, len, sk, sizeof sk);
-                if (nk) add_term(d, &m_term, term_id(sk, nk) ^ 0x5CE1E70u, 1.0f, 1);
-            }
-            const char *const *tr;
-            size_t n_tr =
-                translate && !digits ? translate_word(c, dict, src_st, d->lang, len, &tr) : 0;
-            if (n_tr) { /* the translations share one occurrence */
-                if (n_tr > MAX_TRANSLATIONS) n_tr = MAX_TRANSLATIONS;
-                for (size_t i = 0; i < n_tr; i++) {
-                    size_t ls, lt = strlen(tr[i]);
-                    const char *stem = st && !digits ? ibid_stem(st, tr[i], lt, &ls) : tr[i];
-                    if (!st) ls = lt;
-                    add_term(d, &m_term, term_id(stem, ls), 1.0f / (float)n_tr, name);
-                    if (i == 0) d->tok_term[k] = d->term[d->n_term - 1].id;
-                }
+            size_t tl = tok[k].byte_end - tok[k].byte_beg;
+            if (k + PREFETCH < n_tok) /* the cache is larger than a core's own caches */
+                __builtin_prefetch(word_slot(c, word_key(tok[k + PREFETCH].key, salt)));
+            const struct word_info *wi =
+                word_info(c, st, wn, word_key(tok[k].key, salt), t, tl, flags);
+            int digits = (wi->h & WORD_DIGITS) != 0;
+            uint32_t name = digits || (k > d->sent_tok[s] && capitalized(t, tl));
+            if (pivot && !digits && *t >= '0' && *t <= '9') { /* "1870s", "1870er": 1870 */
+                size_t nd = 1;
+                while (nd < tl && t[nd] >= '0' && t[nd] <= '9') nd++;
+                add_term(c, d, term_id(t, nd), 1.0f, 1);
+                d->tok_term[k] = c->scratch[d->n_term - 1].id;
                 continue;
             }
-            const struct word_info *wi = word_info(c, st, wn, len, digits);
-            add_term(d, &m_term, wi->stem, 1.0f, name);
-            d->tok_term[k] = wi->stem;
-            if (wi->has_syn && !name)
-                add_term(d, &m_term, (wi->syn ^ SYN_SEED) * 0x85EBCA6Bu, SYN_WEIGHT, 0);
+            if (pivot && !digits && (name || translate) &&
+                translate_token(c, d, k, t, tl, flags, dict, st, src_st, translate, name))
+                continue;
+            add_term(c, d, wi->stem, 1.0f, name);
+            if (pivot)
+                tok_note(d, k, wi->stem);
+            else
+                d->tok_term[k] = wi->stem;
+            if ((wi->h & WORD_HAS_SYN) && !name)
+                add_term(c, d, (wi->syn ^ SYN_SEED) * 0x85EBCA6Bu, SYN_WEIGHT, 0);
         }
     }
     d->sent_tok[d->n_sent] = (uint32_t)n_tok;
     d->term_beg[d->n_sent] = (uint32_t)d->n_term;
-    free(tok);
+    d->term = c->scratch;
     compact(d);
+    d->term = ibid_arena_alloc(c->store, (d->n_term ? d->n_term : 1) * sizeof *d->term);
+    if (d->n_term) memcpy(d->term, c->scratch, d->n_term * sizeof *d->term);
+    for (size_t t = 0; t < d->n_term; t++) /* a sentence lists a term once */
+        sf_add(&c->sf, &c->n_sf, d->term[t].id, 1);
     return 0;
-}
-
-void ibid_terms_free(ibid_terms *d)
-{
-    if (!d) return;
-    free(d->sent);
-    free(d->sent_tok);
-    free(d->term_beg);
-    free(d->term);
-    free(d->tok_term);
-    free(d->post);
-    free(d->sent_len);
-    memset(d, 0, sizeof *d);
 }
 
 /* ---- corpus-wide weights ---- */
 
-/* Sentence frequencies: an open-addressing table from term id to count (ids are hashes). */
-typedef struct {
-    uint32_t *id, *sf; /* sf 0: empty slot */
-    size_t mask;
-} sf_table;
-
-static size_t sf_slot(const sf_table *h, uint32_t id)
+/* Term ids are counted in n_part tables, each of the ids of one part, by one thread. */
+static inline size_t sf_part(uint32_t id, size_t n_part)
 {
-    size_t k = (id * 0x9E3779B1u) & h->mask;
-    while (h->sf[k] && h->id[k] != id) k = (k + 1) & h->mask;
-    return k;
+    return (size_t)(((uint64_t)(id * 0x85EBCA6Bu) * n_part) >> 32);
 }
 
 typedef struct {
     ibid_terms *docs;
-    const sf_table *h;
+    size_t n_doc;
+    ibid_terms_ctx **ctx; /* per thread */
+    sf_table *h;          /* per part */
+    size_t n_part;
     double n_sent;
 } weigh_job;
 
 static void weigh_doc(void *ud, size_t i, int tid)
 {
     weigh_job *j = ud;
-    (void)tid;
     ibid_terms *d = &j->docs[i];
-    int stop_ok = j->n_sent >= STOP_MIN_SENT;
+    ibid_arena *store = j->ctx[tid]->store;
     size_t out = 0;
-    d->sent_len = ibid_xmalloc((d->n_sent ? d->n_sent : 1) * sizeof *d->sent_len);
+    d->sent_len = ibid_arena_alloc(store, (d->n_sent ? d->n_sent : 1) * sizeof *d->sent_len);
     for (uint32_t s = 0; s < d->n_sent; s++) {
         size_t b = d->term_beg[s], e = d->term_beg[s + 1];
         d->term_beg[s] = (uint32_t)out;
         double norm = 0;
         size_t first = out;
         for (size_t t = b; t < e; t++) {
-            double sf = j->h->sf[sf_slot(j->h, d->term[t].id)]; /* counted: it is there */
-            if (stop_ok && sf > STOP_SHARE * j->n_sent) continue;
-            double isf = log(j->n_sent / sf), w = d->term[t].w * isf;
+            const sf_table *h = &j->h[sf_part(d->term[t].id, j->n_part)];
+            double isf = h->slot[sf_find(h, d->term[t].id)].u.isf; /* counted: it is there */
+            double w = d->term[t].w * isf;
             if (w <= 0) continue;
-            d->term[out++] =
-                (ibid_term){d->term[t].id, (float)w, (float)isf, d->term[t].name, d->term[t].tf};
+            d->term[out++] = (ibid_term){d->term[t].id, (float)w, (float)isf, d->term[t].sent_name,
+                                         d->term[t].tf};
             norm += w * w;
         }
         norm = sqrt(norm);
@@ -442,49 +661,58 @@ static void weigh_doc(void *ud, size_t i, int tid)
     }
     d->term_beg[d->n_sent] = (uint32_t)out;
     d->n_term = out;
-    /* the postings, for joining two documents' terms (reword.c) */
-    d->post = ibid_xmalloc((out ? out : 1) * sizeof *d->post);
-    for (uint32_t s = 0; s < d->n_sent; s++)
-        for (size_t t = d->term_beg[s]; t < d->term_beg[s + 1]; t++) {
-            uint32_t w, tf;
-            memcpy(&w, &d->term[t].w, sizeof w);
-            memcpy(&tf, &d->term[t].tf, sizeof tf);
-            d->post[t] = (ibid_rec){(uint64_t)d->term[t].id << 32 | s, w, tf};
-        }
-    ibid_rec_sort(d->post, out, 1);
+    /* the postings, for joining two documents' terms (reword.c): the terms by id, then by
+     * index (which is by sentence), sorted in the thread's scratch */
+    ibid_terms_ctx *c = j->ctx[tid];
+    IBID_GROW(c->recs, c->m_recs, out + 1);
+    for (size_t t = 0; t < out; t++)
+        c->recs[t] = (ibid_rec){(uint64_t)d->term[t].id << 32 | t, 0, 0};
+    ibid_rec_sort(c->recs, out, 1);
+    d->post = ibid_arena_alloc(store, (out ? out : 1) * sizeof *d->post);
+    d->post_id = ibid_arena_alloc(store, (out ? out : 1) * sizeof *d->post_id);
+    for (size_t t = 0; t < out; t++) {
+        d->post[t] = (uint32_t)c->recs[t].key;
+        d->post_id[t] = (uint32_t)(c->recs[t].key >> 32);
+    }
 }
 
-/* Count term id once more, growing the table when it is half full. */
-static void sf_add(sf_table *h, size_t *n_used, uint32_t id)
+/* Sum the sentences holding each term of part p, as the threads counted them, then turn the
+ * counts into isf weights. A stop word, or a term in every sentence, weighs -0, whose bits
+ * are not 0 and so still mark the slot as taken. */
+static void count_part(void *ud, size_t p, int tid)
 {
-    if (2 * (*n_used + 1) > h->mask + 1) {
-        sf_table g = {ibid_xmalloc(2 * (h->mask + 1) * sizeof(uint32_t)),
-                      ibid_xcalloc(2 * (h->mask + 1), sizeof(uint32_t)), 2 * h->mask + 1};
-        for (size_t k = 0; k <= h->mask; k++)
-            if (h->sf[k]) {
-                size_t q = sf_slot(&g, h->id[k]);
-                g.id[q] = h->id[k], g.sf[q] = h->sf[k];
-            }
-        free(h->id), free(h->sf);
-        *h = g;
+    weigh_job *j = ud;
+    (void)tid;
+    size_t n_used = 0, m = 1u << 14;
+    sf_table h = {ibid_xcalloc(m, sizeof *h.slot), m - 1};
+    for (size_t c = 0; c < j->n_part; c++) { /* each thread counted the documents it built */
+        const sf_table *t = &j->ctx[c]->sf;
+        for (size_t k = 0; k <= t->mask; k++)
+            if (t->slot[k].u.sf && sf_part(t->slot[k].id, j->n_part) == p)
+                sf_add(&h, &n_used, t->slot[k].id, t->slot[k].u.sf);
     }
-    size_t k = sf_slot(h, id);
-    if (!h->sf[k]) h->id[k] = id, ++*n_used;
-    h->sf[k]++;
+    double n_sent = j->n_sent;
+    double stop = n_sent >= STOP_MIN_SENT ? STOP_SHARE * n_sent : n_sent;
+    for (size_t k = 0; k <= h.mask; k++) {
+        uint32_t sf = h.slot[k].u.sf;
+        if (!sf) continue;
+        double isf = sf <= stop ? log(n_sent / sf) : 0;
+        h.slot[k].u.isf = isf > 0 ? (float)isf : -0.0f;
+    }
+    j->h[p] = h;
 }
 
-size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, int n_threads)
+size_t ibid_terms_weigh(ibid_terms *docs, size_t n_doc, ibid_terms_ctx **ctx, int n_threads)
 {
-    size_t n_sent = 0, n_used = 0, m = 1u << 16;
-    sf_table h = {ibid_xmalloc(m * sizeof(uint32_t)), ibid_xcalloc(m, sizeof(uint32_t)), m - 1};
-    for (size_t i = 0; i < n_doc; i++) { /* a sentence lists a term once */
-        n_sent += docs[i].n_sent;
-        for (size_t t = 0; t < docs[i].n_term; t++) sf_add(&h, &n_used, docs[i].term[t].id);
-    }
-    weigh_job j = {docs, &h, (double)n_sent};
+    size_t n_sent = 0;
+    for (size_t i = 0; i < n_doc; i++) n_sent += docs[i].n_sent;
+    size_t n_part = (size_t)n_threads;
+    weigh_job j = {docs,   n_doc,         ctx, ibid_xcalloc(n_part, sizeof(sf_table)),
+                   n_part, (double)n_sent};
+    ibid_parallel_for(n_threads, n_part, count_part, &j);
     ibid_parallel_for(n_threads, n_doc, weigh_doc, &j);
-    free(h.id);
-    free(h.sf);
+    for (size_t p = 0; p < n_part; p++) free(j.h[p].slot);
+    free(j.h);
     return n_sent;
 }
 

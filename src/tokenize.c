@@ -89,6 +89,7 @@ typedef struct {
     size_t i;    /* next byte */
     uint32_t cp; /* code points before byte i */
     unsigned flags;
+    uint64_t key; /* the last token's 64-bit hash, before the final mix */
 } scanner;
 
 /* keep[c] for an ASCII byte c: 0 for a separator, else the (folded) character to hash. */
@@ -187,6 +188,7 @@ static int next_token(scanner *s, const uint8_t *keep, ibid_token *tok)
     tok->byte_end = (uint32_t)tok_byte_end;
     tok->cp_end = tok_cp_end;
     tok->hash = h_fin(h);
+    s->key = h;
     return 1;
 }
 
@@ -197,6 +199,7 @@ static void init_scanner(scanner *s, const char *text, size_t n, unsigned flags,
     s->i = 0;
     s->cp = 0;
     s->flags = flags;
+    s->key = 0;
     ascii_tables(flags, keep);
 }
 
@@ -210,6 +213,17 @@ static int utf8_error(ibid_error *err, const scanner *s)
                      "invalid UTF-8 at byte %zu", s->i);
 }
 
+/* Append token `tok` (number t->n_tok) to `t`: its hash, and a checkpoint every 64 tokens. */
+static void push_hash(ibid_toks *t, const ibid_token *tok)
+{
+    if ((t->n_tok & ((1u << IBID_CKPT_SHIFT) - 1)) == 0) {
+        IBID_GROW(t->ckpt, t->m_ckpt, t->n_ckpt + 1);
+        t->ckpt[t->n_ckpt++] = (ibid_ckpt){tok->byte_beg, tok->cp_beg};
+    }
+    IBID_GROW(t->tok, t->m_tok, t->n_tok + 1);
+    t->tok[t->n_tok++] = tok->hash;
+}
+
 int ibid_tokenize_hashes(ibid_toks *t, const char *text, size_t n_bytes, unsigned flags,
                          ibid_error *err)
 {
@@ -220,13 +234,25 @@ int ibid_tokenize_hashes(ibid_toks *t, const char *text, size_t n_bytes, unsigne
     init_scanner(&s, text, n_bytes, flags, keep);
     ibid_token tok;
     int r;
+    while ((r = next_token(&s, keep, &tok)) == 1) push_hash(t, &tok);
+    return r < 0 ? utf8_error(err, &s) : 0;
+}
+
+int ibid_tokenize_words(ibid_toks *t, ibid_word **words, size_t *m_words, const char *text,
+                        size_t n_bytes, unsigned flags, ibid_error *err)
+{
+    if (n_bytes >= UINT32_MAX)
+        return ibid_fail(err, IBID_ETOOBIG, NULL, 0, 0, "text of %zu bytes", n_bytes);
+    scanner s;
+    uint8_t keep[128];
+    init_scanner(&s, text, n_bytes, flags, keep);
+    ibid_token tok;
+    size_t n0 = t->n_tok;
+    int r;
     while ((r = next_token(&s, keep, &tok)) == 1) {
-        if ((t->n_tok & ((1u << IBID_CKPT_SHIFT) - 1)) == 0) {
-            IBID_GROW(t->ckpt, t->m_ckpt, t->n_ckpt + 1);
-            t->ckpt[t->n_ckpt++] = (ibid_ckpt){tok.byte_beg, tok.cp_beg};
-        }
-        IBID_GROW(t->tok, t->m_tok, t->n_tok + 1);
-        t->tok[t->n_tok++] = tok.hash;
+        IBID_GROW(*words, *m_words, t->n_tok - n0 + 1);
+        (*words)[t->n_tok - n0] = (ibid_word){s.key, tok.byte_beg, tok.byte_end};
+        push_hash(t, &tok);
     }
     return r < 0 ? utf8_error(err, &s) : 0;
 }
@@ -237,7 +263,7 @@ static void find_token(const ibid_toks *t, const char *text, size_t n, unsigned 
 {
     assert(k < t->n_tok);
     const ibid_ckpt *c = &t->ckpt[k >> IBID_CKPT_SHIFT];
-    scanner s = {(const uint8_t *)text, n, c->byte_off, c->cp_off, flags};
+    scanner s = {(const uint8_t *)text, n, c->byte_off, c->cp_off, flags, 0};
     uint32_t j = k & ~((1u << IBID_CKPT_SHIFT) - 1);
     for (;; j++) {
         int r = next_token(&s, keep, tok);

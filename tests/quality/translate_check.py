@@ -5,8 +5,10 @@ import sys
 # fixture -> (PAN source document, first words of the translated English sentences, last words)
 # KNOWN_GAP: fixtures whose translation ibid does not align yet; reported, not failed (see
 # bench/RESULTS.md). Everything else is checked for them too: no false passage, right kind.
-KNOWN_GAP = {"de-indian-territory.txt"}
+KNOWN_GAP = {"ar-channel-tunnel.txt"}
 CASES = {
+    "ar-channel-tunnel.txt": ("train/src/source-document00032", "A colossal tunneling machine",
+                              "and shipping strikes."),
     "de-indian-territory.txt": ("train/src/source-document00004", "In , the Indian Territory",
                                 "too great to resist."),
     "es-wahhab.txt": ("train/src/source-document00007", "Muhammad ibn 'Abd al-Wahhab was born",

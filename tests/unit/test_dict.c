@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "dict.h"
+#include "terms.h"
 #include "test_files.h"
 
 /* ---- helpers ---- */
@@ -263,6 +264,78 @@ static void test_arabic(void **state)
     ibid_dict_free(d);
 }
 
+/* ---- stems and compounds ---- */
+
+static const char *const deu_eng_stems[] = {
+    "künftig /kˈʏnftɪç/ <adj>\nfuture, prospective\n",
+    "künftige /kˈʏnftɪɡə/ <adj>\nthe future ones\n",
+    "drängen /dɾˈɛŋən/ <v>\npush, urge\n",
+    "Indianer /ˌɪndiˈaːnɐ/ <masc, n, sg>\nIndian\n",
+    "Territorium /tɛɾitˈoːɾiʊm/ <neut, n, sg>\nterritory\n",
+    "Arbeit /ˈaɾbaɪt/ <fem, n, sg>\nwork\n",
+    "Zimmer /tsˈɪmɐ/ <neut, n, sg>\nroom\n",
+};
+
+static void expect_stem(const ibid_dict *d, ibid_stemmer *st, const char *word, const char *want)
+{
+    size_t ls;
+    const char *stem = ibid_stem(st, word, strlen(word), &ls);
+    const char *const *got;
+    size_t n = ibid_dict_lookup_stem(d, stem, ls, &got);
+    if (!want) {
+        assert_int_equal(n, 0);
+        return;
+    }
+    if (n == 0) fail_msg("%s (stem %.*s): no headword", word, (int)ls, stem);
+    assert_string_equal(got[0], want);
+}
+
+static void expect_split(const ibid_dict *d, ibid_stemmer *st, const char *lang, const char *w,
+                         const char *want_mod, const char *want_head)
+{
+    size_t mod_len = 0, head_beg = 0, n = strlen(w);
+    int ok = ibid_terms_split(d, st, lang, w, n, &mod_len, &head_beg);
+    if (!want_mod) {
+        assert_int_equal(ok, 0);
+        return;
+    }
+    if (!ok) fail_msg("%s: not split", w);
+    assert_true(mod_len <= head_beg && head_beg < n);
+    assert_int_equal(mod_len, strlen(want_mod));
+    assert_memory_equal(w, want_mod, mod_len);
+    assert_string_equal(w + head_beg, want_head);
+}
+
+static void test_stems(void **state)
+{
+    const char *dir = *state;
+    write_dict(dir, "deu-eng", deu_eng_stems, sizeof deu_eng_stems / sizeof *deu_eng_stems);
+    ibid_dict *d = load(dir, "deu", "eng");
+    ibid_stemmer *st = ibid_stemmer_new("de");
+    assert_non_null(st);
+    expect_stem(d, st, "künftige", NULL); /* not indexed yet */
+    ibid_dict_index_stems(d, st);
+    /* the shortest headword with the stem: "künftig", not "künftige" */
+    expect_stem(d, st, "künftigen", "future");
+    expect_stem(d, st, "indianern", "indian");
+    expect_stem(d, st, "zimmers", "room");
+    expect_stem(d, st, "hause", NULL);
+    /* the stems were added to the table: the direct lookups still give the same strings */
+    expect(d, "künftig", (const char *[]){"future", "prospective", NULL});
+    expect(d, "indianer", (const char *[]){"indian", NULL});
+    /* compounds: the longest last part, a linking element, an inflected last part */
+    expect_split(d, st, "de", "indianerterritorium", "indianer", "territorium");
+    expect_split(d, st, "de", "indianerterritoriums", "indianer", "territoriums");
+    expect_split(d, st, "de", "arbeitszimmer", "arbeit", "zimmer");
+    expect_split(d, NULL, "de", "arbeitszimmer", "arbeit", "zimmer");
+    expect_split(d, st, "de", "territorium", NULL, NULL); /* a word the dictionary knows */
+    expect_split(d, st, "de", "zimmerzz", NULL, NULL);
+    expect_split(d, st, "de", "zim", NULL, NULL);
+    expect_split(d, st, "en", "indianerterritorium", NULL, NULL); /* English is not split */
+    ibid_stemmer_free(st);
+    ibid_dict_free(d);
+}
+
 static void test_errors(void **state)
 {
     const char *dir = *state;
@@ -397,6 +470,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_direct, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inverted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_arabic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test(test_index_line),
         cmocka_unit_test(test_entry_parse),

@@ -48,6 +48,7 @@ static const char *const corpus[] = {
 typedef struct {
     ibid_terms t[N_DOC];
     ibid_toks k[N_DOC];
+    ibid_terms_ctx *c; /* owns the terms' arrays */
     double log_sent;
 } fixture;
 
@@ -59,15 +60,19 @@ static int setup(void **state)
     for (size_t i = 0; i < N_DOC; i++) {
         size_t n = strlen(corpus[i]);
         const char *lang = ibid_terms_lang(c, corpus[i], n);
-        assert_int_equal(ibid_terms_build(&f->t[i], c, corpus[i], n, IBID_NORM_DEFAULT, lang, NULL,
-                                          NULL, NULL, NULL),
+        ibid_word *w = NULL;
+        size_t m = 0;
+        assert_int_equal(
+            ibid_tokenize_words(&f->k[i], &w, &m, corpus[i], n, IBID_NORM_DEFAULT, NULL), 0);
+        assert_int_equal(ibid_terms_build(&f->t[i], c, corpus[i], n, w, f->k[i].n_tok,
+                                          IBID_NORM_DEFAULT, lang, NULL, NULL, NULL, NULL),
                          0);
-        assert_int_equal(ibid_tokenize_hashes(&f->k[i], corpus[i], n, IBID_NORM_DEFAULT, NULL), 0);
         assert_int_equal(f->t[i].sent_tok[f->t[i].n_sent], f->k[i].n_tok);
+        free(w);
     }
-    n_sent = ibid_terms_weigh(f->t, N_DOC, 2);
+    n_sent = ibid_terms_weigh(f->t, N_DOC, &c, 1);
     f->log_sent = log((double)n_sent);
-    ibid_terms_ctx_free(c);
+    f->c = c;
     *state = f;
     return 0;
 }
@@ -75,7 +80,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    for (size_t i = 0; i < N_DOC; i++) ibid_terms_free(&f->t[i]), ibid_toks_free(&f->k[i]);
+    for (size_t i = 0; i < N_DOC; i++) ibid_toks_free(&f->k[i]);
+    ibid_terms_ctx_free(f->c);
     free(f);
     return 0;
 }
@@ -165,6 +171,36 @@ static void test_name_skeleton(void **state)
     expect_skeleton("\xE6\x9D\xB1\xE4\xBA\xAC", ""); /* no Latin or Arabic letters */
 }
 
+/* The only term of one-word document `text` in language `lang`. */
+static uint32_t one_term(ibid_terms_ctx *c, const char *text, const char *lang)
+{
+    ibid_toks k = {0};
+    ibid_word *w = NULL;
+    size_t m = 0, n = strlen(text);
+    ibid_terms t;
+    assert_int_equal(ibid_tokenize_words(&k, &w, &m, text, n, IBID_NORM_DEFAULT, NULL), 0);
+    assert_int_equal(k.n_tok, 1);
+    assert_int_equal(ibid_terms_build(&t, c, text, n, w, k.n_tok, IBID_NORM_DEFAULT, lang, NULL,
+                                      NULL, NULL, NULL),
+                     0);
+    assert_int_equal(t.n_term, 1);
+    free(w);
+    ibid_toks_free(&k);
+    return t.term[0].id;
+}
+
+/* Words are stemmed composed (NFKC), as Snowball expects: "Häuser" written with a precomposed
+ * or a combining diaeresis has the stem of "Haus". */
+static void test_composed_stems(void **state)
+{
+    (void)state;
+    ibid_terms_ctx *c = ibid_terms_ctx_new();
+    uint32_t haus = one_term(c, "Haus", "de");
+    assert_int_equal(one_term(c, "H\xc3\xa4user", "de"), haus);
+    assert_int_equal(one_term(c, "Ha\xcc\x88user", "de"), haus);
+    ibid_terms_ctx_free(c);
+}
+
 static void test_stock_phrase_alone(void **state)
 {
     fixture *f = *state;
@@ -184,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_ocr_noise),
         cmocka_unit_test(test_name_skeleton),
         cmocka_unit_test(test_stock_phrase_alone),
+        cmocka_unit_test(test_composed_stems),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -95,6 +95,32 @@ static void test_against_qsort(void **state)
             for (size_t t = 0; t < 2; t++) check_sort(sizes[s], shape, threads[t]);
 }
 
+static int cmp_u32(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* ibid_u32_sort against qsort: both sides of the insertion sort threshold, few and many
+ * distinct values. */
+static void test_u32_sort(void **state)
+{
+    (void)state;
+    seed_rng("test_u32_sort");
+    const size_t sizes[] = {0, 1, 2, 47, 48, 49, 200, 1000, 70000};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (int narrow = 0; narrow < 2; narrow++) {
+            size_t n = sizes[s];
+            uint32_t *a = malloc((n + 1) * sizeof *a), *b = malloc((n + 1) * sizeof *b),
+                     *tmp = malloc((n + 1) * sizeof *tmp);
+            for (size_t i = 0; i < n; i++) a[i] = b[i] = (uint32_t)(narrow ? rng() % 7 : rng());
+            ibid_u32_sort(a, tmp, n);
+            qsort(b, n, sizeof *b, cmp_u32);
+            if (n) assert_memory_equal(a, b, n * sizeof *a);
+            free(a), free(b), free(tmp);
+        }
+}
+
 /* A sorted and a reverse-sorted input, the orders that break naive partitioning. */
 static void test_presorted(void **state)
 {
@@ -131,6 +157,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_qsort),
+        cmocka_unit_test(test_u32_sort),
         cmocka_unit_test(test_presorted),
         cmocka_unit_test(test_ties_by_xy),
     };

@@ -430,6 +430,24 @@ static void check_compact(const char *text, size_t len, unsigned flags)
         assert_int_equal(k.ckpt[c].byte_off, t[c << IBID_CKPT_SHIFT].byte_beg);
         assert_int_equal(k.ckpt[c].cp_off, t[c << IBID_CKPT_SHIFT].cp_beg);
     }
+    /* the sentence layer's view: the same tokens, hashes and checkpoints, with their spans and
+     * 64-bit keys, equal exactly when the 32-bit hashes are (no collision in a test's text) */
+    ibid_toks kw = {0};
+    ibid_word *w = NULL;
+    size_t m_w = 0;
+    assert_int_equal(ibid_tokenize_words(&kw, &w, &m_w, text, len, flags, NULL), 0);
+    assert_int_equal(kw.n_tok, n);
+    assert_int_equal(kw.n_ckpt, k.n_ckpt);
+    if (n) assert_memory_equal(kw.tok, k.tok, n * sizeof *k.tok);
+    if (k.n_ckpt) assert_memory_equal(kw.ckpt, k.ckpt, k.n_ckpt * sizeof *k.ckpt);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(w[i].byte_beg, t[i].byte_beg);
+        assert_int_equal(w[i].byte_end, t[i].byte_end);
+        for (size_t q = i + 1; q < n && q < i + 50; q++)
+            assert_int_equal(w[i].key == w[q].key, t[i].hash == t[q].hash);
+    }
+    free(w);
+    ibid_toks_free(&kw);
     /* every single token, then random spans, across the checkpoints */
     for (size_t i = 0; i < n; i++) {
         ibid_token f, l;
