@@ -130,14 +130,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             CHECK(ibid_detections_add(d, c.susp_id, c.src_id, c.cp_beg_susp, c.cp_end_susp,
                                       c.cp_beg_src, c.cp_end_src, &err) == 0);
         }
-        /* A detection has no direction: with both (x, y) and (y, x) in the truth it counts for
-         * both, and a case of one is no exact detection of the other. */
+        /* A detection has no direction: with both pairs (x, y) and (y, x) in the truth (listed,
+         * or holding cases) it counts for both, and a case of one is no exact detection of the
+         * other. */
         for (size_t i = 0; i < nc && full; i++)
-            for (size_t k = 0; k < nc && full; k++) {
-                ibid_truth_case a, b;
+            for (size_t k = 0; k < ibid_truth_n_pairs(t) && full; k++) {
+                ibid_truth_case a;
+                const char *subset, *susp, *src;
                 ibid_truth_get_case(t, i, &a);
-                ibid_truth_get_case(t, k, &b);
-                full &= !(strcmp(a.susp_id, b.src_id) == 0 && strcmp(a.src_id, b.susp_id) == 0);
+                ibid_truth_get_pair(t, k, &subset, &susp, &src);
+                full &= !(strcmp(a.susp_id, src) == 0 && strcmp(a.src_id, susp) == 0);
             }
         score(t, d, full);
         ibid_detections_free(d);

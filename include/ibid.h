@@ -676,6 +676,10 @@ size_t ibid_truth_n_pairs(const ibid_truth *t);
 size_t ibid_truth_n_subsets(const ibid_truth *t);
 /* Case `i` (0 <= i < n_cases) in input order; its strings live as long as the truth. */
 void ibid_truth_get_case(const ibid_truth *t, size_t i, ibid_truth_case *out);
+/* Pair `i` (0 <= i < n_pairs) in the order first listed: its subset and documents, strings that
+ * live as long as the truth. */
+void ibid_truth_get_pair(const ibid_truth *t, size_t i, const char **subset, const char **susp_id,
+                         const char **src_id);
 
 /* Detections to score against one truth, matched to its pairs as they are added. */
 typedef struct ibid_detections ibid_detections;

@@ -266,6 +266,16 @@ void ibid_truth_get_case(const ibid_truth *t, size_t i, ibid_truth_case *out)
     out->cp_end_src = c->end[SRC];
 }
 
+void ibid_truth_get_pair(const ibid_truth *t, size_t i, const char **subset, const char **susp_id,
+                         const char **src_id)
+{
+    assert(i < t->n_pairs);
+    const tpair *p = &t->pairs[i];
+    *subset = t->subsets[p->subset];
+    *susp_id = p->key;
+    *src_id = p->key + p->n_susp + 1;
+}
+
 static uint32_t intern_source(ibid_truth *t, const char *source)
 {
     if (!source) source = "";

@@ -445,6 +445,11 @@ static void test_truth_format(void **state)
     assert_int_equal(c.cp_end_susp, 7);
     assert_int_equal(c.cp_beg_src, 2);
     assert_int_equal(c.cp_end_src, 3);
+    const char *subset, *susp, *src;
+    ibid_truth_get_pair(t, 0, &subset, &susp, &src);
+    assert_string_equal(subset, "S");
+    assert_string_equal(susp, "susp");
+    assert_string_equal(src, "src-\xC3\xA9");
     ibid_truth_free(t);
 
     /* A pairs table reads only subset, susp_id, src_id and n_cases: a short row that lacks
