@@ -80,7 +80,8 @@ typedef struct ibid_word {
     uint32_t byte_beg, byte_end;
 } ibid_word;
 /* ibid_tokenize_hashes, and also each new token as an ibid_word into the caller's buffer
- * *words (capacity *m_words, grown with ibid_grow: a thread reuses one for every text). */
+ * *words (capacity *m_words, grown with ibid_grow: a thread reuses one for every text); words
+ * NULL: the hashes alone. */
 int ibid_tokenize_words(ibid_toks *t, ibid_word **words, size_t *m_words, const char *text,
                         size_t n_bytes, unsigned flags, ibid_error *err);
 /* The span of tokens [tok_beg, tok_end) of a text tokenized into `t`. */

@@ -227,15 +227,7 @@ static void push_hash(ibid_toks *t, const ibid_token *tok)
 int ibid_tokenize_hashes(ibid_toks *t, const char *text, size_t n_bytes, unsigned flags,
                          ibid_error *err)
 {
-    if (n_bytes >= UINT32_MAX)
-        return ibid_fail(err, IBID_ETOOBIG, NULL, 0, 0, "text of %zu bytes", n_bytes);
-    scanner s;
-    uint8_t keep[128];
-    init_scanner(&s, text, n_bytes, flags, keep);
-    ibid_token tok;
-    int r;
-    while ((r = next_token(&s, keep, &tok)) == 1) push_hash(t, &tok);
-    return r < 0 ? utf8_error(err, &s) : 0;
+    return ibid_tokenize_words(t, NULL, NULL, text, n_bytes, flags, err);
 }
 
 int ibid_tokenize_words(ibid_toks *t, ibid_word **words, size_t *m_words, const char *text,
@@ -250,8 +242,10 @@ int ibid_tokenize_words(ibid_toks *t, ibid_word **words, size_t *m_words, const 
     size_t n0 = t->n_tok;
     int r;
     while ((r = next_token(&s, keep, &tok)) == 1) {
-        IBID_GROW(*words, *m_words, t->n_tok - n0 + 1);
-        (*words)[t->n_tok - n0] = (ibid_word){s.key, tok.byte_beg, tok.byte_end};
+        if (words) {
+            IBID_GROW(*words, *m_words, t->n_tok - n0 + 1);
+            (*words)[t->n_tok - n0] = (ibid_word){s.key, tok.byte_beg, tok.byte_end};
+        }
         push_hash(t, &tok);
     }
     return r < 0 ? utf8_error(err, &s) : 0;
