@@ -31,6 +31,9 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 
 /* Parse a whole decimal number into [lo, hi]; 0 or -1. */
 int cli_parse_long(const char *s, long lo, long hi, long *out);
+/* The value of option --name, `arg`, a whole number in [lo, hi], into *out: 0, or else the usage
+ * message "ibid CMD: --NAME wants a whole number from LO to HI, not 'ARG'" and EXIT_USAGE. */
+int cli_num(const char *cmd, const char *name, const char *arg, long lo, long hi, long *out);
 /* Parse a size with an optional K, M, G suffix (powers of 1024); 0 or -1. */
 int cli_parse_size(const char *s, size_t *out);
 

@@ -91,13 +91,11 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-#define NUM(var, lo, hi, name)                                                                   \
-    do {                                                                                         \
-        long v_;                                                                                 \
-        if (cli_parse_long(optarg, lo, hi, &v_) < 0)                                             \
-            return cli_usage("add", "--%s wants a whole number from %ld to %ld, not '%s'", name, \
-                             (long)(lo), (long)(hi), optarg);                                    \
-        var = v_;                                                                                \
+#define NUM(var, lo, hi, name)                                            \
+    do {                                                                  \
+        long v_;                                                          \
+        if (cli_num("add", name, optarg, lo, hi, &v_)) return EXIT_USAGE; \
+        var = v_;                                                         \
     } while (0)
 
 static void progress(void *ud, size_t done, size_t total)

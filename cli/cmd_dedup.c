@@ -113,13 +113,11 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-#define NUM(var, lo, hi, name)                                                                     \
-    do {                                                                                           \
-        long v_;                                                                                   \
-        if (cli_parse_long(optarg, lo, hi, &v_) < 0)                                               \
-            return cli_usage("dedup", "--%s wants a whole number from %ld to %ld, not '%s'", name, \
-                             (long)(lo), (long)(hi), optarg);                                      \
-        var = (int)v_;                                                                             \
+#define NUM(var, lo, hi, name)                                              \
+    do {                                                                    \
+        long v_;                                                            \
+        if (cli_num("dedup", name, optarg, lo, hi, &v_)) return EXIT_USAGE; \
+        var = (int)v_;                                                      \
     } while (0)
 
 /* Progress on a terminal: documents read, then the later stages. */

@@ -117,9 +117,7 @@ int ibid_cmd_query(int argc, char **argv)
             output = optarg;
             break;
         case 't':
-            if (cli_parse_long(optarg, 1, 1024, &v) < 0)
-                return cli_usage("query", "--threads wants a whole number from 1 to 1024, not '%s'",
-                                 optarg);
+            if (cli_num("query", "threads", optarg, 1, 1024, &v)) return EXIT_USAGE;
             ao.n_threads = (int)v;
             break;
         case 'h':

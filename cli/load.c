@@ -125,13 +125,11 @@ static const ibid_error *corpus_skip(const void *c, size_t i)
         var = v_;                                                                              \
     } while (0)
 
-#define NUM(var, lo, hi, name)                                                                  \
-    do {                                                                                        \
-        long v_;                                                                                \
-        if (cli_parse_long(optarg, lo, hi, &v_) < 0)                                            \
-            return cli_usage(cmd_, "--%s wants a whole number from %ld to %ld, not '%s'", name, \
-                             (long)(lo), (long)(hi), optarg);                                   \
-        var = (int)v_;                                                                          \
+#define NUM(var, lo, hi, name)                                           \
+    do {                                                                 \
+        long v_;                                                         \
+        if (cli_num(cmd_, name, optarg, lo, hi, &v_)) return EXIT_USAGE; \
+        var = (int)v_;                                                   \
     } while (0)
 
 void cli_align_args_init(cli_align_args *a)

@@ -44,6 +44,12 @@ int cli_parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+int cli_num(const char *cmd, const char *name, const char *arg, long lo, long hi, long *out)
+{
+    if (cli_parse_long(arg, lo, hi, out) == 0) return 0;
+    return cli_usage(cmd, "--%s wants a whole number from %ld to %ld, not '%s'", name, lo, hi, arg);
+}
+
 int cli_parse_size(const char *s, size_t *out)
 {
     char *end;
