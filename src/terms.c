@@ -62,9 +62,14 @@ typedef struct {
     size_t mask;
 } sf_table;
 
+static inline size_t sf_home(const sf_table *h, uint32_t id)
+{
+    return (id * 0x9E3779B1u) & h->mask;
+}
+
 static size_t sf_find(const sf_table *h, uint32_t id)
 {
-    size_t k = (id * 0x9E3779B1u) & h->mask;
+    size_t k = sf_home(h, id);
     while (h->slot[k].u.sf && h->slot[k].id != id) k = (k + 1) & h->mask;
     return k;
 }
@@ -101,7 +106,7 @@ struct ibid_terms_ctx {
     ibid_arena *store;  /* the arrays of the documents this context built and weighed */
     ibid_term *scratch; /* a document's terms while they are collected, before compacting */
     size_t m_scratch;
-    ibid_rec *recs; /* a document's postings while they are sorted */
+    uint64_t *recs; /* a document's postings while they are sorted (2 m_recs: with scratch) */
     size_t m_recs;
     sf_table sf; /* in how many sentences of the documents built here each term is */
     size_t n_sf; /* terms in sf */
@@ -117,7 +122,7 @@ ibid_terms_ctx *ibid_terms_ctx_new(void)
     ibid_terms_ctx *c = ibid_xcalloc(1, sizeof *c);
     c->word = ibid_xmalloc(MAX_WORD * 4 + 8);
     c->cp = ibid_xmalloc((MAX_WORD * 4 + 8) * sizeof *c->cp);
-    c->words = ibid_xcalloc(WORD_CACHE, sizeof *c->words);
+    c->words = ibid_xcalloc_huge(WORD_CACHE * sizeof *c->words);
     c->store = ibid_arena_new();
     c->sf = (sf_table){ibid_xcalloc(1u << 14, sizeof *c->sf.slot), (1u << 14) - 1};
     return c;
@@ -609,8 +614,11 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
     compact(d);
     d->term = ibid_arena_alloc(c->store, (d->n_term ? d->n_term : 1) * sizeof *d->term);
     if (d->n_term) memcpy(d->term, c->scratch, d->n_term * sizeof *d->term);
-    for (size_t t = 0; t < d->n_term; t++) /* a sentence lists a term once */
+    for (size_t t = 0; t < d->n_term; t++) { /* a sentence lists a term once */
+        if (t + PREFETCH < d->n_term)        /* the table is larger than a core's caches */
+            __builtin_prefetch(&c->sf.slot[sf_home(&c->sf, d->term[t + PREFETCH].id)]);
         sf_add(&c->sf, &c->n_sf, d->term[t].id, 1);
+    }
     return 0;
 }
 
@@ -644,6 +652,10 @@ static void weigh_doc(void *ud, size_t i, int tid)
         double norm = 0;
         size_t first = out;
         for (size_t t = b; t < e; t++) {
+            if (t + PREFETCH < d->n_term) { /* set below, after the loop */
+                const sf_table *p = &j->h[sf_part(d->term[t + PREFETCH].id, j->n_part)];
+                __builtin_prefetch(&p->slot[sf_home(p, d->term[t + PREFETCH].id)]);
+            }
             const sf_table *h = &j->h[sf_part(d->term[t].id, j->n_part)];
             double isf = h->slot[sf_find(h, d->term[t].id)].u.isf; /* counted: it is there */
             double w = d->term[t].w * isf;
@@ -664,15 +676,14 @@ static void weigh_doc(void *ud, size_t i, int tid)
     /* the postings, for joining two documents' terms (reword.c): the terms by id, then by
      * index (which is by sentence), sorted in the thread's scratch */
     ibid_terms_ctx *c = j->ctx[tid];
-    IBID_GROW(c->recs, c->m_recs, out + 1);
-    for (size_t t = 0; t < out; t++)
-        c->recs[t] = (ibid_rec){(uint64_t)d->term[t].id << 32 | t, 0, 0};
-    ibid_rec_sort(c->recs, out, 1);
+    IBID_GROW(c->recs, c->m_recs, 2 * out + 1);
+    for (size_t t = 0; t < out; t++) c->recs[t] = (uint64_t)d->term[t].id << 32 | t;
+    ibid_u64_sort_hi(c->recs, c->recs + out, out); /* stable: by index within an id */
     d->post = ibid_arena_alloc(store, (out ? out : 1) * sizeof *d->post);
     d->post_id = ibid_arena_alloc(store, (out ? out : 1) * sizeof *d->post_id);
     for (size_t t = 0; t < out; t++) {
-        d->post[t] = (uint32_t)c->recs[t].key;
-        d->post_id[t] = (uint32_t)(c->recs[t].key >> 32);
+        d->post[t] = (uint32_t)c->recs[t];
+        d->post_id[t] = (uint32_t)(c->recs[t] >> 32);
     }
 }
 
