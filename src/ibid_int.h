@@ -50,6 +50,9 @@ void ibid_arena_free(ibid_arena *a);
 void *ibid_arena_alloc(ibid_arena *a, size_t n); /* 16-byte aligned, uninitialized */
 void ibid_arena_reset(ibid_arena *a);        /* frees everything allocated since the last reset */
 size_t ibid_arena_live(const ibid_arena *a); /* bytes handed out since the last reset */
+/* p (old bytes, from ibid_arena_alloc) is used only up to n bytes from now on: counted so, and
+ * its tail is given back to the arena when p is the arena's last allocation. */
+void ibid_arena_shrink(ibid_arena *a, void *p, size_t old, size_t n);
 
 /* ---- pool.c ---- */
 /* Run fn(ud, i, tid) for every i in [0, n) on n_threads threads (tid in [0, n_threads)). Items

@@ -108,6 +108,8 @@ struct ibid_terms_ctx {
     size_t m_scratch;
     uint64_t *recs; /* a document's postings while they are sorted (2 m_recs: with scratch) */
     size_t m_recs;
+    uint64_t *keys; /* a document's terms as sort keys, while they are compacted */
+    size_t m_keys;
     sf_table sf; /* in how many sentences of the documents built here each term is */
     size_t n_sf; /* terms in sf */
     struct word_info {
@@ -139,6 +141,7 @@ void ibid_terms_ctx_free(ibid_terms_ctx *c)
     ibid_arena_free(c->store);
     free(c->scratch);
     free(c->recs);
+    free(c->keys);
     free(c->sf.slot);
     free(c);
 }
@@ -416,47 +419,42 @@ static int capitalized(const char *t, size_t n)
     return utf8proc_get_property(cp)->category == UTF8PROC_CATEGORY_LU;
 }
 
-static int by_id(const void *pa, const void *pb)
+/* Sort the terms of each sentence (in d->term) by id and sum duplicates: weights become
+ * counts. A sentence's terms are sorted as 64-bit keys (id, index), insertion sort for the
+ * usual few dozen, then gathered from the keys' order; keys is scratch for n_term of them. */
+static void compact(ibid_terms *d, uint64_t *keys, ibid_term *out)
 {
-    const ibid_term *a = pa, *b = pb;
-    return a->id < b->id ? -1 : a->id > b->id;
-}
-
-/* Sort a sentence's terms by id: insertion sort for the usual few dozen, else qsort. */
-static void sort_terms(ibid_term *t, size_t n)
-{
-    if (n > 64) {
-        qsort(t, n, sizeof *t, by_id);
-        return;
-    }
-    for (size_t i = 1; i < n; i++) {
-        ibid_term x = t[i];
-        size_t k = i;
-        while (k > 0 && t[k - 1].id > x.id) t[k] = t[k - 1], k--;
-        t[k] = x;
-    }
-}
-
-/* Sort the terms of each sentence (in d->term) and sum duplicates: weights become counts. */
-static void compact(ibid_terms *d)
-{
-    size_t out = 0;
+    size_t n = 0;
     for (uint32_t s = 0; s < d->n_sent; s++) {
-        size_t b = d->term_beg[s], e = d->term_beg[s + 1];
-        sort_terms(d->term + b, e - b);
-        d->term_beg[s] = (uint32_t)out;
-        for (size_t i = b; i < e;) {
-            size_t k = i + 1;
-            float w = d->term[i].w;
-            uint32_t name = IBID_TERM_NAME(&d->term[i]);
-            while (k < e && d->term[k].id == d->term[i].id)
-                name |= IBID_TERM_NAME(&d->term[k]), w += d->term[k++].w;
-            d->term[out++] = (ibid_term){d->term[i].id, w, 0, s << 1 | name, w};
-            i = k;
+        size_t b = d->term_beg[s], e = d->term_beg[s + 1], m = e - b;
+        uint64_t *k = keys + b;
+        for (size_t i = 0; i < m; i++) k[i] = (uint64_t)d->term[b + i].id << 32 | i;
+        if (m > 64) {
+            ibid_u64_sort_hi(k, keys + e, m); /* the room after this sentence's keys: free */
+        } else {
+            for (size_t i = 1; i < m; i++) {
+                uint64_t x = k[i];
+                size_t j = i;
+                while (j > 0 && k[j - 1] > x) k[j] = k[j - 1], j--;
+                k[j] = x;
+            }
+        }
+        d->term_beg[s] = (uint32_t)n;
+        for (size_t i = 0; i < m;) {
+            const ibid_term *t = &d->term[b + (uint32_t)k[i]];
+            float w = t->w;
+            uint32_t name = IBID_TERM_NAME(t);
+            size_t j = i + 1;
+            for (; j < m && k[j] >> 32 == k[i] >> 32; j++) {
+                const ibid_term *u = &d->term[b + (uint32_t)k[j]];
+                name |= IBID_TERM_NAME(u), w += u->w;
+            }
+            out[n++] = (ibid_term){t->id, w, 0, s << 1 | name, w};
+            i = j;
         }
     }
-    d->term_beg[d->n_sent] = (uint32_t)out;
-    d->n_term = out;
+    d->term_beg[d->n_sent] = (uint32_t)n;
+    d->n_term = n;
 }
 
 /* Record term id as one of token k's (tok_term, then tok_alt), for trimming passages. */
@@ -611,9 +609,12 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
     d->sent_tok[d->n_sent] = (uint32_t)n_tok;
     d->term_beg[d->n_sent] = (uint32_t)d->n_term;
     d->term = c->scratch;
-    compact(d);
-    d->term = ibid_arena_alloc(c->store, (d->n_term ? d->n_term : 1) * sizeof *d->term);
-    if (d->n_term) memcpy(d->term, c->scratch, d->n_term * sizeof *d->term);
+    IBID_GROW(c->keys, c->m_keys, 2 * d->n_term + 1);
+    size_t m = (d->n_term ? d->n_term : 1) * sizeof *d->term;
+    ibid_term *term = ibid_arena_alloc(c->store, m);
+    compact(d, c->keys, term); /* no more terms than were collected */
+    ibid_arena_shrink(c->store, term, m, (d->n_term ? d->n_term : 1) * sizeof *d->term);
+    d->term = term;
     for (size_t t = 0; t < d->n_term; t++) { /* a sentence lists a term once */
         if (t + PREFETCH < d->n_term)        /* the table is larger than a core's caches */
             __builtin_prefetch(&c->sf.slot[sf_home(&c->sf, d->term[t + PREFETCH].id)]);
