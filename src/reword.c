@@ -474,11 +474,54 @@ static uint32_t shared_tokens(ibid_arena *km, const uint32_t *a, uint32_t na, co
     return m;
 }
 
+/*
+ * ibid_reword_view: across languages, a translated document as the other one sees it: a term that
+ * is only ever one of a word's several translations and that the other document lacks (a sense the
+ * dictionary lists that this pair does not use: "scholar" for العالم next to an English
+ * "world") weighs nothing, and each sentence is scaled to unit length again, so that the
+ * translation the other side uses stands for the whole word rather than a share of it (the
+ * idea of Pirkola's structured queries, 1998). The terms the other document lacks could never
+ * be joined with it: only the lengths of the sentence vectors change. Returns d itself when
+ * nothing changes, else `view`, whose term array is a copy in km.
+ */
+const ibid_terms *ibid_reword_view(ibid_arena *km, const ibid_terms *d, const ibid_terms *other,
+                                   ibid_terms *view)
+{
+    ibid_term *t = NULL;
+    for (size_t i = 0, k = 0; i < d->n_term; i++) { /* both postings are sorted by term id */
+        if (!IBID_TERM_ALT(&d->term[d->post[i]])) continue;
+        while (k < other->n_term && other->post_id[k] < d->post_id[i]) k++;
+        if (k < other->n_term && other->post_id[k] == d->post_id[i]) continue;
+        if (!t) {
+            t = ibid_arena_alloc(km, d->n_term * sizeof *t);
+            memcpy(t, d->term, d->n_term * sizeof *t);
+        }
+        t[d->post[i]].w = 0;
+    }
+    if (!t) return d;
+    for (uint32_t s = 0; s < d->n_sent; s++) {
+        double norm = 0;
+        for (size_t x = d->term_beg[s]; x < d->term_beg[s + 1]; x++) norm += t[x].w * t[x].w;
+        norm = sqrt(norm);
+        for (size_t x = d->term_beg[s]; x < d->term_beg[s + 1] && norm > 0; x++)
+            t[x].w = (float)(t[x].w / norm);
+    }
+    *view = *d;
+    view->term = t;
+    return view;
+}
+
 size_t ibid_reword_pair(ibid_arena *km, const ibid_terms *a, const ibid_terms *b, uint32_t d1,
                         uint32_t d2, const uint32_t *ta, const uint32_t *tb, double log_sent,
                         const ibid_align_opts *o, ibid_passage **out)
 {
     *out = NULL;
+    ibid_terms va, vb;
+    if (strcmp(a->lang, b->lang) != 0) {
+        const ibid_terms *a0 = a;
+        a = ibid_reword_view(km, a, b, &va);
+        b = ibid_reword_view(km, b, a0, &vb);
+    }
     seed *s;
     size_t n = find_seeds(km, a, b, o, &s);
     if (!n) return 0;

@@ -405,10 +405,10 @@ static const struct word_info *word_info(ibid_terms_ctx *c, ibid_stemmer *st,
 }
 
 /* Add term t (count w) to the current sentence's list. */
-static void add_term(ibid_terms_ctx *c, ibid_terms *d, uint32_t t, float w, uint32_t name)
+static void add_term(ibid_terms_ctx *c, ibid_terms *d, uint32_t t, float w, uint32_t flags)
 {
     IBID_GROW(c->scratch, c->m_scratch, d->n_term + 1);
-    c->scratch[d->n_term++] = (ibid_term){t, w, 0, name & 1, w};
+    c->scratch[d->n_term++] = (ibid_term){t, w, 0, flags & (TERM_NAME | TERM_ALT), w};
 }
 
 /* Does a token start with an upper-case letter? */
@@ -443,13 +443,13 @@ static void compact(ibid_terms *d, uint64_t *keys, ibid_term *out)
         for (size_t i = 0; i < m;) {
             const ibid_term *t = &d->term[b + (uint32_t)k[i]];
             float w = t->w;
-            uint32_t name = IBID_TERM_NAME(t);
+            uint32_t name = IBID_TERM_NAME(t), alt = IBID_TERM_ALT(t);
             size_t j = i + 1;
             for (; j < m && k[j] >> 32 == k[i] >> 32; j++) {
                 const ibid_term *u = &d->term[b + (uint32_t)k[j]];
-                name |= IBID_TERM_NAME(u), w += u->w;
+                name |= IBID_TERM_NAME(u), alt &= IBID_TERM_ALT(u), w += u->w;
             }
-            out[n++] = (ibid_term){t->id, w, 0, s << 1 | name, w};
+            out[n++] = (ibid_term){t->id, w, 0, s << 2 | alt << 1 | name, w};
             i = j;
         }
     }
@@ -489,7 +489,7 @@ static void add_translations(ibid_terms_ctx *c, ibid_terms *d, ibid_stemmer *st,
         size_t ls, lt = strlen(pick[i]);
         const char *stem = st ? ibid_stem(st, pick[i], lt, &ls) : pick[i];
         if (!st) ls = lt;
-        add_term(c, d, term_id(stem, ls), 1.0f / (float)n, name);
+        add_term(c, d, term_id(stem, ls), 1.0f / (float)n, (name & 1) | (n > 1 ? TERM_ALT : 0));
         tok_note(d, k, term_id(stem, ls));
     }
 }
