@@ -28,7 +28,7 @@
 /* The routes of the API and the page. */
 typedef enum srv_route {
     SRV_NOT_FOUND = 0, /* no such path */
-    SRV_ASSET,         /* a file of the page: "/", "/app.js", "/style.css" */
+    SRV_ASSET,         /* a file of the page: "/", "/app.js", "/style.css", ... */
     SRV_HEALTH,        /* /api/health */
     SRV_QUERY,         /* /api/query */
     SRV_DOCUMENTS,     /* /api/documents */

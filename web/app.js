@@ -146,7 +146,7 @@
   function loadStories() {
     api('GET', '/api/stories?offset=' + storyOffset + '&limit=' + storyLimit)
       .then(function (a) {
-        $('stories-summary').textContent = a.n_stories + ' stories' +
+        $('stories-summary').textContent = a.n_stories + (a.n_stories === 1 ? ' story' : ' stories') +
           (a.n_stories > a.limit ? ', ' + (a.offset + 1) + ' to ' +
             Math.min(a.n_stories, a.offset + a.limit) + ' shown' : '') + '.';
         var tb = document.querySelector('#story-list tbody');
@@ -210,13 +210,15 @@
     $('check').hidden = which !== 'check';
     $('stories').hidden = which !== 'stories';
     $('compare').hidden = true;
+    health();
     if (which === 'stories') loadStories();
     else if (last && last.answer.sources.length) showSource(0);
   }
 
   function health() {
     api('GET', '/api/health').then(function (h) {
-      $('store').textContent = h.documents + ' documents, ' + h.passages + ' passages stored';
+      $('store').textContent = h.documents + (h.documents === 1 ? ' document, ' : ' documents, ') +
+        h.passages + (h.passages === 1 ? ' passage' : ' passages') + ' stored';
     }).catch(function (e) { $('store').textContent = e.message; });
   }
 
