@@ -5,6 +5,7 @@
 #include "server.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -93,7 +94,7 @@ static char *read_token(const char *path)
     char buf[1024];
     FILE *fp = fopen(path, "r");
     if (!fp) {
-        fprintf(stderr, "ibid serve: %s: cannot read the token file\n", path);
+        fprintf(stderr, "ibid serve: %s: cannot read the token file: %s\n", path, strerror(errno));
         return NULL;
     }
     if (!fgets(buf, sizeof buf, fp)) buf[0] = '\0';
