@@ -2,10 +2,12 @@
 # serve_bench.sh: ibid serve under load on loopback (issue 5): POST /api/query with news-sized
 # texts against the 100,000-document store of bench/store_bench.sh, driven by wrk.
 #   bench/serve_bench.sh            (BUILD=dir; THREADS=2 server threads; CONNS=4 connections;
-#                                    SECS=30 seconds; MAX=100000 answers per wrk thread at most)
+#                                    SECS=30 seconds; MAX=100000 answers per wrk thread at most;
+#                                    QUERIES=new or stored)
 # The store is bench/out/base.db (documents 1-100,000 of bench/out/g110.jsonl, built here as
 # bench/store_bench.sh builds it when missing); the queries are documents 110,001-110,200 (median
-# 6 KB; a tenth reuse passages of stored ones), sent raw, in turn. Prints queries/s, latency
+# 6 KB; a tenth reuse passages of stored ones), sent raw, in turn; with QUERIES=stored, 200
+# stored documents (every 500th), each of which finds at least itself: every answer has sources. Prints queries/s, latency
 # percentiles and the server's CPU time; bench/RESULTS.md has the figures.
 set -eu
 cd "$(dirname "$0")/.."
@@ -14,6 +16,7 @@ THREADS=${THREADS:-2}
 CONNS=${CONNS:-4}
 SECS=${SECS:-30}
 MAX=${MAX:-100000}
+QUERIES=${QUERIES:-new}
 IBID=$PWD/$BUILD/ibid
 out=bench/out
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)"; exit 1; }
@@ -27,13 +30,21 @@ if [ ! -s $out/base.db ]; then
     echo "== building the 100,000-document store"
     "$IBID" add -q -t "$THREADS" --batch 10000 --db $out/base.db $out/base100k.jsonl
 fi
-mkdir -p $out/queries
+mkdir -p $out/queries $out/queries_stored
 if [ ! -s $out/queries/q200.txt ]; then
     sed -n 110001,110200p $out/g110.jsonl | python3 -c '
 import json, sys
 for i, line in enumerate(sys.stdin, 1):
     open("'$out'/queries/q%03d.txt" % i, "w").write(json.loads(line)["text"])'
 fi
+if [ ! -s $out/queries_stored/q200.txt ]; then
+    awk 'NR % 500 == 0' $out/base100k.jsonl | python3 -c '
+import json, sys
+for i, line in enumerate(sys.stdin, 1):
+    open("'$out'/queries_stored/q%03d.txt" % i, "w").write(json.loads(line)["text"])'
+fi
+qdir=$out/queries
+[ "$QUERIES" = stored ] && qdir=$out/queries_stored
 
 "$IBID" serve --db $out/base.db --listen 127.0.0.1:0 -t "$THREADS" >$out/serve.log 2>&1 &
 pid=$!
@@ -46,12 +57,12 @@ until grep -q listening $out/serve.log; do
 done
 url=$(sed -n 's/.*listening on \(http:[^ ]*\)\/ .*/\1/p' $out/serve.log)
 echo "== warm-up: each query text once"
-for f in $out/queries/q*.txt; do
+for f in $qdir/q*.txt; do
     curl -s -o /dev/null --data-binary @"$f" "$url/api/query"
 done
 t0=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
-echo "== wrk: $CONNS connections, 2 threads, at most ${SECS}s and $((2 * MAX)) answers; server threads $THREADS"
-QUERY_DIR=$out/queries MAX_PER_THREAD=$MAX wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s \
+echo "== wrk: queries $QUERIES, $CONNS connections, 2 threads, at most ${SECS}s and $((2 * MAX)) answers; server threads $THREADS"
+QUERY_DIR=$qdir MAX_PER_THREAD=$MAX wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s \
     -s bench/serve_query.lua "$url"
 t1=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
 echo "server CPU (user + system) during the run: $(((t1 - t0) * 10)) ms"
