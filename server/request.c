@@ -2,9 +2,9 @@
  * request.c: what a request to ibid serve asks for, read from its bytes.
  *
  * The router is a fixed table matched on whole path segments: the page's files at "/",
- * "/index.html", "/app.js", "/style.css", "/favicon.svg", and the API under "/api/". Nothing in a
- * path ever names a file: the page's files are compiled into the binary, and every {id} is looked
- * up in the store as a string.
+ * "/index.html", "/app.js", "/side_by_side.js", "/style.css", "/favicon.svg", and the API under
+ * "/api/". Nothing in a path ever names a file: the page's files are compiled into the binary, and
+ * every {id} is looked up in the store as a string.
  *
  * A query's body is JSON when its Content-Type says so, else the text itself, so that
  * `curl --data-binary @story.txt` works as well as the page's fetch(). A batch of documents is
@@ -48,8 +48,8 @@ srv_target srv_match(const char *path)
     srv_target t = {SRV_NOT_FOUND, NULL, 0};
     const char *rest;
     if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0 ||
-        strcmp(path, "/app.js") == 0 || strcmp(path, "/style.css") == 0 ||
-        strcmp(path, "/favicon.svg") == 0) {
+        strcmp(path, "/app.js") == 0 || strcmp(path, "/side_by_side.js") == 0 ||
+        strcmp(path, "/style.css") == 0 || strcmp(path, "/favicon.svg") == 0) {
         t.route = SRV_ASSET;
     } else if (strcmp(path, "/api/health") == 0) {
         t.route = SRV_HEALTH;

@@ -1,6 +1,8 @@
 // ibid serve: the page. It talks to the JSON API of the same server (docs/serve.md) and builds
-// everything with textContent, never innerHTML of data. Offsets are code points, as the library
-// counts them: texts are cut with Array.from, which splits by code point.
+// everything with textContent, never innerHTML of data. The side-by-side marking is ibidMark of
+// side_by_side.js (loaded before this file), the same code as ibid report's page; offsets are
+// code points, as the library counts them.
+/* global ibidMark */
 (function () {
   'use strict';
   var $ = function (id) { return document.getElementById(id); };
@@ -50,43 +52,20 @@
     return parts.join(' · ');
   }
 
-  // Fill `box` with `text`, its spans marked: spans are [begin, end, passage number, kind].
-  // A click on a mark outlines it and scrolls the other side to the same passage.
-  function fill(box, text, spans, otherBox) {
-    var cps = Array.from(text), cut = [0, cps.length];
-    spans.forEach(function (s) { cut.push(s[0], s[1]); });
-    cut = cut.filter(function (v, i, a) { return a.indexOf(v) === i; })
-      .sort(function (x, y) { return x - y; });
-    box.textContent = '';
-    for (var j = 0; j + 1 < cut.length; j++) {
-      var b = cut[j], e = cut[j + 1], t = cps.slice(b, e).join(''), hit = null;
-      for (var k = 0; k < spans.length && !hit; k++)
-        if (spans[k][0] <= b && spans[k][1] >= e) hit = spans[k];
-      if (!hit) { box.appendChild(document.createTextNode(t)); continue; }
-      var m = el('mark', hit[3], t);
-      m.dataset.p = hit[2];
-      m.title = 'passage ' + (hit[2] + 1) + ' (' + hit[3] + ')';
-      m.addEventListener('click', function () {
-        var p = this.dataset.p;
-        document.querySelectorAll('mark.hot').forEach(function (x) { x.classList.remove('hot'); });
-        this.classList.add('hot');
-        var o = otherBox.querySelector('mark[data-p="' + p + '"]');
-        if (o) { o.classList.add('hot'); o.scrollIntoView({block: 'nearest'}); }
-      });
-      box.appendChild(m);
-    }
-  }
-
   // Two texts side by side; passages are [begin_left, end_left, begin_right, end_right, kind].
   function compare(title, leftTitle, leftText, rightTitle, rightText, passages) {
     $('compare').hidden = false;
     $('compare-title').textContent = title;
     $('left-title').textContent = leftTitle;
     $('right-title').textContent = rightTitle;
-    fill($('left'), leftText, passages.map(function (p, i) { return [p[0], p[1], i, p[4]]; }),
-         $('right'));
-    fill($('right'), rightText, passages.map(function (p, i) { return [p[2], p[3], i, p[4]]; }),
-         $('left'));
+    var title = function (p, i) { return 'passage ' + (i + 1) + ' (' + p[4] + ')'; };
+    // ibidMark: web/side_by_side.js, shared with ibid report's page
+    ibidMark($('left'), leftText, passages.map(function (p, i) {
+      return [p[0], p[1], i, p[4], title(p, i)];
+    }), $('right'));
+    ibidMark($('right'), rightText, passages.map(function (p, i) {
+      return [p[2], p[3], i, p[4], title(p, i)];
+    }), $('left'));
   }
 
   // ---- Check a text ------------------------------------------------------------------------

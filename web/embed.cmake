@@ -1,7 +1,7 @@
 # embed.cmake: the page's files (web/) as C byte arrays in web_assets.c, so that ibid serve needs
 # no file at run time and no request path can reach the file system. Run by CMake at build time:
 #   cmake -DWEB=<web folder> -DOUT=<web_assets.c> -P embed.cmake
-set(files index.html app.js style.css favicon.svg)
+set(files index.html app.js side_by_side.js style.css favicon.svg)
 set(out "/* web_assets.c: generated from web/ by web/embed.cmake; do not edit. */\n")
 string(APPEND out "#include \"server.h\"\n\n")
 set(table "")
