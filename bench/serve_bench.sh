@@ -1,7 +1,7 @@
 #!/bin/sh
 # serve_bench.sh: ibid serve under load on loopback (issue 5): POST /api/query with news-sized
 # texts against the 100,000-document store of bench/store_bench.sh, driven by wrk.
-#   bench/serve_bench.sh            (BUILD=dir; THREADS=2 server threads; CONNS=4 connections;
+#   bench/serve_bench.sh            (BUILD=dir; CONNS=4 connections;
 #                                    SECS=30 seconds; MAX=100000 answers per wrk thread at most;
 #                                    QUERIES=new or stored)
 # The store is bench/out/base.db (documents 1-100,000 of bench/out/g110.jsonl, built here as
@@ -12,7 +12,6 @@
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-THREADS=${THREADS:-2}
 CONNS=${CONNS:-4}
 SECS=${SECS:-30}
 MAX=${MAX:-100000}
@@ -28,7 +27,7 @@ fi
 [ -s $out/base100k.jsonl ] || head -n 100000 $out/g110.jsonl >$out/base100k.jsonl
 if [ ! -s $out/base.db ]; then
     echo "== building the 100,000-document store"
-    "$IBID" add -q -t "$THREADS" --batch 10000 --db $out/base.db $out/base100k.jsonl
+    "$IBID" add -q -t 2 --batch 10000 --db $out/base.db $out/base100k.jsonl
 fi
 mkdir -p $out/queries $out/queries_stored
 if [ ! -s $out/queries/q200.txt ]; then
@@ -46,7 +45,7 @@ fi
 qdir=$out/queries
 [ "$QUERIES" = stored ] && qdir=$out/queries_stored
 
-"$IBID" serve --db $out/base.db --listen 127.0.0.1:0 -t "$THREADS" >$out/serve.log 2>&1 &
+"$IBID" serve --db $out/base.db --listen 127.0.0.1:0 >$out/serve.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 i=0
@@ -61,7 +60,7 @@ for f in $qdir/q*.txt; do
     curl -s -o /dev/null --data-binary @"$f" "$url/api/query"
 done
 t0=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
-echo "== wrk: queries $QUERIES, $CONNS connections, 2 threads, at most ${SECS}s and $((2 * MAX)) answers; server threads $THREADS"
+echo "== wrk: queries $QUERIES, $CONNS connections, 2 threads, at most ${SECS}s and $((2 * MAX)) answers"
 QUERY_DIR=$qdir MAX_PER_THREAD=$MAX wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s \
     -s bench/serve_query.lua "$url"
 t1=$(awk '{ print $14 + $15 }' /proc/$pid/stat)

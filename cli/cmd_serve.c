@@ -37,7 +37,8 @@ static const char help[] =
     "  --max-text SIZE       longest text of a query or a document (default 1M)\n"
     "  --max-results N       most sources a query returns, stories a listing returns and\n"
     "                        neighbours a document lists (default 100)\n"
-    "  -t, --threads N       threads answering requests (default 4)\n"
+    "  --connections N       most connections served at once, each by a thread of its own\n"
+    "                        (default 64; more wait to be accepted)\n"
     "  -q, --quiet           print nothing on start\n"
     "  -h, --help            this help\n"
     "\n"
@@ -52,7 +53,8 @@ enum {
     OPT_CREATE,
     OPT_MAX_BODY,
     OPT_MAX_TEXT,
-    OPT_MAX_RESULTS
+    OPT_MAX_RESULTS,
+    OPT_CONNECTIONS
 };
 
 static const struct option long_opts[] = {
@@ -64,7 +66,7 @@ static const struct option long_opts[] = {
     {"max-body", required_argument, NULL, OPT_MAX_BODY},
     {"max-text", required_argument, NULL, OPT_MAX_TEXT},
     {"max-results", required_argument, NULL, OPT_MAX_RESULTS},
-    {"threads", required_argument, NULL, 't'},
+    {"connections", required_argument, NULL, OPT_CONNECTIONS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -139,11 +141,11 @@ int ibid_cmd_serve(int argc, char **argv)
     const char *listen = "127.0.0.1:8080", *token_file = NULL;
     char host[256];
     unsigned port = 0;
-    int n_threads = 4, quiet = 0, c;
+    int max_conns = 64, quiet = 0, c;
     long v;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "t:qh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
         switch (c) {
         case OPT_DB:
             so.db = optarg;
@@ -170,9 +172,9 @@ int ibid_cmd_serve(int argc, char **argv)
             if (cli_num("serve", "max-results", optarg, 1, 1000000, &v)) return EXIT_USAGE;
             so.max_results = (size_t)v;
             break;
-        case 't':
-            if (cli_num("serve", "threads", optarg, 1, 256, &v)) return EXIT_USAGE;
-            n_threads = (int)v;
+        case OPT_CONNECTIONS:
+            if (cli_num("serve", "connections", optarg, 1, 4096, &v)) return EXIT_USAGE;
+            max_conns = (int)v;
             break;
         case 'q':
             quiet = 1;
@@ -212,7 +214,7 @@ int ibid_cmd_serve(int argc, char **argv)
     sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (srv_http_start(&http, api, host, port, n_threads, so.max_body, &err) < 0) goto done;
+    if (srv_http_start(&http, api, host, port, max_conns, so.max_body, &err) < 0) goto done;
     if (!quiet) {
         int v6 = strchr(host, ':') != NULL;
         printf("ibid serve: listening on http://%s%s%s:%u/ (store %s; writes %s%s)\n",

@@ -1,7 +1,9 @@
 /*
  * http.c: the HTTP layer of ibid serve, over GNU libmicrohttpd.
  *
- * libmicrohttpd runs a pool of threads, each polling its share of the connections. It calls
+ * libmicrohttpd serves each connection in a thread of its own (up to a limit of connections, past
+ * which new ones wait in the listen queue), so that a slow request (a large batch of documents
+ * being added, the first computation of the stories) holds up no other client. It calls
  * on_request several times per request: once with the headers, then once per piece of the body,
  * then once more with nothing left to read. The first call refuses a declared Content-Length
  * over the limit at once (413, the body is never read); the pieces are gathered into one buffer,
@@ -148,16 +150,16 @@ static int fail(ibid_error *err, int code, const char *host, const char *why)
     return code;
 }
 
-int srv_http_start(srv_http **out, srv *api, const char *host, unsigned port, int n_threads,
+int srv_http_start(srv_http **out, srv *api, const char *host, unsigned port, int max_conns,
                    size_t max_body, ibid_error *err)
 {
     struct sockaddr_storage sa;
     memset(&sa, 0, sizeof sa);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO;
     struct sockaddr_in *v4 = (struct sockaddr_in *)&sa;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&sa;
     *out = NULL;
-    assert(port <= 65535 && n_threads >= 1);
+    assert(port <= 65535 && max_conns >= 1);
     if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
         v4->sin_family = AF_INET;
         v4->sin_port = htons((uint16_t)port);
@@ -173,8 +175,8 @@ int srv_http_start(srv_http **out, srv *api, const char *host, unsigned port, in
     h->api = api;
     h->max_body = max_body;
     h->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
-                            (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-                            (unsigned)n_threads, MHD_OPTION_NOTIFY_COMPLETED, on_done, h,
+                            (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
+                            (unsigned)max_conns, MHD_OPTION_NOTIFY_COMPLETED, on_done, h,
                             MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
     if (!h->d) {
         free(h);

@@ -180,12 +180,13 @@ typedef struct srv_http srv_http;
 
 /*
  * srv_http_start: listen on `host` (a numeric IPv4 or IPv6 address) and `port` (0: any free
- * port) and answer requests with srv_handle on `api`, in `n_threads` threads (1 to 256).
+ * port) and answer requests with srv_handle on `api`, each connection in a thread of its own,
+ * at most max_conns (>= 1) at once.
  * Bodies larger than max_body bytes get 413 without reaching the API. Returns 0 or IBID_EINVAL
  * (a bad address), IBID_EIO (cannot listen: the message says why), with *err filled. Stop with
  * srv_http_stop, which waits for requests under way to finish.
  */
-int srv_http_start(srv_http **out, srv *api, const char *host, unsigned port, int n_threads,
+int srv_http_start(srv_http **out, srv *api, const char *host, unsigned port, int max_conns,
                    size_t max_body, ibid_error *err);
 /* The port it listens on (the one chosen when asked for 0). */
 unsigned srv_http_port(const srv_http *h);

@@ -45,7 +45,7 @@ with tempdir() as d:
         f.write(token + "\n")
     os.chmod(tok, 0o600)
     s = Server(ibid, db, "--token-file", tok, "--max-text", "20000", "--max-body", "100000",
-               "--threads", "2")
+               "--connections", "8")
 
     # --- health and the page
     st, j = s.json("GET", "/api/health")
