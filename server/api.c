@@ -586,7 +586,14 @@ static int refresh_stories(srv *s, ibid_error *err)
     for (size_t k = 0; k < ibid_stories_size(sto); k++) {
         char *nl = strchr(line, '\n');
         json_t *o = nl ? json_loadb(line, (size_t)(nl - line), 0, NULL) : NULL;
-        if (!json_is_object(o)) abort(); /* the library wrote one object a story */
+        if (!json_is_object(o)) { /* the library writes one object a story: never */
+            json_decref(o);
+            json_decref(all);
+            memset(err, 0, sizeof *err);
+            err->code = rc = IBID_EIO;
+            snprintf(err->message, sizeof err->message, "story %zu could not be listed", k + 1);
+            goto done;
+        }
         const ibid_story *story = ibid_stories_get(sto, k);
         json_t *ps = json_array();
         for (size_t i = 0; i < story->n_passages; i++) {
