@@ -114,6 +114,17 @@ function startServer(db, tokenFile) {
             'a witness opens side by side with the first, highlighted');
         await page.screenshot({ path: path.join(outDir, 'serve_story.png'), fullPage: true });
 
+        // a text opened from a file is sent the same way
+        await page.click('#tab-check');
+        await page.fill('#text', '');
+        await page.$eval('#sources', (ol) => { ol.textContent = ''; });
+        await page.setInputFiles('#file', path.join(seeds, f002));
+        await page.waitForSelector('#sources li');
+        check((await page.inputValue('#text')) === text002, 'an opened file fills the text box');
+        const again = await page.$$eval('#sources li', (ls) => ls.map((l) => l.dataset.id));
+        check(again.join(',') === '002,000', 'now that 002 is stored, it and 000 are listed: ' +
+            again);
+
         check(errors.length === 0, 'no script errors: ' + errors.join('; '));
         check(requests.every((u) => u.startsWith(srv.url)), 'nothing fetched from elsewhere');
     } finally {
