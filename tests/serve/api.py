@@ -250,4 +250,19 @@ with tempdir() as d:
     t.check(st == 200, "--private: the page itself needs no token")
     s.stop()
 
+    # --- --create: a new store, written to through the API
+    new_db = os.path.join(d, "new.db")
+    s = Server(ibid, new_db, "--token-file", tok, "--create")
+    st, j = s.json("GET", "/api/health")
+    t.check(st == 200 and j["documents"] == 0 and j["writable"], "--create: an empty store")
+    st, j = s.json("POST", "/api/query", query)
+    t.check(st == 200 and j["sources"] == [] and j["n_candidates"] == 0, "a query of an empty store")
+    st, j = s.json("GET", "/api/stories")
+    t.check(st == 200 and j["n_stories"] == 0, "no stories in an empty store")
+    st, j = s.json("POST", "/api/documents", "".join(json.dumps(x) + "\n" for x in docs), H)
+    t.check(st == 201 and j["added"] == 3, "--create: documents added: %r" % j)
+    st, j = s.json("POST", "/api/query", query)
+    t.check(st == 200 and j["n_sources"] == 2, "the new store answers queries")
+    s.stop()
+
 t.done()
