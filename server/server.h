@@ -7,8 +7,8 @@
  *   api.c      the answers: each route's handler over the store (a pool of read-only handles,
  *              one writer at a time, a cache of the stories), JSON in and out with jansson, and
  *              the page's files (web/, compiled in as web_assets.c).
- *   http.c     the HTTP layer over libmicrohttpd: a thread pool, bodies gathered up to the size
- *              limit, each complete request handed to srv_handle.
+ *   http.c     the HTTP layer over libmicrohttpd: a thread a connection, bodies gathered up to
+ *              the size limit, each complete request handed to srv_handle.
  *
  * Like cli/, this layer uses only include/ibid.h; it never prints and never exits. It keeps no
  * global state: everything hangs off one srv (the API) and one srv_http (the listener).
