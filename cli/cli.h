@@ -23,6 +23,7 @@ int ibid_cmd_dedup(int argc, char **argv);
 int ibid_cmd_stories(int argc, char **argv);
 int ibid_cmd_show(int argc, char **argv);
 int ibid_cmd_report(int argc, char **argv);
+int ibid_cmd_serve(int argc, char **argv);
 
 /* "ibid CMD: SOURCE:LINE:COLUMN: MESSAGE" on stderr. */
 void cli_report(const char *cmd, const ibid_error *e);

@@ -20,6 +20,7 @@ static const command commands[] = {
     {"stories", ibid_cmd_stories, "group shared passages into stories, first witness first"},
     {"show", ibid_cmd_show, "print a document with its reused spans marked by source"},
     {"report", ibid_cmd_report, "write the stories as one self-contained HTML page"},
+    {"serve", ibid_cmd_serve, "a web page and a JSON API over a store"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

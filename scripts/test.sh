@@ -1,6 +1,6 @@
 #!/bin/sh
 # The whole test suite, as CI runs it (.ci/run calls this):
-#   1. install dependencies; check formatting with clang-format-14
+#   1. install dependencies; check formatting with clang-format-14; install playwright-core
 #   2. build optimized, run every ctest test (unit, header, golden, fuzz corpus replay, quality)
 #   3. build with AddressSanitizer + UBSan and the arena bypassed, run the suite again
 #   4. build the libFuzzer targets with clang and run each for FUZZ_SECONDS (default 45)
@@ -25,8 +25,20 @@ count() { # $1: ctest log
 }
 
 echo "== format"
-if clang-format-14 --dry-run --Werror include/*.h src/*.c src/*.h cli/*.c cli/*.h fuzz/*.c \
-    tests/unit/*.c bench/*.c; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+if clang-format-14 --dry-run --Werror include/*.h src/*.c src/*.h cli/*.c cli/*.h server/*.c \
+    server/*.h fuzz/*.c tests/unit/*.c bench/*.c; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+# The browser tests (tests/browser) drive Debian's chromium with playwright-core from npm,
+# installed here into the build tree, never with a browser of its own. Under CI=true a missing
+# chromium or playwright fails those tests instead of skipping them.
+echo "== playwright-core for the browser tests"
+export CI=${CI:-true}
+export IBID_NPM_DIR="$PWD/build-ci-npm"
+if [ ! -d "$IBID_NPM_DIR/node_modules/playwright-core" ]; then
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-save --no-audit --no-fund \
+        --prefix "$IBID_NPM_DIR" playwright-core@1 >/dev/null 2>&1 ||
+        echo "npm install playwright-core failed: the browser tests will fail"
+fi
 
 for variant in release asan; do
     echo "== build and test: $variant"

@@ -8,9 +8,14 @@
  * one JSON object in a <script type="application/json"> element, escaped so that no "</script"
  * or "<!--" can appear in it (<, >, & and U+2028/2029 as \u escapes); the script builds the
  * view with textContent only, never innerHTML of data. Offsets stay code points: the script
- * cuts texts with Array.from, which splits by code point as the library counts.
+ * cuts texts with Array.from, which splits by code point as the library counts. The marking of
+ * a text is web/side_by_side.js, compiled in (web/embed_js.cmake) and shared with the page of
+ * ibid serve.
  */
 #include "stories.h"
+
+/* web/side_by_side.js, compiled in by web/embed_js.cmake */
+extern const char ibid_side_by_side_js[];
 
 static void put_html(FILE *fp, const char *s, size_t n)
 {
@@ -96,34 +101,22 @@ static const char css[] =
     "select{max-width:38em}\n";
 
 /* The side-by-side view: data is {docs: [[id, date, title, text]], passages: [[a, b, beg_a,
- * end_a, beg_b, end_b, story, kind, boilerplate]]} with a, b indices into docs. */
+ * end_a, beg_b, end_b, story, kind, boilerplate]]} with a, b indices into docs. The marking
+ * itself is ibidMark of web/side_by_side.js (ibid_side_by_side_js), which ibid serve's page
+ * uses too; this is the report's wiring. */
 static const char js[] =
     "(function(){\n"
     "var D=JSON.parse(document.getElementById('data').textContent);\n"
     "var sa=document.getElementById('da'),sb=document.getElementById('db');\n"
     "D.docs.forEach(function(d,i){[sa,sb].forEach(function(s){var o=document.createElement("
     "'option');o.value=i;o.textContent=d[0]+(d[1]?' ('+d[1]+')':'');s.appendChild(o);});});\n"
-    "function fill(el,k,other,side){var d=D.docs[k],cps=Array.from(d[3]),cut=[0,cps.length],"
-    "ps=[];\n"
+    "function fill(el,k,other,oel){var ps=[];\n"
     " D.passages.forEach(function(p,i){var s=null;if(p[0]==k&&p[1]==other)s=[p[2],p[3]];"
-    "else if(p[1]==k&&p[0]==other)s=[p[4],p[5]];if(s){ps.push([s[0],s[1],i]);cut.push(s[0],"
-    "s[1]);}});\n"
-    " cut=cut.filter(function(v,i,a){return a.indexOf(v)==i;}).sort(function(x,y){return x-y;});"
-    "\n el.textContent='';\n"
-    " for(var j=0;j+1<cut.length;j++){var b=cut[j],e=cut[j+1],t=cps.slice(b,e).join(''),hit=null;"
-    "\n  ps.forEach(function(q){if(!hit&&q[0]<=b&&q[1]>=e)hit=q;});\n"
-    "  if(!hit){el.appendChild(document.createTextNode(t));continue;}\n"
-    "  var m=document.createElement('mark'),p=D.passages[hit[2]];m.textContent=t;"
-    "m.dataset.p=hit[2];m.className=(p[8]?'bp ':'')+'k'+p[7];\n"
-    "  m.title='passage '+(hit[2]+1)+(p[8]?' (boilerplate)':'')+(p[6]>=0?', story '+(p[6]+1):'');"
-    "\n  m.onclick=function(){var o=document.querySelector('#'+(side=='a'?'tb':'ta')+' "
-    "mark[data-p=\"'"
-    "+this.dataset.p+'\"]');document.querySelectorAll('mark.hot').forEach(function(x){"
-    "x.classList.remove('hot');});this.classList.add('hot');if(o){o.classList.add('hot');"
-    "o.scrollIntoView({block:'center'});}};\n"
-    "  el.appendChild(m);}}\n"
-    "function show(){var a=+sa.value,b=+sb.value;fill(document.getElementById('ta'),a,b,'a');"
-    "fill(document.getElementById('tb'),b,a,'b');}\n"
+    "else if(p[1]==k&&p[0]==other)s=[p[4],p[5]];if(s)ps.push([s[0],s[1],i,(p[8]?'bp ':'')+'k'+"
+    "p[7],'passage '+(i+1)+(p[8]?' (boilerplate)':'')+(p[6]>=0?', story '+(p[6]+1):'')]);});\n"
+    " ibidMark(el,D.docs[k][3],ps,oel);}\n"
+    "function show(){var a=+sa.value,b=+sb.value,ta=document.getElementById('ta'),"
+    "tb=document.getElementById('tb');fill(ta,a,b,tb);fill(tb,b,a,ta);}\n"
     "sa.onchange=sb.onchange=show;\n"
     "document.querySelectorAll('a.cmp').forEach(function(l){l.onclick=function(){"
     "sa.value=l.dataset.a;sb.value=l.dataset.b;show();document.getElementById('compare')"
@@ -268,7 +261,8 @@ int ibid_html_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const
                 slot[p->doc2], p->cp_beg1, p->cp_end1, p->cp_beg2, p->cp_end2, s->pinfo[i].story,
                 p->kind, s->pinfo[i].boilerplate);
     }
-    fprintf(fp, "]}</script>\n<script>\n%s</script>\n</body>\n</html>\n", js);
+    fprintf(fp, "]}</script>\n<script>\n%s%s</script>\n</body>\n</html>\n", ibid_side_by_side_js,
+            js);
     free(slot);
     if (ferror(fp)) return ibid_fail(err, IBID_EIO, NULL, 0, 0, "write failed");
     return 0;
