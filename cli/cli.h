@@ -92,4 +92,8 @@ int cli_load(cli_align_args *a, const char *cmd, int argc, char **argv, cli_prog
 /* What was skipped under --skip-bad, on stderr unless --quiet. */
 void cli_load_report(const cli_align_args *a, const char *cmd, const ibid_corpus *corpus);
 
+/* ibid align under mpirun (mpi.c): every rank calls it after parsing; rank 0 writes the output
+ * and the messages. Returns the exit code, the same on every rank. */
+int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html);
+
 #endif

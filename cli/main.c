@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -35,7 +36,28 @@ static void usage(FILE *fp)
     fprintf(fp, "\noptions: --version, --help\n");
 }
 
+/* Started by mpirun (Open MPI, or a PMIx or PMI launcher)? Then the process joins the job. */
+static int under_mpirun(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK");
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    if (!under_mpirun()) return run(argc, argv);
+    ibid_error err = {0};
+    if (ibid_mpi_init(&argc, &argv, &err) < 0) {
+        fprintf(stderr, "ibid: started by mpirun, but: %s\n", err.message);
+        return EXIT_ERR;
+    }
+    int rc = run(argc, argv);
+    ibid_mpi_finalize();
+    return rc;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -43,7 +65,11 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("ibid %s (MPI: no)\n", ibid_version());
+        const char *mpi = ibid_mpi_library();
+        if (mpi) /* "Open MPI v4.1.4, package: ...": up to the first comma */
+            printf("ibid %s (MPI: yes, %.*s)\n", ibid_version(), (int)strcspn(mpi, ","), mpi);
+        else
+            printf("ibid %s (MPI: no)\n", ibid_version());
         return EXIT_OK;
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
@@ -64,8 +90,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "ibid: no command '%s'\n", argv[2]);
         return EXIT_USAGE;
     }
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(cmd, commands[i].name) != 0) continue;
+        /* under mpirun with several ranks, each would run the whole command: only align
+         * divides the work (docs/mpi.md) */
+        if (ibid_mpi_size() > 1 && strcmp(cmd, "align") != 0) {
+            if (ibid_mpi_rank() == 0)
+                fprintf(stderr, "ibid %s: does not run on several MPI ranks; run it without "
+                                "mpirun (only align is distributed, see docs/mpi.md)\n",
+                        cmd);
+            return EXIT_ERR;
+        }
+        return commands[i].run(argc - 1, argv + 1);
+    }
     fprintf(stderr, "ibid: no command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;

@@ -251,6 +251,30 @@ typedef struct ibid_index {
 void ibid_index_build(ibid_index *ix, const ibid_toks *toks, size_t n_doc,
                       const ibid_align_opts *o);
 void ibid_index_free(ibid_index *ix);
+/* The index's second half: given n_group, group_beg and the groups' occurrences occ[0, n_occ)
+ * (taken over as group_occ), build each document's (position, group) list. */
+void ibid_index_transpose(ibid_index *ix, ibid_occ *occ, size_t n_occ, size_t n_doc);
+/* The pieces of ibid_index_build that the MPI driver repeats on each rank: an n-gram's cheap
+ * mix (which picks its pass), the pass of a mix among n_pass, an n-gram's 64-bit hash (which
+ * identifies it), and the passes that n_post postings take within index_memory. */
+uint32_t ibid_ngram_mix(const uint32_t *t, int n);
+uint32_t ibid_ngram_pass_of(uint32_t mixed, int n_pass);
+uint64_t ibid_ngram_hash(const uint32_t *t, int n);
+int ibid_ngram_passes(size_t n_post, size_t index_memory);
+
+/* ---- pipeline.c ---- */
+/* ibid_align (verbatim mode, no pair list) over a prebuilt index `ix` of the corpus's documents,
+ * aligning only the pairs (a, b) with a < n_walk and b > a: the MPI driver's local step, whose
+ * corpus holds its own documents first (the ones it walks) and its partners' after. */
+int ibid_align_indexed(ibid_result **out, const ibid_corpus *c, const ibid_index *ix,
+                       size_t n_walk, const ibid_align_opts *o, ibid_error *err);
+
+/* ---- out_jsonl.c ---- */
+/* The pieces of ibid_result_write: the header line (TSV only; nothing for JSON Lines) and one
+ * passage's line(s). Return 0 or -1 (errno set) on a write error. */
+int ibid_write_header(FILE *fp, const ibid_write_opts *o);
+int ibid_passage_write(FILE *fp, const ibid_corpus *c, const ibid_passage *p,
+                       const ibid_write_opts *o);
 
 /* ---- chain.c ---- */
 /* An anchor: an n-gram match a[x, x + n) == b[y, y + n), in tokens. */

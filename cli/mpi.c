@@ -1,0 +1,99 @@
+/*
+ * mpi.c: ibid align under mpirun: the same command, the work shared by the ranks
+ * (ibid_mpi_align); rank 0 alone writes the output and the messages.
+ *
+ * The output is a temporary file beside the named one, opened by rank 0 only and renamed once
+ * every rank has reported success (ibid_mpi_align returns 0 on every rank only then). When a
+ * rank dies, MPI aborts the job: rank 0 is killed before the rename, so no output file appears,
+ * only a leftover OUTPUT.tmp.XXXXXX (docs/mpi.md).
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void report_skipped(const ibid_mpi_report *r)
+{
+    if (!r->n_skipped) return;
+    fprintf(stderr, "ibid align: skipped %zu documents:\n", r->n_skipped);
+    for (size_t i = 0; i < r->n_skipped && i < 10; i++) {
+        const ibid_error *e = &r->skipped[i];
+        fprintf(stderr, "  %s:%ld: %s\n", e->source, e->line, e->message);
+    }
+    if (r->n_skipped > 10) fprintf(stderr, "  ... and %zu more\n", r->n_skipped - 10);
+}
+
+static void report_verbose(const ibid_mpi_report *r, double secs)
+{
+    fprintf(stderr,
+            "ibid align: %d ranks; %zu documents; %zu shared n-grams, %zu boilerplate; %zu "
+            "candidate pairs; %zu passages; %d exchange rounds; %.2fs\n",
+            r->n_ranks, r->n_docs, r->n_shared_ngrams, r->n_boilerplate, r->n_candidates,
+            r->n_passages, r->n_passes, secs);
+    fprintf(stderr, "ibid align: rank  docs  text_MB  fetched  fetched_MB  postings  group_occ  "
+                    "passages  sent_MB  received_MB  peak_RSS_MB\n");
+    for (int i = 0; i < r->n_ranks; i++) {
+        const ibid_mpi_rank_stats *s = &r->rank[i];
+        fprintf(stderr,
+                "ibid align: %4d %5llu %8.1f %8llu %11.1f %9llu %10llu %9llu %8.1f %12.1f "
+                "%12.1f\n",
+                i, (unsigned long long)s->n_docs, s->n_bytes / 1e6,
+                (unsigned long long)s->n_fetched, s->n_fetched_bytes / 1e6,
+                (unsigned long long)s->n_postings, (unsigned long long)s->n_group_occ,
+                (unsigned long long)s->n_passages, s->bytes_sent / 1e6, s->bytes_received / 1e6,
+                s->max_rss / 1e6);
+    }
+}
+
+int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html)
+{
+    int root = ibid_mpi_rank() == 0;
+    const char *why = NULL;
+    if (html)
+        why = "--html is not supported under mpirun";
+    else if (a->pairs_path)
+        why = "--pairs is not supported under mpirun";
+    else if (a->ao.mode != IBID_MODE_VERBATIM)
+        why = "only --mode verbatim is supported under mpirun";
+    else if (a->wo.format != IBID_FORMAT_JSONL && a->wo.format != IBID_FORMAT_TSV)
+        why = "only --format jsonl or tsv is supported under mpirun";
+    for (int i = a->first_input; i < argc && !why; i++)
+        if (strcmp(argv[i], "-") == 0) why = "standard input is not supported under mpirun";
+    if (why) {
+        /* every rank sees the same arguments, so every rank stops here */
+        if (!root) return EXIT_USAGE;
+        return cli_usage("align", "%s (see docs/mpi.md)", why);
+    }
+    ibid_mpi_opts mo;
+    ibid_mpi_opts_init(&mo);
+    const char *die = getenv("IBID_TEST_MPI_DIE_RANK"); /* the failure test (tests/mpi) */
+    if (die) mo.test_die_rank = atoi(die);
+    a->ro.n_threads = a->ao.n_threads;
+
+    ibid_error err = {0};
+    cli_output out = {0};
+    ibid_mpi_report *rep = NULL;
+    double t0 = cli_now();
+    ibid_error open_err = {0};
+    int open_rc = root ? cli_output_open(&out, a->output, &open_err) : 0;
+    /* a rank 0 without its output still takes part (with out NULL every rank fails at once) */
+    int rc = ibid_mpi_align(root ? out.fp : NULL, (const char *const *)argv + a->first_input,
+                            (size_t)(argc - a->first_input), &a->ro, &a->ao, &a->wo, &mo, &rep,
+                            &err);
+    if (open_rc < 0) rc = open_rc, err = open_err;
+    if (root && rc == 0) rc = cli_output_commit(&out, &err);
+    if (rc < 0) {
+        if (root) {
+            if (out.fp) cli_output_abort(&out);
+            cli_report("align", &err);
+        }
+        ibid_mpi_report_free(rep);
+        return EXIT_ERR;
+    }
+    if (root && !a->quiet) {
+        report_skipped(rep);
+        if (a->verbose) report_verbose(rep, cli_now() - t0);
+    }
+    ibid_mpi_report_free(rep);
+    return EXIT_OK;
+}
