@@ -4,23 +4,32 @@
  *
  * The output is a temporary file beside the named one, opened by rank 0 only and renamed once
  * every rank has reported success (ibid_mpi_align returns 0 on every rank only then). When a
- * rank dies, MPI aborts the job: rank 0 is killed before the rename, so no output file appears,
- * only a leftover OUTPUT.tmp.XXXXXX (docs/mpi.md).
+ * rank dies, mpirun ends the job: rank 0 is stopped before the rename, so no output file
+ * appears, and on mpirun's SIGTERM it removes its temporary file too (docs/mpi.md).
  */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static void report_skipped(const ibid_mpi_report *r)
+/* The temporary output, for the handler below: the one static of the tool, set before the job
+ * starts and read only by the handler. */
+static const char *volatile tmp_output;
+
+/* When a rank dies, mpirun ends the others with SIGTERM (then SIGKILL): rank 0 removes its
+ * temporary output first, so that nothing of the failed run is left behind. */
+static void on_term(int sig)
 {
-    if (!r->n_skipped) return;
-    fprintf(stderr, "ibid align: skipped %zu documents:\n", r->n_skipped);
-    for (size_t i = 0; i < r->n_skipped && i < 10; i++) {
-        const ibid_error *e = &r->skipped[i];
-        fprintf(stderr, "  %s:%ld: %s\n", e->source, e->line, e->message);
-    }
-    if (r->n_skipped > 10) fprintf(stderr, "  ... and %zu more\n", r->n_skipped - 10);
+    if (tmp_output) unlink(tmp_output);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static const ibid_error *skipped_at(const void *r, size_t i)
+{
+    return &((const ibid_mpi_report *)r)->skipped[i];
 }
 
 static void report_verbose(const ibid_mpi_report *r, double secs)
@@ -76,12 +85,22 @@ int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html)
     double t0 = cli_now();
     ibid_error open_err = {0};
     int open_rc = root ? cli_output_open(&out, a->output, &open_err) : 0;
+    if (open_rc == 0 && out.tmp) {
+        tmp_output = out.tmp;
+        signal(SIGTERM, on_term);
+        signal(SIGINT, on_term);
+        signal(SIGABRT, on_term); /* IBID_TEST_MPI_DIE_RANK=0: rank 0 itself aborts */
+    }
     /* a rank 0 without its output still takes part (with out NULL every rank fails at once) */
     int rc = ibid_mpi_align(root ? out.fp : NULL, (const char *const *)argv + a->first_input,
                             (size_t)(argc - a->first_input), &a->ro, &a->ao, &a->wo, &mo, &rep,
                             &err);
     if (open_rc < 0) rc = open_rc, err = open_err;
     if (root && rc == 0) rc = cli_output_commit(&out, &err);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGABRT, SIG_DFL);
+    tmp_output = NULL;
     if (rc < 0) {
         if (root) {
             if (out.fp) cli_output_abort(&out);
@@ -91,7 +110,7 @@ int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html)
         return EXIT_ERR;
     }
     if (root && !a->quiet) {
-        report_skipped(rep);
+        cli_report_skipped("align", "documents", rep->n_skipped, skipped_at, rep);
         if (a->verbose) report_verbose(rep, cli_now() - t0);
     }
     ibid_mpi_report_free(rep);
