@@ -52,6 +52,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "ibid: started by mpirun, but: %s\n", err.message);
         return EXIT_ERR;
     }
+    /* every rank runs the command; rank 0 alone writes standard output (--help, --version) */
+    if (ibid_mpi_rank() != 0 && !freopen("/dev/null", "w", stdout)) return EXIT_ERR;
     int rc = run(argc, argv);
     ibid_mpi_finalize();
     return rc;
@@ -96,8 +98,9 @@ static int run(int argc, char **argv)
          * divides the work (docs/mpi.md) */
         if (ibid_mpi_size() > 1 && strcmp(cmd, "align") != 0) {
             if (ibid_mpi_rank() == 0)
-                fprintf(stderr, "ibid %s: does not run on several MPI ranks; run it without "
-                                "mpirun (only align is distributed, see docs/mpi.md)\n",
+                fprintf(stderr,
+                        "ibid %s: does not run on several MPI ranks; run it without "
+                        "mpirun (only align is distributed, see docs/mpi.md)\n",
                         cmd);
             return EXIT_ERR;
         }

@@ -92,9 +92,9 @@ int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html)
         signal(SIGABRT, on_term); /* IBID_TEST_MPI_DIE_RANK=0: rank 0 itself aborts */
     }
     /* a rank 0 without its output still takes part (with out NULL every rank fails at once) */
-    int rc = ibid_mpi_align(root ? out.fp : NULL, (const char *const *)argv + a->first_input,
-                            (size_t)(argc - a->first_input), &a->ro, &a->ao, &a->wo, &mo, &rep,
-                            &err);
+    int rc =
+        ibid_mpi_align(root ? out.fp : NULL, (const char *const *)argv + a->first_input,
+                       (size_t)(argc - a->first_input), &a->ro, &a->ao, &a->wo, &mo, &rep, &err);
     if (open_rc < 0) rc = open_rc, err = open_err;
     if (root && rc == 0) rc = cli_output_commit(&out, &err);
     signal(SIGTERM, SIG_DFL);

@@ -929,16 +929,16 @@ int ibid_mpi_size(void);
 
 /* What one rank did in ibid_mpi_align: plain figures, for -v and the benchmark. */
 typedef struct ibid_mpi_rank_stats {
-    uint64_t n_docs;         /* documents this rank owns (by the hash of their id) */
-    uint64_t n_bytes;        /* their text bytes */
-    uint64_t n_fetched;      /* documents of other ranks fetched to align against */
+    uint64_t n_docs;          /* documents this rank owns (by the hash of their id) */
+    uint64_t n_bytes;         /* their text bytes */
+    uint64_t n_fetched;       /* documents of other ranks fetched to align against */
     uint64_t n_fetched_bytes; /* their text bytes */
-    uint64_t n_postings;     /* n-gram postings this rank received as their hash's owner */
-    uint64_t n_group_occ;    /* occurrences of shared n-grams it received as a document owner */
-    uint64_t n_passages;     /* passages it aligned */
-    uint64_t bytes_sent;     /* bytes it sent to other ranks (all exchanges, output included) */
-    uint64_t bytes_received; /* bytes it received from other ranks */
-    uint64_t max_rss;        /* peak resident memory, bytes (getrusage) */
+    uint64_t n_postings;      /* n-gram postings this rank received as their hash's owner */
+    uint64_t n_group_occ;     /* occurrences of shared n-grams it received as a document owner */
+    uint64_t n_passages;      /* passages it aligned */
+    uint64_t bytes_sent;      /* bytes it sent to other ranks (all exchanges, output included) */
+    uint64_t bytes_received;  /* bytes it received from other ranks */
+    uint64_t max_rss;         /* peak resident memory, bytes (getrusage) */
 } ibid_mpi_rank_stats;
 
 /* The report of ibid_mpi_align; free with ibid_mpi_report_free. */

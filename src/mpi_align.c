@@ -124,13 +124,13 @@ typedef struct mjob {
     const ibid_align_opts *ao;
     const ibid_read_opts *ro;
     const ibid_mpi_opts *mo;
-    ibid_corpus *c;   /* this rank's documents, then the fetched partners */
-    size_t n_own;     /* documents this rank owns: c's first n_own */
-    uint64_t n_seen;  /* documents read, every rank's (the same on every rank) */
-    err_vec skip;     /* skipped by the reader (the same on every rank) */
-    err_vec dup;      /* skipped here as duplicate ids */
-    ibid_toks *toks;  /* per own document, during the n-gram exchange */
-    size_t n_group;   /* shared n-grams received */
+    ibid_corpus *c;    /* this rank's documents, then the fetched partners */
+    size_t n_own;      /* documents this rank owns: c's first n_own */
+    uint64_t n_seen;   /* documents read, every rank's (the same on every rank) */
+    err_vec skip;      /* skipped by the reader (the same on every rank) */
+    err_vec dup;       /* skipped here as duplicate ids */
+    ibid_toks *toks;   /* per own document, during the n-gram exchange */
+    size_t n_group;    /* shared n-grams received */
     size_t *group_beg; /* group g: occ[group_beg[g], group_beg[g + 1]) */
     size_t m_beg;
     ibid_occ *occ; /* (ref, position) */
@@ -192,8 +192,7 @@ static void tokenize_one(void *ud, size_t i, int tid)
     tok_job *t = ud;
     (void)tid;
     const ibid_doc *d = ibid_corpus_doc(t->j->c, i);
-    t->rc[i] =
-        ibid_tokenize_hashes(&t->j->toks[i], d->text, d->n_text, t->j->ao->norm, &t->e[i]);
+    t->rc[i] = ibid_tokenize_hashes(&t->j->toks[i], d->text, d->n_text, t->j->ao->norm, &t->e[i]);
 }
 
 /* Growable u32 buffers, one per destination rank. */
@@ -320,8 +319,8 @@ static int exchange_ngrams(mjob *j, ibid_error *err)
         /* this pass's postings, by destination: count, then fill */
         memset(send_n, 0, (size_t)n * sizeof *send_n);
         for (int phase = 0; phase < 2; phase++) {
-            ibid_rec *post = phase ? ibid_xmalloc((cursor[n] ? cursor[n] : 1) * sizeof *post)
-                                   : NULL;
+            ibid_rec *post =
+                phase ? ibid_xmalloc((cursor[n] ? cursor[n] : 1) * sizeof *post) : NULL;
             for (size_t i = 0; i < n_own; i++) {
                 const ibid_toks *tk = &j->toks[i];
                 if (tk->n_tok < (size_t)o->ngram) continue;
@@ -688,8 +687,7 @@ static int frame_cmp(const frame *x, const char *rx, const frame *y, const char 
     return 0;
 }
 
-static int merge_parts(mjob *j, FILE *part, FILE *out, const ibid_write_opts *wo,
-                       ibid_error *err)
+static int merge_parts(mjob *j, FILE *part, FILE *out, const ibid_write_opts *wo, ibid_error *err)
 {
     int n = j->n, rc = 0;
     part_in *in = ibid_xcalloc((size_t)n, sizeof *in);
@@ -704,8 +702,7 @@ static int merge_parts(mjob *j, FILE *part, FILE *out, const ibid_write_opts *wo
     for (;;) {
         int best = -1;
         for (int s = 0; s < n; s++)
-            if (rec[s] && (best < 0 || frame_cmp(&f[s], rec[s], &f[best], rec[best]) < 0))
-                best = s;
+            if (rec[s] && (best < 0 || frame_cmp(&f[s], rec[s], &f[best], rec[best]) < 0)) best = s;
         if (best < 0 || rc < 0) break;
         const frame *b = &f[best];
         if (fwrite(rec[best] + sizeof *b + b->n_id1 + b->n_id2, 1, b->n_line, out) != b->n_line)
@@ -723,8 +720,7 @@ static int merge_parts(mjob *j, FILE *part, FILE *out, const ibid_write_opts *wo
     free(f);
     free(rec);
     if (rc < 0 || fflush(out) != 0 || ferror(out))
-        return ibid_fail(err, IBID_EIO, NULL, 0, 0, "cannot write the output: %s",
-                         strerror(errno));
+        return ibid_fail(err, IBID_EIO, NULL, 0, 0, "cannot write the output: %s", strerror(errno));
     return 0;
 }
 

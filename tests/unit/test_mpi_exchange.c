@@ -56,7 +56,8 @@ static void test_dest(void **state)
     enum { N = 7, K = 70000 };
     int count[N] = {0};
     for (int i = 0; i < K; i++) count[ibid_mpi_dest(rng(), N)]++;
-    for (int d = 0; d < N; d++) assert_true(count[d] > K / N * 9 / 10 && count[d] < K / N * 11 / 10);
+    for (int d = 0; d < N; d++)
+        assert_true(count[d] > K / N * 9 / 10 && count[d] < K / N * 11 / 10);
 }
 
 static void test_round_bytes(void **state)
