@@ -99,5 +99,7 @@ void cli_load_report(const cli_align_args *a, const char *cmd, const ibid_corpus
 /* ibid align under mpirun (mpi.c): every rank calls it after parsing; rank 0 writes the output
  * and the messages. Returns the exit code, the same on every rank. */
 int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html);
+/* Each rank's figures (documents, traffic, peak memory) as a table on stderr, for -v. */
+void cli_mpi_report(const char *cmd, const ibid_mpi_report *r);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     const char *name;
@@ -53,7 +54,10 @@ int main(int argc, char **argv)
         return EXIT_ERR;
     }
     /* every rank runs the command; rank 0 alone writes standard output (--help, --version) */
-    if (ibid_mpi_rank() != 0 && !freopen("/dev/null", "w", stdout)) return EXIT_ERR;
+    if (ibid_mpi_rank() != 0) {
+        if (!freopen("/dev/null", "w", stdout)) return EXIT_ERR;
+        opterr = 0; /* and getopt's own messages */
+    }
     int rc = run(argc, argv);
     ibid_mpi_finalize();
     return rc;
@@ -95,8 +99,8 @@ static int run(int argc, char **argv)
     for (size_t i = 0; i < N_COMMANDS; i++) {
         if (strcmp(cmd, commands[i].name) != 0) continue;
         /* under mpirun with several ranks, each would run the whole command: only align
-         * divides the work (docs/mpi.md) */
-        if (ibid_mpi_size() > 1 && strcmp(cmd, "align") != 0) {
+         * and dedup divide the work (docs/mpi.md) */
+        if (ibid_mpi_size() > 1 && strcmp(cmd, "align") != 0 && strcmp(cmd, "dedup") != 0) {
             if (ibid_mpi_rank() == 0)
                 fprintf(stderr,
                         "ibid %s: does not run on several MPI ranks; run it without "

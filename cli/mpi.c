@@ -39,14 +39,23 @@ static void report_verbose(const ibid_mpi_report *r, double secs)
             "candidate pairs; %zu passages; %d exchange rounds; %.2fs\n",
             r->n_ranks, r->n_docs, r->n_shared_ngrams, r->n_boilerplate, r->n_candidates,
             r->n_passages, r->n_passes, secs);
-    fprintf(stderr, "ibid align: rank  docs  text_MB  fetched  fetched_MB  postings  group_occ  "
-                    "passages  sent_MB  received_MB  peak_RSS_MB\n");
+    cli_mpi_report("align", r);
+}
+
+void cli_mpi_report(const char *cmd, const ibid_mpi_report *r)
+{
+    /* what the three middle columns count: see ibid_mpi_rank_stats and ibid_mpi_dedup */
+    int dedup = strcmp(cmd, "dedup") == 0;
+    fprintf(stderr,
+            "ibid %s: rank  docs  text_MB  fetched  fetched_MB  %s  passages  sent_MB  "
+            "received_MB  peak_RSS_MB\n",
+            cmd, dedup ? "band_keys      pairs" : " postings  group_occ");
     for (int i = 0; i < r->n_ranks; i++) {
         const ibid_mpi_rank_stats *s = &r->rank[i];
         fprintf(stderr,
-                "ibid align: %4d %5llu %8.1f %8llu %11.1f %9llu %10llu %9llu %8.1f %12.1f "
+                "ibid %s: %4d %5llu %8.1f %8llu %11.1f %9llu %10llu %9llu %8.1f %12.1f "
                 "%12.1f\n",
-                i, (unsigned long long)s->n_docs, s->n_bytes / 1e6,
+                cmd, i, (unsigned long long)s->n_docs, s->n_bytes / 1e6,
                 (unsigned long long)s->n_fetched, s->n_fetched_bytes / 1e6,
                 (unsigned long long)s->n_postings, (unsigned long long)s->n_group_occ,
                 (unsigned long long)s->n_passages, s->bytes_sent / 1e6, s->bytes_received / 1e6,

@@ -395,4 +395,22 @@ typedef struct ibid_docstream_cb {
 int ibid_docstream_read(const char *const *paths, size_t n_paths, const ibid_read_opts *o,
                         const ibid_docstream_cb *cb, ibid_error *err);
 
+/* ---- dedup.c: the pieces the MPI driver (mpi_dedup.c) builds a result from ---- */
+/* The bands and rows of o (its own, or chosen for its thresholds by ibid_minhash_params). */
+void ibid_dedup_lsh(const ibid_dedup_opts *o, int *bands, int *rows);
+/* An empty result (no shingle file) for the options; documents are then noted in input order,
+ * joined, and settled (survivors chosen) as in ibid_dedup_run. */
+ibid_dedup *ibid_dedup_begin(const ibid_dedup_opts *o, const ibid_read_opts *ro);
+void ibid_dedup_note(ibid_dedup *d, const ibid_sdoc *doc);
+void ibid_dedup_note_skip(ibid_dedup *d, const ibid_error *e);
+/* Join the clusters of documents a and b; exact: b has a's normalized text, a the first. */
+void ibid_dedup_join(ibid_dedup *d, uint32_t a, uint32_t b, int exact);
+void ibid_dedup_settle(ibid_dedup *d);
+/* The first document with document i's normalized text (i itself when none before). */
+size_t ibid_dedup_exact_of(const ibid_dedup *d, size_t i);
+ibid_dedup_stats *ibid_dedup_stats_of(ibid_dedup *d);
+/* Each document's similarity to its survivor (taken over), for ibid_dedup_write_clusters,
+ * which then reads no shingles. */
+void ibid_dedup_set_member_sim(ibid_dedup *d, double *sim);
+
 #endif /* IBID_INT_H */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# golden_np.sh: the golden cases of ibid align, run under mpirun -np 3, give the expected
+# golden_np.sh: the golden cases of ibid align and dedup, run under mpirun -np 3, give the expected
 # output, messages and exit status of one process (tests/golden/<case>/expected.*).
 #   golden_np.sh IBID GEN_CORPUS
 # $IBID in each case's cmd becomes a wrapper that runs the real binary under scripts/mpirun.sh.
@@ -7,9 +7,11 @@
 # normally, but 1 process returned a non-zero exit code...", between lines of dashes) are
 # removed before the comparison; everything ibid prints must be as one process prints it.
 # Left out: cases with options align refuses under mpirun (--html, --pairs, --mode, --format
-# text, standard input; usage-mpi.sh checks the refusals), and bad-utf8-text-file, whose
+# text, standard input; usage-mpi.sh checks the refusals), the usage cases but two (parsing is
+# the same code; usage_mpi.sh checks getopt's messages), and bad-utf8-text-file, whose
 # message under mpirun comes from the streaming reader (same file, line and column, other
-# words: docs/mpi.md).
+# words: docs/mpi.md), and the --tmp-dir half of dedup-missing-file (under mpirun, dedup keeps
+# shingles in memory and makes no temporary file).
 set -eu
 IBID=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,9 +19,10 @@ golden="$here/../golden"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
-cases="align-folder align-jsonl align-no-text align-output-file align-skip-markup align-threads
-align-tsv bad-json bad-output-left-behind bad-utf8 duplicate-id huge-line missing-file missing-id
-missing-text skip-bad usage-bad-number usage-no-input"
+cases="align-folder align-jsonl align-no-text align-skip-markup align-tsv bad-json bad-output-left-behind bad-utf8 duplicate-id huge-line missing-file missing-id
+missing-text skip-bad usage-bad-number usage-no-input dedup-bad-json dedup-compressed
+dedup-containment dedup-folder dedup-jsonl dedup-keep-longest dedup-keep-oldest
+dedup-output-left-behind dedup-skip-bad"
 for np in 3; do
     printf '#!/bin/sh\nexec sh "%s" %s "%s" "$@"\n' "$here/../../scripts/mpirun.sh" "$np" \
         "$IBID" >"$tmp/ibid"

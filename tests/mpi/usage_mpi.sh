@@ -35,6 +35,13 @@ refuse "--pairs is not supported under mpirun" --pairs "$tmp/pairs.tsv" $docs
 refuse "only --format jsonl or tsv is supported under mpirun" --format text $docs
 refuse "--html is not supported under mpirun" --html "$tmp/r.html" $docs
 refuse "standard input is not supported under mpirun" -
+rc=0
+sh "$MPIRUN" 3 "$IBID" dedup --bogus x.jsonl 2>"$tmp/err" || rc=$?
+n=$(grep -c "unrecognized option '--bogus'" "$tmp/err" || true)
+if [ "$rc" != 2 ] || [ "$n" != 1 ]; then
+    echo "usage_mpi: dedup --bogus on 3 ranks: exit $rc, getopt's message $n times"
+    fail=1
+fi
 n=$(sh "$MPIRUN" 3 "$IBID" align --help | grep -c "^usage: ibid align")
 if [ "$n" != 1 ]; then
     echo "usage_mpi: align --help on 3 ranks printed the usage $n times"
