@@ -8,7 +8,8 @@
  * MPI_Alltoallv. MPI counts and displacements are ints, so a block larger than a round's share
  * (ibid_mpi_round_bytes) is sent over several rounds, each packing at most that much per
  * destination into a staging buffer; the number of rounds is agreed by MPI_Allreduce, since a
- * rank with little to send must still take part in every round of the others.
+ * rank with little to send must still take part in every round of the others. A single round
+ * whose buffers fit an int goes straight from the caller's buffer into the result.
  *
  * Errors: MPI's default handler, MPI_ERRORS_ARE_FATAL, stays in force, so a failed MPI call or a
  * rank that dies aborts the whole job; the library's own errors (bad input on one rank) are
@@ -55,6 +56,17 @@ void ibid_mpi_exchange(const char *send, const size_t *send_n, char **recv, size
     int *rc = ibid_xmalloc((size_t)n * sizeof *rc), *rd = ibid_xmalloc((size_t)n * sizeof *rd);
     char *sbuf = NULL, *rbuf = NULL;
     size_t m_sbuf = 0, m_rbuf = 0;
+    /* one round whose whole buffers fit an int: straight from and into them, no staging copy
+     * (each rank decides for itself: the ranks need only agree on the number of rounds) */
+    int direct = all_rounds == 1 && soff[n] <= (size_t)INT_MAX && roff[n] <= (size_t)INT_MAX;
+    if (direct) {
+        for (int d = 0; d < n; d++) {
+            sc[d] = (int)send_n[d], sd[d] = (int)soff[d];
+            rc[d] = (int)recv_n[d], rd[d] = (int)roff[d];
+        }
+        MPI_Alltoallv(send, sc, sd, MPI_BYTE, *recv, rc, rd, MPI_BYTE, MPI_COMM_WORLD);
+        all_rounds = 0;
+    }
     for (uint64_t k = 0; k < all_rounds; k++) {
         size_t done = (size_t)k * cap, s_tot = 0, r_tot = 0;
         for (int d = 0; d < n; d++) {
