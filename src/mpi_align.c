@@ -48,7 +48,7 @@
 #define CHUNK    ((size_t)1 << 20) /* bytes of one merge message */
 #define TAG_REQ  101
 #define TAG_DATA 102
-#define ROUND    ((size_t)256 << 20) /* bytes per destination in one exchange round */
+#define ROUND    0 /* bytes per destination in one exchange round: as many as MPI counts allow */
 
 /* ---- the job ---- */
 

@@ -41,7 +41,7 @@
 #include <sys/resource.h>
 #include <xxhash.h>
 
-#define ROUND           ((size_t)256 << 20)
+#define ROUND           0 /* bytes per destination in one exchange round: as MPI allows */
 #define GROUP_ALL_PAIRS 16
 
 typedef struct dpair { /* a pair to compare, and what became of it */
