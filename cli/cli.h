@@ -90,7 +90,17 @@ int cli_align_parse(cli_align_args *a, const char *cmd, int argc, char **argv, c
  * as `cmd` and returns EXIT_OK or EXIT_ERR (then *corpus and *res are NULL). */
 int cli_load(cli_align_args *a, const char *cmd, int argc, char **argv, cli_progress *prog,
              ibid_corpus **corpus, ibid_result **res);
+/* "ibid CMD: skipped N WHAT:", the count of each kind of error, and the first ten errors (get(obj,
+ * i) is the i-th), on stderr; nothing when n is 0. */
+void cli_report_skipped(const char *cmd, const char *what, size_t n,
+                        const ibid_error *(*get)(const void *, size_t), const void *obj);
 /* What was skipped under --skip-bad, on stderr unless --quiet. */
 void cli_load_report(const cli_align_args *a, const char *cmd, const ibid_corpus *corpus);
+
+/* ibid align under mpirun (mpi.c): every rank calls it after parsing; rank 0 writes the output
+ * and the messages. Returns the exit code, the same on every rank. */
+int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html);
+/* Each rank's figures (documents, traffic, peak memory) as a table on stderr, for -v. */
+void cli_mpi_report(const char *cmd, const ibid_mpi_report *r);
 
 #endif

@@ -88,6 +88,10 @@ static const char help[] =
     "  -v, --verbose         a summary of the run's figures on standard error\n"
     "  -h, --help            this help\n"
     "\n"
+    "Under mpirun (MPI builds; docs/mpi.md), the ranks share the work and rank 0 writes the\n"
+    "same output as one process; -v adds each rank's memory and traffic. Supported there:\n"
+    "--mode verbatim, --format jsonl or tsv, no --pairs, --html or standard input.\n"
+    "\n"
     "Exit status: 0 on success, 1 on an error (the message names the file and line), 2 on a\n"
     "usage error. On error no output file is left behind.\n";
 
@@ -115,6 +119,7 @@ int ibid_cmd_align(int argc, char **argv)
     if (a.db) return cli_usage("align", "--db is for stories, show and report; see ibid query");
     if (a.first_input >= argc) return cli_usage("align", "no input given");
     if (a.wo.format < 0) a.wo.format = IBID_FORMAT_JSONL;
+    if (ibid_mpi_size() > 0) return cli_align_mpi(&a, argc, argv, html);
 
     ibid_error err = {0};
     ibid_corpus *corpus = NULL;

@@ -293,9 +293,24 @@ int ibid_cmd_dedup(int argc, char **argv)
     o.progress_ud = &prog;
     ro.n_threads = o.n_threads;
 
-    if (ibid_dedup_run(&d, (const char *const *)argv + optind, (size_t)(argc - optind), &ro, &o,
-                       &err) < 0)
+    ibid_mpi_report *rep = NULL;
+    if (ibid_mpi_size() > 0) { /* under mpirun: the ranks share the work, rank 0 writes */
+        ibid_mpi_opts mo;
+        ibid_mpi_opts_init(&mo);
+        const char *die = getenv("IBID_TEST_MPI_DIE_RANK"); /* the failure test (tests/mpi) */
+        if (die) mo.test_die_rank = atoi(die);
+        o.progress = NULL;
+        if (ibid_mpi_dedup(&d, (const char *const *)argv + optind, (size_t)(argc - optind), &ro, &o,
+                           &mo, &rep, &err) < 0)
+            goto done;
+        if (ibid_mpi_rank() != 0) { /* done: rank 0 writes the output */
+            ibid_mpi_report_free(rep);
+            return EXIT_OK;
+        }
+    } else if (ibid_dedup_run(&d, (const char *const *)argv + optind, (size_t)(argc - optind), &ro,
+                              &o, &err) < 0) {
         goto done;
+    }
     double t_run = cli_now();
     if (cli_output_open(&out, output, &err) < 0) goto done;
     if (ibid_dedup_write_kept(d, out.fp, &err) < 0) goto done;
@@ -321,6 +336,7 @@ int ibid_cmd_dedup(int argc, char **argv)
                 (unsigned long long)s->n_candidates, (unsigned long long)s->n_compared,
                 (unsigned long long)s->n_similar, s->n_runs, s->n_shingle_bytes / 1e6,
                 t_run - prog.t0, t - t_run, s->n_bytes / 1e6 / (t - prog.t0));
+        if (rep) cli_mpi_report("dedup", rep);
     }
     rc = EXIT_OK;
 done:
@@ -331,5 +347,6 @@ done:
         cli_report("dedup", &err);
     }
     ibid_dedup_free(d);
+    ibid_mpi_report_free(rep);
     return rc;
 }

@@ -92,8 +92,8 @@ static const struct option align_opts[] = {
 };
 
 /* Summarize documents skipped under --skip-bad: counts by reason, then the first few. */
-static void report_skipped(const char *cmd, const char *what, size_t n,
-                           const ibid_error *(*get)(const void *, size_t), const void *obj)
+void cli_report_skipped(const char *cmd, const char *what, size_t n,
+                        const ibid_error *(*get)(const void *, size_t), const void *obj)
 {
     if (!n) return;
     fprintf(stderr, "ibid %s: skipped %zu %s:\n", cmd, n, what);
@@ -357,7 +357,7 @@ fail:
 void cli_load_report(const cli_align_args *a, const char *cmd, const ibid_corpus *corpus)
 {
     if (a->quiet) return;
-    report_skipped(cmd, "documents", ibid_corpus_n_skipped(corpus), corpus_skip, corpus);
+    cli_report_skipped(cmd, "documents", ibid_corpus_n_skipped(corpus), corpus_skip, corpus);
     if (a->n_pairs_skipped)
         fprintf(stderr, "ibid %s: skipped %zu lines of %s (ids not in the corpus)\n", cmd,
                 a->n_pairs_skipped, a->pairs_path);

@@ -3,7 +3,9 @@
  */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     const char *name;
@@ -36,7 +38,33 @@ static void usage(FILE *fp)
     fprintf(fp, "\noptions: --version, --help\n");
 }
 
+/* Started by mpirun (Open MPI, or a PMIx or PMI launcher)? Then the process joins the job. */
+static int under_mpirun(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_RANK");
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    if (!under_mpirun()) return run(argc, argv);
+    ibid_error err = {0};
+    if (ibid_mpi_init(&argc, &argv, &err) < 0) {
+        fprintf(stderr, "ibid: started by mpirun, but: %s\n", err.message);
+        return EXIT_ERR;
+    }
+    /* every rank runs the command; rank 0 alone writes standard output (--help, --version) */
+    if (ibid_mpi_rank() != 0) {
+        if (!freopen("/dev/null", "w", stdout)) return EXIT_ERR;
+        opterr = 0; /* and getopt's own messages */
+    }
+    int rc = run(argc, argv);
+    ibid_mpi_finalize();
+    return rc;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -44,7 +72,11 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("ibid %s (MPI: no)\n", ibid_version());
+        const char *mpi = ibid_mpi_library();
+        if (mpi) /* "Open MPI v4.1.4, package: ...": up to the first comma */
+            printf("ibid %s (MPI: yes, %.*s)\n", ibid_version(), (int)strcspn(mpi, ","), mpi);
+        else
+            printf("ibid %s (MPI: no)\n", ibid_version());
         return EXIT_OK;
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
@@ -65,8 +97,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "ibid: no command '%s'\n", argv[2]);
         return EXIT_USAGE;
     }
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(cmd, commands[i].name) != 0) continue;
+        /* under mpirun with several ranks, each would run the whole command: only align
+         * and dedup divide the work (docs/mpi.md) */
+        if (ibid_mpi_size() > 1 && strcmp(cmd, "align") != 0 && strcmp(cmd, "dedup") != 0) {
+            if (ibid_mpi_rank() == 0)
+                fprintf(stderr,
+                        "ibid %s: does not run on several MPI ranks; run it without "
+                        "mpirun (only align is distributed, see docs/mpi.md)\n",
+                        cmd);
+            return EXIT_ERR;
+        }
+        return commands[i].run(argc - 1, argv + 1);
+    }
     fprintf(stderr, "ibid: no command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;

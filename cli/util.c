@@ -11,8 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Under mpirun every rank runs the same command and meets the same errors: rank 0 alone
+ * prints them (ibid_mpi_rank is 0 outside a job). */
 void cli_report(const char *cmd, const ibid_error *e)
 {
+    if (ibid_mpi_rank() != 0) return;
     fprintf(stderr, "ibid %s: ", cmd);
     if (e->source[0]) {
         fprintf(stderr, "%s:", e->source);
@@ -26,6 +29,7 @@ void cli_report(const char *cmd, const ibid_error *e)
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
+    if (ibid_mpi_rank() != 0) return EXIT_USAGE;
     fprintf(stderr, "ibid %s: ", cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);

@@ -903,6 +903,104 @@ int ibid_dedup_write_kept(const ibid_dedup *d, FILE *fp, ibid_error *err);
  */
 int ibid_dedup_write_clusters(const ibid_dedup *d, FILE *fp, ibid_error *err);
 
+/* ---------------------------------------------------------------------------------------------
+ * Scale-out on MPI: ibid align across the ranks of an mpirun job (mpi_exchange.c, mpi_align.c;
+ * mpi_none.c when built without MPI). docs/mpi.md describes the design and multi-node use.
+ * ------------------------------------------------------------------------------------------ */
+
+/* The MPI library the build uses ("Open MPI v4.1.4, ..." as MPI reports it, first line), or NULL
+ * when ibid was built without MPI. Thread safety: any thread. */
+const char *ibid_mpi_library(void);
+
+/*
+ * ibid_mpi_init: join the MPI job (MPI_Init); call once, from the main thread, before any other
+ * ibid_mpi_* call, and only when the process was started by mpirun (the caller decides, e.g.
+ * from the launcher's environment: the library reads none). Errors in MPI calls then abort the
+ * whole job (MPI_ERRORS_ARE_FATAL), so a rank that dies takes the others down. Returns 0, or
+ * IBID_EINVAL when built without MPI or when MPI_Init fails. ibid_mpi_finalize leaves the job
+ * (MPI_Finalize); call it once at the end, from the main thread, after a successful init.
+ */
+int ibid_mpi_init(int *argc, char ***argv, ibid_error *err);
+void ibid_mpi_finalize(void);
+/* This process's rank in the job and the number of ranks; 0 and 0 outside a job (before
+ * ibid_mpi_init, after ibid_mpi_finalize, or built without MPI). Thread safety: any thread. */
+int ibid_mpi_rank(void);
+int ibid_mpi_size(void);
+
+/* What one rank did in ibid_mpi_align: plain figures, for -v and the benchmark. */
+typedef struct ibid_mpi_rank_stats {
+    uint64_t n_docs;          /* documents this rank owns (by the hash of their id) */
+    uint64_t n_bytes;         /* their text bytes */
+    uint64_t n_fetched;       /* documents of other ranks fetched to align against */
+    uint64_t n_fetched_bytes; /* their text bytes */
+    uint64_t n_postings;      /* n-gram postings this rank received as their hash's owner */
+    uint64_t n_group_occ;     /* occurrences of shared n-grams it received as a document owner */
+    uint64_t n_passages;      /* passages it aligned */
+    uint64_t bytes_sent;      /* bytes it sent to other ranks (all exchanges, output included) */
+    uint64_t bytes_received;  /* bytes it received from other ranks */
+    uint64_t max_rss;         /* peak resident memory, bytes (getrusage) */
+} ibid_mpi_rank_stats;
+
+/* The report of ibid_mpi_align; free with ibid_mpi_report_free. */
+typedef struct ibid_mpi_report {
+    int n_ranks;
+    ibid_mpi_rank_stats *rank; /* on rank 0: one per rank; elsewhere: this rank's alone */
+    size_t n_docs;             /* documents in the corpus (every rank) */
+    size_t n_shared_ngrams;    /* distinct n-grams in 2..max_df documents, all ranks */
+    size_t n_boilerplate;      /* distinct n-grams dropped for max_df, all ranks */
+    size_t n_candidates;       /* document pairs aligned, all ranks */
+    size_t n_passages;         /* passages written, all ranks */
+    int n_passes;              /* rounds of the n-gram exchange (hash partitions, as P) */
+    size_t n_skipped;          /* documents skipped under skip_bad, with why, in skipped[] */
+    ibid_error *skipped;       /* (on rank 0; duplicate ids found on other ranks come last) */
+} ibid_mpi_report;
+void ibid_mpi_report_free(ibid_mpi_report *r);
+
+/* Options of ibid_mpi_align beyond those of ibid_align. Initialize with ibid_mpi_opts_init. */
+typedef struct ibid_mpi_opts {
+    int test_die_rank; /* for the failure test: this rank calls abort() in the n-gram exchange;
+                          -1 (the default): none */
+} ibid_mpi_opts;
+void ibid_mpi_opts_init(ibid_mpi_opts *o);
+
+/*
+ * ibid_mpi_align: ibid align across every rank of the job; every rank calls it with the same
+ * arguments. Each rank reads every input (parsing every line, so that every rank sees the same
+ * errors) but keeps only the documents whose id hashes to it; n-gram postings go to the rank
+ * owning their hash range (MPI_Alltoallv, in o->index_memory-sized rounds); each owner finds
+ * the shared n-grams and sends them to the ranks owning their documents, which fetch the texts
+ * of their candidate partners and align; rank 0 merges the ranks' sorted passages into `out`.
+ * The bytes written are those ibid_result_write writes for ibid_align on the whole corpus with
+ * the same options (wo->format must be IBID_FORMAT_JSONL or IBID_FORMAT_TSV; ao->mode
+ * IBID_MODE_VERBATIM). `out` is used on rank 0 only (NULL elsewhere). Inputs as for
+ * ibid_corpus_read, except "-". On success *rep (if not NULL) is a new report. Errors: those of
+ * ibid_corpus_read and ibid_align (a duplicate id names the later file and line, as one process
+ * does), IBID_EINVAL for an option this mode does not support, IBID_EIO; every rank returns the
+ * same error (that of the lowest rank that failed). Thread safety: the main thread, one call at
+ * a time; it uses ao->n_threads threads for its own work.
+ */
+int ibid_mpi_align(FILE *out, const char *const *inputs, size_t n_inputs, const ibid_read_opts *ro,
+                   const ibid_align_opts *ao, const ibid_write_opts *wo, const ibid_mpi_opts *mo,
+                   ibid_mpi_report **rep, ibid_error *err);
+
+/*
+ * ibid_mpi_dedup: ibid_dedup_run across every rank of the job; every rank calls it with the
+ * same arguments. Every rank reads every input (so that all agree on the documents and the
+ * errors); rank r signs the documents numbered r, r + N, ...; exact keys and band keys go to
+ * the ranks owning their hash ranges (MPI_Alltoallv), candidate pairs to the rank of their first
+ * document, which fetches the other's shingles and verifies; the duplicate edges are joined on
+ * rank 0 (mpi_dedup.c). On rank 0, *out is the result, with the clusters and survivors of
+ * ibid_dedup_run on the same inputs and options (its counts of compared and similar pairs can
+ * be larger: one process skips pairs already joined); write it with ibid_dedup_write_kept and
+ * ibid_dedup_write_clusters, which read the inputs again on rank 0. Elsewhere *out is NULL. On
+ * success *rep (if not NULL) is a new report (n_postings: band keys received; n_group_occ:
+ * pairs verified; n_fetched: shingle sets fetched). Errors as ibid_dedup_run, the same on every
+ * rank. Thread safety: the main thread, one call at a time; o->n_threads threads per rank.
+ */
+int ibid_mpi_dedup(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
+                   const ibid_read_opts *ro, const ibid_dedup_opts *o, const ibid_mpi_opts *mo,
+                   ibid_mpi_report **rep, ibid_error *err);
+
 #ifdef __cplusplus
 }
 #endif

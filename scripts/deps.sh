@@ -10,6 +10,8 @@ pkgs="build-essential cmake pkg-config libutf8proc-dev libxxhash-dev libzstd-dev
 pkgs="$pkgs libstemmer-dev libexttextcat-dev wordnet-base"
 # the store (ibid add, ibid query): SQLite; ibid serve: libmicrohttpd
 pkgs="$pkgs libsqlite3-dev libmicrohttpd-dev"
+# the MPI scale-out (optional in CMake; docs/mpi.md): Open MPI, its compiler wrapper and mpirun
+pkgs="$pkgs libopenmpi-dev openmpi-bin"
 pkgs="$pkgs dict-freedict-deu-eng dict-freedict-spa-eng dict-freedict-ara-eng"
 # the reverse dictionaries, read inverted to widen the coverage of the direct ones
 pkgs="$pkgs dict-freedict-eng-deu dict-freedict-eng-spa dict-freedict-eng-ara"

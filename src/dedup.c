@@ -75,8 +75,9 @@ struct ibid_dedup {
     size_t n_skip, m_skip;
     ibid_error *skip;
     ibid_uf uf;
-    uint32_t *surv; /* the survivor of each document's cluster */
-    int sh_fd;      /* the shingle file */
+    uint32_t *surv;     /* the survivor of each document's cluster */
+    double *member_sim; /* MPI runs: each document's similarity to its survivor, or NULL */
+    int sh_fd;          /* the shingle file */
     uint64_t n_sh_file;
     /* the exact keys seen: open addressing, key -> document + 1 */
     size_t m_ex;
@@ -584,6 +585,22 @@ static void survivors(ibid_dedup *d)
 
 /* ---- the job ---- */
 
+void ibid_dedup_lsh(const ibid_dedup_opts *o, int *bands, int *rows)
+{
+    if (o->bands) {
+        *bands = o->bands;
+        *rows = o->rows;
+        return;
+    }
+    double t = o->lsh_threshold > 0 ? o->lsh_threshold
+                                    : (o->containment ? o->threshold / 4 : o->threshold);
+    if (t > 0.99) t = 0.99;
+    int rc = ibid_minhash_params(t, o->n_hashes, 1 - o->fn_weight, o->fn_weight, bands, rows, NULL,
+                                 NULL);
+    assert(rc == 0);
+    (void)rc;
+}
+
 int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
                    const ibid_read_opts *ro, const ibid_dedup_opts *o, ibid_error *err)
 {
@@ -611,17 +628,7 @@ int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
         mem = pages > 0 && page > 0 ? (size_t)pages * (size_t)page / 4 : (size_t)1 << 30;
     }
     d->o.memory = mem;
-    if (o->bands) {
-        r.n_bands = o->bands;
-        r.n_rows = o->rows;
-    } else {
-        double t = o->lsh_threshold > 0 ? o->lsh_threshold
-                                        : (o->containment ? o->threshold / 4 : o->threshold);
-        if (t > 0.99) t = 0.99;
-        rc = ibid_minhash_params(t, o->n_hashes, 1 - o->fn_weight, o->fn_weight, &r.n_bands,
-                                 &r.n_rows, NULL, NULL);
-        assert(rc == 0);
-    }
+    ibid_dedup_lsh(o, &r.n_bands, &r.n_rows);
     d->st.bands = r.n_bands;
     d->st.rows = r.n_rows;
 
@@ -711,10 +718,78 @@ void ibid_dedup_free(ibid_dedup *d)
     free(d->dates);
     free(d->skip);
     free(d->surv);
+    free(d->member_sim);
     free(d->ex_key);
     free(d->ex_doc);
     ibid_uf_free(&d->uf);
     free(d);
+}
+
+/* ---- the pieces the MPI driver (mpi_dedup.c) assembles a result from, on rank 0 ---- */
+
+ibid_dedup *ibid_dedup_begin(const ibid_dedup_opts *o, const ibid_read_opts *ro)
+{
+    ibid_dedup *d = ibid_xcalloc(1, sizeof *d);
+    d->o = *o;
+    d->ro = *ro;
+    d->sh_fd = -1;
+    ibid_dedup_lsh(o, &d->st.bands, &d->st.rows);
+    return d;
+}
+
+void ibid_dedup_note(ibid_dedup *d, const ibid_sdoc *doc)
+{
+    uint32_t k = (uint32_t)d->n_doc++;
+    IBID_GROW(d->doc, d->m_doc, d->n_doc);
+    ddoc *x = &d->doc[k];
+    memset(x, 0, sizeof *x);
+    char *date = d->o.keep == IBID_KEEP_OLDEST ? date_of(doc->meta, d->o.date_field) : NULL;
+    x->id_off = push_str(&d->ids, &d->n_ids, &d->m_ids, doc->id);
+    x->date_off = date ? push_str(&d->dates, &d->n_dates, &d->m_dates, date) : NO_DATE;
+    free(date);
+    x->n_bytes = doc->n_text;
+    x->source = source_of(d, doc);
+    x->line_no = (uint32_t)doc->line_no;
+    x->exact = k;
+    d->st.n_bytes += doc->n_text;
+    ibid_uf_grow(&d->uf, d->n_doc);
+}
+
+void ibid_dedup_note_skip(ibid_dedup *d, const ibid_error *e)
+{
+    IBID_GROW(d->skip, d->m_skip, d->n_skip + 1);
+    d->skip[d->n_skip++] = *e;
+}
+
+void ibid_dedup_join(ibid_dedup *d, uint32_t a, uint32_t b, int exact)
+{
+    assert(a < d->n_doc && b < d->n_doc);
+    if (exact) d->doc[b].exact = a;
+    ibid_uf_union(&d->uf, a, b);
+}
+
+void ibid_dedup_settle(ibid_dedup *d)
+{
+    d->st.n_docs = d->n_doc;
+    d->st.n_skipped = d->n_skip;
+    survivors(d);
+}
+
+size_t ibid_dedup_exact_of(const ibid_dedup *d, size_t i)
+{
+    assert(i < d->n_doc);
+    return d->doc[i].exact;
+}
+
+ibid_dedup_stats *ibid_dedup_stats_of(ibid_dedup *d)
+{
+    return &d->st;
+}
+
+void ibid_dedup_set_member_sim(ibid_dedup *d, double *sim)
+{
+    free(d->member_sim);
+    d->member_sim = sim;
 }
 
 const ibid_dedup_stats *ibid_dedup_get_stats(const ibid_dedup *d)
@@ -892,7 +967,7 @@ int ibid_dedup_write_clusters(const ibid_dedup *d, FILE *fp, ibid_error *err)
         uint32_t s = d->surv[i];
         if (count[s] < 2 || first[s] != i) continue;
         const ddoc *ks = &d->doc[s];
-        if ((rc = read_shingles(d, ks->exact, &sa, &ma, err)) < 0) break;
+        if (!d->member_sim && (rc = read_shingles(d, ks->exact, &sa, &ma, err)) < 0) break;
         fputs("{\"kept\":", fp);
         put_json_string(fp, ibid_dedup_id(d, s), strlen(ibid_dedup_id(d, s)));
         fprintf(fp, ",\"size\":%u,\"members\":[", count[s]);
@@ -900,7 +975,9 @@ int ibid_dedup_write_clusters(const ibid_dedup *d, FILE *fp, ibid_error *err)
             const ddoc *x = &d->doc[m];
             int exact = x->exact == ks->exact;
             double sim = 1;
-            if (!exact) {
+            if (!exact && d->member_sim) {
+                sim = d->member_sim[m];
+            } else if (!exact) {
                 if ((rc = read_shingles(d, x->exact, &sb, &mb, err)) < 0) break;
                 sim = ibid_set_similarity(sb, x->n_sh, sa, ks->n_sh, d->o.containment);
             }

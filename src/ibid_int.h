@@ -261,6 +261,30 @@ typedef struct ibid_index {
 void ibid_index_build(ibid_index *ix, const ibid_toks *toks, size_t n_doc,
                       const ibid_align_opts *o);
 void ibid_index_free(ibid_index *ix);
+/* The index's second half: given n_group, group_beg and the groups' occurrences occ[0, n_occ)
+ * (taken over as group_occ), build each document's (position, group) list. */
+void ibid_index_transpose(ibid_index *ix, ibid_occ *occ, size_t n_occ, size_t n_doc);
+/* The pieces of ibid_index_build that the MPI driver repeats on each rank: an n-gram's cheap
+ * mix (which picks its pass), the pass of a mix among n_pass, an n-gram's 64-bit hash (which
+ * identifies it), and the passes that n_post postings take within index_memory. */
+uint32_t ibid_ngram_mix(const uint32_t *t, int n);
+uint32_t ibid_ngram_pass_of(uint32_t mixed, int n_pass);
+uint64_t ibid_ngram_hash(const uint32_t *t, int n);
+int ibid_ngram_passes(size_t n_post, size_t index_memory);
+
+/* ---- pipeline.c ---- */
+/* ibid_align (verbatim mode, no pair list) over a prebuilt index `ix` of the corpus's documents,
+ * aligning only the pairs (a, b) with a < n_walk and b > a: the MPI driver's local step, whose
+ * corpus holds its own documents first (the ones it walks) and its partners' after. */
+int ibid_align_indexed(ibid_result **out, const ibid_corpus *c, const ibid_index *ix, size_t n_walk,
+                       const ibid_align_opts *o, ibid_error *err);
+
+/* ---- out_jsonl.c ---- */
+/* The pieces of ibid_result_write: the header line (TSV only; nothing for JSON Lines) and one
+ * passage's line(s). Return 0 or -1 (errno set) on a write error. */
+int ibid_write_header(FILE *fp, const ibid_write_opts *o);
+int ibid_passage_write(FILE *fp, const ibid_corpus *c, const ibid_passage *p,
+                       const ibid_write_opts *o);
 
 /* ---- chain.c ---- */
 /* An anchor: an n-gram match a[x, x + n) == b[y, y + n), in tokens. */
@@ -380,5 +404,23 @@ typedef struct ibid_docstream_cb {
  * to 32 MiB or 4096 files at once. Errors as ibid_corpus_read. */
 int ibid_docstream_read(const char *const *paths, size_t n_paths, const ibid_read_opts *o,
                         const ibid_docstream_cb *cb, ibid_error *err);
+
+/* ---- dedup.c: the pieces the MPI driver (mpi_dedup.c) builds a result from ---- */
+/* The bands and rows of o (its own, or chosen for its thresholds by ibid_minhash_params). */
+void ibid_dedup_lsh(const ibid_dedup_opts *o, int *bands, int *rows);
+/* An empty result (no shingle file) for the options; documents are then noted in input order,
+ * joined, and settled (survivors chosen) as in ibid_dedup_run. */
+ibid_dedup *ibid_dedup_begin(const ibid_dedup_opts *o, const ibid_read_opts *ro);
+void ibid_dedup_note(ibid_dedup *d, const ibid_sdoc *doc);
+void ibid_dedup_note_skip(ibid_dedup *d, const ibid_error *e);
+/* Join the clusters of documents a and b; exact: b has a's normalized text, a the first. */
+void ibid_dedup_join(ibid_dedup *d, uint32_t a, uint32_t b, int exact);
+void ibid_dedup_settle(ibid_dedup *d);
+/* The first document with document i's normalized text (i itself when none before). */
+size_t ibid_dedup_exact_of(const ibid_dedup *d, size_t i);
+ibid_dedup_stats *ibid_dedup_stats_of(ibid_dedup *d);
+/* Each document's similarity to its survivor (taken over), for ibid_dedup_write_clusters,
+ * which then reads no shingles. */
+void ibid_dedup_set_member_sim(ibid_dedup *d, double *sim);
 
 #endif /* IBID_INT_H */

@@ -57,6 +57,27 @@ static inline uint32_t pass_of(uint32_t h, int P)
     return (uint32_t)(((uint64_t)h * (uint32_t)P) >> 32);
 }
 
+uint32_t ibid_ngram_mix(const uint32_t *t, int n)
+{
+    return mix(t, n);
+}
+
+uint32_t ibid_ngram_pass_of(uint32_t mixed, int n_pass)
+{
+    return pass_of(mixed, n_pass);
+}
+
+uint64_t ibid_ngram_hash(const uint32_t *t, int n)
+{
+    return XXH3_64bits(t, (size_t)n * sizeof(uint32_t));
+}
+
+int ibid_ngram_passes(size_t n_post, size_t index_memory)
+{
+    size_t P = n_post * sizeof(ibid_rec) / (index_memory ? index_memory : 1) + 1;
+    return P > 4096 ? 4096 : (int)P;
+}
+
 static size_t block_end(const build *b, size_t blk)
 {
     size_t e = (blk + 1) * b->block_docs;
@@ -93,7 +114,7 @@ static void fill_block(void *ud, size_t blk, int tid)
             uint32_t h = mix(t->tok + i, b->n);
             if (pass_of(h, b->P) != (uint32_t)b->pass) continue;
             ibid_rec *out = &b->post[cur[h & (NB - 1)]++];
-            out->key = XXH3_64bits(t->tok + i, (size_t)b->n * sizeof(uint32_t));
+            out->key = ibid_ngram_hash(t->tok + i, b->n);
             out->x = (uint32_t)d;
             out->y = (uint32_t)i;
         }
@@ -153,8 +174,7 @@ void ibid_index_build(ibid_index *ix, const ibid_toks *toks, size_t n_doc, const
     size_t total = 0;
     for (size_t d = 0; d < n_doc; d++)
         if (toks[d].n_tok >= (size_t)b.n) total += toks[d].n_tok - (size_t)b.n + 1;
-    size_t P = total * sizeof(ibid_rec) / (o->index_memory ? o->index_memory : 1) + 1;
-    b.P = P > 4096 ? 4096 : (int)P;
+    b.P = ibid_ngram_passes(total, o->index_memory);
     b.block_docs = n_doc / MAX_BLOCKS + 1;
     b.n_block = (n_doc + b.block_docs - 1) / b.block_docs;
     b.count = ibid_xmalloc((b.n_block ? b.n_block : 1) * NB * sizeof(size_t));
@@ -196,19 +216,23 @@ void ibid_index_build(ibid_index *ix, const ibid_toks *toks, size_t n_doc, const
     free(b.cursor);
     free(b.sub);
     ix->n_pass = b.P;
-    ix->group_occ = occ.v;
+    ibid_index_transpose(ix, occ.v, occ.n, n_doc);
+}
 
-    /* transpose: each document's (position, group) list, by a counting sort on documents */
+void ibid_index_transpose(ibid_index *ix, ibid_occ *occ, size_t n_occ, size_t n_doc)
+{
+    /* each document's (position, group) list, by a counting sort on documents */
+    ix->group_occ = occ;
     ix->n_doc = n_doc;
     ix->doc_beg = ibid_xcalloc(n_doc + 1, sizeof(size_t));
-    for (size_t k = 0; k < occ.n; k++) ix->doc_beg[occ.v[k].a + 1]++;
+    for (size_t k = 0; k < n_occ; k++) ix->doc_beg[occ[k].a + 1]++;
     for (size_t d = 0; d < n_doc; d++) ix->doc_beg[d + 1] += ix->doc_beg[d];
-    ix->doc_occ = ibid_xmalloc((occ.n ? occ.n : 1) * sizeof(ibid_occ));
+    ix->doc_occ = ibid_xmalloc((n_occ ? n_occ : 1) * sizeof(ibid_occ));
     size_t *fill = ibid_xmalloc((n_doc ? n_doc : 1) * sizeof(size_t));
     memcpy(fill, ix->doc_beg, (n_doc ? n_doc : 1) * sizeof(size_t));
     for (size_t g = 0; g < ix->n_group; g++)
         for (size_t k = ix->group_beg[g]; k < ix->group_beg[g + 1]; k++)
-            ix->doc_occ[fill[occ.v[k].a]++] = (ibid_occ){occ.v[k].b, (uint32_t)g};
+            ix->doc_occ[fill[occ[k].a]++] = (ibid_occ){occ[k].b, (uint32_t)g};
     free(fill);
     assert(ix->n_group < UINT32_MAX);
 }

@@ -118,20 +118,29 @@ static int write_text(FILE *fp, const ibid_corpus *c, const ibid_passage *p, int
     return 0;
 }
 
+int ibid_write_header(FILE *fp, const ibid_write_opts *o)
+{
+    if (o->format != IBID_FORMAT_TSV) return 0;
+    return fprintf(fp, "id1\tid2\tbegin1\tend1\tbegin2\tend2\tmatches\tscore\tidentity\tkind%s\n",
+                   o->with_text ? "\ttext1\ttext2" : "") < 0
+               ? -1
+               : 0;
+}
+
+int ibid_passage_write(FILE *fp, const ibid_corpus *c, const ibid_passage *p,
+                       const ibid_write_opts *o)
+{
+    return o->format == IBID_FORMAT_TSV    ? write_tsv(fp, c, p, o->with_text)
+           : o->format == IBID_FORMAT_TEXT ? write_text(fp, c, p, o->with_text)
+                                           : write_json(fp, c, p, o->with_text);
+}
+
 int ibid_result_write(FILE *fp, const ibid_corpus *c, const ibid_result *r,
                       const ibid_write_opts *o, ibid_error *err)
 {
-    if (o->format == IBID_FORMAT_TSV &&
-        fprintf(fp, "id1\tid2\tbegin1\tend1\tbegin2\tend2\tmatches\tscore\tidentity\tkind%s\n",
-                o->with_text ? "\ttext1\ttext2" : "") < 0)
-        goto fail;
-    for (size_t i = 0; i < r->n_passages; i++) {
-        const ibid_passage *p = &r->passages[i];
-        int w = o->format == IBID_FORMAT_TSV    ? write_tsv(fp, c, p, o->with_text)
-                : o->format == IBID_FORMAT_TEXT ? write_text(fp, c, p, o->with_text)
-                                                : write_json(fp, c, p, o->with_text);
-        if (w < 0) goto fail;
-    }
+    if (ibid_write_header(fp, o) < 0) goto fail;
+    for (size_t i = 0; i < r->n_passages; i++)
+        if (ibid_passage_write(fp, c, &r->passages[i], o) < 0) goto fail;
     if (o->format == IBID_FORMAT_TEXT) {
         size_t pairs = 0;
         for (size_t i = 0; i < r->n_passages; i++)

@@ -436,8 +436,11 @@ static void partners_of(const ibid_pairs *only, size_t n_doc, size_t **beg, uint
     for (size_t d = 0; d < n_doc; d++) (*beg)[d + 1] += (*beg)[d];
 }
 
-int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
-               const ibid_align_opts *o, ibid_error *err)
+/* ibid_align, or with `given` its local step for the MPI driver: the index is given, and only
+ * documents a < n_walk are walked for their pairs (a, b > a). */
+static int align_run(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
+                     const ibid_index *given, size_t n_walk, const ibid_align_opts *o,
+                     ibid_error *err)
 {
     int rc;
     *out = NULL;
@@ -480,16 +483,16 @@ int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
     j.errs = NULL;
 
     progress(o, "index", 0, 1);
-    ibid_index_build(&ix, j.toks, n_doc, o);
-    r->n_shared_ngrams = ix.n_group;
-    r->n_boilerplate = ix.n_boilerplate;
+    if (!given) ibid_index_build(&ix, j.toks, n_doc, o);
+    r->n_shared_ngrams = given ? given->n_group : ix.n_group;
+    r->n_boilerplate = given ? given->n_boilerplate : ix.n_boilerplate;
     if (only)
         partners_of(only, n_doc, &partner_beg, &partner);
     else if (j.terms) /* the sentence layer also compares documents related by rare terms */
         r->n_related = ibid_terms_related(j.terms, n_doc, j.log_sent, o->max_df, o->n_threads,
                                           &j.rel_beg, &j.rel);
 
-    j.ix = &ix;
+    j.ix = given ? given : &ix;
     j.partner_beg = partner_beg;
     j.partner = partner;
     j.rank = id_ranks(c);
@@ -502,11 +505,12 @@ int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
     progress(o, "align", 0, n_doc);
     /* align in slices of documents so that progress can be reported from this thread */
     const size_t slice = 1024;
-    for (size_t s0 = 0; s0 < n_doc; s0 += slice) {
-        size_t s1 = s0 + slice < n_doc ? s0 + slice : n_doc;
+    assert(n_walk <= n_doc);
+    for (size_t s0 = 0; s0 < n_walk; s0 += slice) {
+        size_t s1 = s0 + slice < n_walk ? s0 + slice : n_walk;
         j.base = s0;
         ibid_parallel_for(o->n_threads, s1 - s0, align_doc, &j);
-        progress(o, "align", s1, n_doc);
+        progress(o, "align", s1, n_walk);
     }
     size_t total = 0;
     for (size_t i = 0; i < n_doc; i++) {
@@ -550,6 +554,19 @@ done:
     }
     *out = r;
     return 0;
+}
+
+int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
+               const ibid_align_opts *o, ibid_error *err)
+{
+    return align_run(out, c, only, NULL, ibid_corpus_size(c), o, err);
+}
+
+int ibid_align_indexed(ibid_result **out, const ibid_corpus *c, const ibid_index *ix, size_t n_walk,
+                       const ibid_align_opts *o, ibid_error *err)
+{
+    assert(ix && ix->n_doc == ibid_corpus_size(c) && o->mode == IBID_MODE_VERBATIM);
+    return align_run(out, c, NULL, ix, n_walk, o, err);
 }
 
 void ibid_result_free(ibid_result *r)

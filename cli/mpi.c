@@ -1,0 +1,127 @@
+/*
+ * mpi.c: ibid align under mpirun: the same command, the work shared by the ranks
+ * (ibid_mpi_align); rank 0 alone writes the output and the messages.
+ *
+ * The output is a temporary file beside the named one, opened by rank 0 only and renamed once
+ * every rank has reported success (ibid_mpi_align returns 0 on every rank only then). When a
+ * rank dies, mpirun ends the job: rank 0 is stopped before the rename, so no output file
+ * appears, and on mpirun's SIGTERM it removes its temporary file too (docs/mpi.md).
+ */
+#include "cli.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The temporary output, for the handler below: the one static of the tool, set before the job
+ * starts and read only by the handler. */
+static const char *volatile tmp_output;
+
+/* When a rank dies, mpirun ends the others with SIGTERM (then SIGKILL): rank 0 removes its
+ * temporary output first, so that nothing of the failed run is left behind. */
+static void on_term(int sig)
+{
+    if (tmp_output) unlink(tmp_output);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static const ibid_error *skipped_at(const void *r, size_t i)
+{
+    return &((const ibid_mpi_report *)r)->skipped[i];
+}
+
+static void report_verbose(const ibid_mpi_report *r, double secs)
+{
+    fprintf(stderr,
+            "ibid align: %d ranks; %zu documents; %zu shared n-grams, %zu boilerplate; %zu "
+            "candidate pairs; %zu passages; %d exchange rounds; %.2fs\n",
+            r->n_ranks, r->n_docs, r->n_shared_ngrams, r->n_boilerplate, r->n_candidates,
+            r->n_passages, r->n_passes, secs);
+    cli_mpi_report("align", r);
+}
+
+void cli_mpi_report(const char *cmd, const ibid_mpi_report *r)
+{
+    /* what the three middle columns count: see ibid_mpi_rank_stats and ibid_mpi_dedup */
+    int dedup = strcmp(cmd, "dedup") == 0;
+    fprintf(stderr,
+            "ibid %s: rank  docs  text_MB  fetched  fetched_MB  %s  passages  sent_MB  "
+            "received_MB  peak_RSS_MB\n",
+            cmd, dedup ? "band_keys      pairs" : " postings  group_occ");
+    for (int i = 0; i < r->n_ranks; i++) {
+        const ibid_mpi_rank_stats *s = &r->rank[i];
+        fprintf(stderr,
+                "ibid %s: %4d %5llu %8.1f %8llu %11.1f %9llu %10llu %9llu %8.1f %12.1f "
+                "%12.1f\n",
+                cmd, i, (unsigned long long)s->n_docs, s->n_bytes / 1e6,
+                (unsigned long long)s->n_fetched, s->n_fetched_bytes / 1e6,
+                (unsigned long long)s->n_postings, (unsigned long long)s->n_group_occ,
+                (unsigned long long)s->n_passages, s->bytes_sent / 1e6, s->bytes_received / 1e6,
+                s->max_rss / 1e6);
+    }
+}
+
+int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html)
+{
+    int root = ibid_mpi_rank() == 0;
+    const char *why = NULL;
+    if (html)
+        why = "--html is not supported under mpirun";
+    else if (a->pairs_path)
+        why = "--pairs is not supported under mpirun";
+    else if (a->ao.mode != IBID_MODE_VERBATIM)
+        why = "only --mode verbatim is supported under mpirun";
+    else if (a->wo.format != IBID_FORMAT_JSONL && a->wo.format != IBID_FORMAT_TSV)
+        why = "only --format jsonl or tsv is supported under mpirun";
+    for (int i = a->first_input; i < argc && !why; i++)
+        if (strcmp(argv[i], "-") == 0) why = "standard input is not supported under mpirun";
+    if (why) {
+        /* every rank sees the same arguments, so every rank stops here */
+        if (!root) return EXIT_USAGE;
+        return cli_usage("align", "%s (see docs/mpi.md)", why);
+    }
+    ibid_mpi_opts mo;
+    ibid_mpi_opts_init(&mo);
+    const char *die = getenv("IBID_TEST_MPI_DIE_RANK"); /* the failure test (tests/mpi) */
+    if (die) mo.test_die_rank = atoi(die);
+    a->ro.n_threads = a->ao.n_threads;
+
+    ibid_error err = {0};
+    cli_output out = {0};
+    ibid_mpi_report *rep = NULL;
+    double t0 = cli_now();
+    ibid_error open_err = {0};
+    int open_rc = root ? cli_output_open(&out, a->output, &open_err) : 0;
+    if (open_rc == 0 && out.tmp) {
+        tmp_output = out.tmp;
+        signal(SIGTERM, on_term);
+        signal(SIGINT, on_term);
+        signal(SIGABRT, on_term); /* IBID_TEST_MPI_DIE_RANK=0: rank 0 itself aborts */
+    }
+    /* a rank 0 without its output still takes part (with out NULL every rank fails at once) */
+    int rc =
+        ibid_mpi_align(root ? out.fp : NULL, (const char *const *)argv + a->first_input,
+                       (size_t)(argc - a->first_input), &a->ro, &a->ao, &a->wo, &mo, &rep, &err);
+    if (open_rc < 0) rc = open_rc, err = open_err;
+    if (root && rc == 0) rc = cli_output_commit(&out, &err);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGABRT, SIG_DFL);
+    tmp_output = NULL;
+    if (rc < 0) {
+        if (root) {
+            if (out.fp) cli_output_abort(&out);
+            cli_report("align", &err);
+        }
+        ibid_mpi_report_free(rep);
+        return EXIT_ERR;
+    }
+    if (root && !a->quiet) {
+        cli_report_skipped("align", "documents", rep->n_skipped, skipped_at, rep);
+        if (a->verbose) report_verbose(rep, cli_now() - t0);
+    }
+    ibid_mpi_report_free(rep);
+    return EXIT_OK;
+}

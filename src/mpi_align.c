@@ -1,0 +1,869 @@
+/*
+ * mpi_align.c: ibid align across the ranks of an MPI job, with the same output as one process.
+ *
+ * The one-process pipeline (pipeline.c) holds the corpus, indexes its shared n-grams and aligns
+ * every candidate pair. Here each of N ranks holds about 1/N of it, in the shape of a
+ * distributed hash join (the n-gram shuffle of MapReduce-style text reuse detection, e.g. passim
+ * on Spark, Smith et al. 2014):
+ *
+ *   1. read: every rank streams every input (docstream.c: the same parsing and errors as one
+ *      process, so that every rank agrees on them) and keeps the documents whose id hashes to
+ *      it (XXH3 of the id, ibid_mpi_dest). Two documents with one id land on one rank, which
+ *      reports the later as one process would.
+ *   2. postings: each rank tokenizes its documents and sends every n-gram posting
+ *      {hash, document, position} to the rank owning the hash's range (ibid_mpi_exchange), in
+ *      the P passes one process would take for index_memory, so a rank holds 1/N of a pass.
+ *      A document is named by ref = index * N + owner (its owner's index in input order).
+ *   3. shared n-grams: the hash's owner sorts the postings it received and applies the rules of
+ *      ngram.c (df in 2..max_df, at most max_tf occurrences in a document, two documents left);
+ *      it sends each kept n-gram to every rank s owning one of its documents, with the
+ *      occurrences of the documents owned by s or higher ranks: a pair (a, b) is aligned by the
+ *      lower of its two owners, which thus sees every n-gram the pair shares.
+ *   4. candidates: each rank indexes the n-grams it received (ibid_index_transpose), finds the
+ *      candidate pairs of its documents (candidates.c, min_seeds), fetches the texts of the
+ *      partners it lacks from their owners (a second exchange), and aligns its pairs with
+ *      pipeline.c on a corpus of its documents followed by the fetched ones
+ *      (ibid_align_indexed). Seeds are symmetric and each pair is aligned with the document
+ *      first in id order as side 1, so a pair gives the passages one process gives it.
+ *   5. output: each rank writes its passages, sorted by (id1, id2, begin1, begin2, end1, end2)
+ *      as one process sorts them, to a temporary file as framed records (the sort key, then
+ *      the formatted line); rank 0 merges the N sorted streams into `out`, asking each rank
+ *      for 1 MiB chunks (MPI_Send/MPI_Recv), so no rank holds more than its own part.
+ *
+ * Memory of a rank (docs/mpi.md measures it): its documents' text (1/N), their tokens during
+ * step 2, 1/N of one pass's postings (16 bytes each) and its share of the shared n-grams'
+ * occurrences (each n-gram goes to the owners of its documents, so an n-gram in k documents on
+ * k ranks is held about k/2 times), the fetched partners' texts, and the alignment's own.
+ *
+ * Not distributed: --mode reworded/all (its tf-isf weights are corpus-wide), --pairs, the text
+ * format (its totals line) and the HTML report; ibid_mpi_align refuses them.
+ */
+#include "mpi_exchange.h"
+
+#include <errno.h>
+#include <mpi.h>
+#include <sys/resource.h>
+#include <xxhash.h>
+
+#define CHUNK    ((size_t)1 << 20) /* bytes of one merge message */
+#define TAG_REQ  101
+#define TAG_DATA 102
+#define ROUND    0 /* bytes per destination in one exchange round: as many as MPI counts allow */
+
+/* ---- the job ---- */
+
+const char *ibid_mpi_library(void)
+{
+    static char v[MPI_MAX_LIBRARY_VERSION_STRING];
+    static int done;
+    if (!done) { /* written once; any thread reads the same bytes after */
+        int n = 0;
+        MPI_Get_library_version(v, &n);
+        v[strcspn(v, "\n")] = 0;
+        done = 1;
+    }
+    return v;
+}
+
+int ibid_mpi_init(int *argc, char ***argv, ibid_error *err)
+{
+    if (MPI_Init(argc, argv) != MPI_SUCCESS)
+        return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "MPI_Init failed");
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+    return 0;
+}
+
+void ibid_mpi_finalize(void)
+{
+    MPI_Finalize();
+}
+
+static int inited(void)
+{
+    int flag = 0, done = 0;
+    MPI_Initialized(&flag);
+    if (flag) MPI_Finalized(&done);
+    return flag && !done;
+}
+
+int ibid_mpi_rank(void)
+{
+    int r = 0;
+    if (inited()) MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+
+int ibid_mpi_size(void)
+{
+    int n = 0;
+    if (inited()) MPI_Comm_size(MPI_COMM_WORLD, &n);
+    return n;
+}
+
+void ibid_mpi_opts_init(ibid_mpi_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->test_die_rank = -1;
+}
+
+void ibid_mpi_report_free(ibid_mpi_report *r)
+{
+    if (!r) return;
+    free(r->rank);
+    free(r->skipped);
+    free(r);
+}
+
+typedef struct err_vec {
+    size_t n, m;
+    ibid_error *v;
+} err_vec;
+
+typedef struct mjob {
+    int rank, n;
+    const ibid_align_opts *ao;
+    const ibid_read_opts *ro;
+    const ibid_mpi_opts *mo;
+    ibid_corpus *c;    /* this rank's documents, then the fetched partners */
+    size_t n_own;      /* documents this rank owns: c's first n_own */
+    uint64_t n_seen;   /* documents read, every rank's (the same on every rank) */
+    err_vec skip;      /* skipped by the reader (the same on every rank) */
+    err_vec dup;       /* skipped here as duplicate ids */
+    ibid_toks *toks;   /* per own document, during the n-gram exchange */
+    size_t n_group;    /* shared n-grams received */
+    size_t *group_beg; /* group g: occ[group_beg[g], group_beg[g + 1]) */
+    size_t m_beg;
+    ibid_occ *occ; /* (ref, position) */
+    size_t n_occ, m_occ;
+    size_t n_shared, n_boiler; /* n-grams kept and dropped as this rank owns their hash */
+    ibid_mpi_rank_stats st;
+    ibid_mpi_traffic tr;
+} mjob;
+
+static void push_err(err_vec *v, const ibid_error *e)
+{
+    IBID_GROW(v->v, v->m, v->n + 1);
+    v->v[v->n++] = *e;
+}
+
+static int owner_of(const char *id, int n)
+{
+    return ibid_mpi_dest(XXH3_64bits(id, strlen(id)), n);
+}
+
+/* ---- 1. read ---- */
+
+static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
+{
+    mjob *j = ud;
+    for (size_t i = 0; i < n; i++) {
+        const ibid_sdoc *d = &docs[i];
+        j->n_seen++;
+        if (owner_of(d->id, j->n) != j->rank) continue;
+        ibid_error e;
+        int rc = ibid_corpus_add(j->c, d->id, strlen(d->id), d->text, d->n_text, d->meta, &e);
+        if (rc == 0) continue;
+        snprintf(e.source, sizeof e.source, "%s", d->source); /* named as the readers do */
+        e.line = d->line_no;
+        if (!j->ro->skip_bad) {
+            if (err) *err = e;
+            return rc;
+        }
+        push_err(&j->dup, &e);
+    }
+    return 0;
+}
+
+static void on_skip(void *ud, const ibid_error *e)
+{
+    push_err(&((mjob *)ud)->skip, e);
+}
+
+/* ---- 2 and 3. the n-gram exchange ---- */
+
+typedef struct tok_job {
+    mjob *j;
+    int *rc;
+    ibid_error *e;
+} tok_job;
+
+static void tokenize_one(void *ud, size_t i, int tid)
+{
+    tok_job *t = ud;
+    (void)tid;
+    const ibid_doc *d = ibid_corpus_doc(t->j->c, i);
+    t->rc[i] = ibid_tokenize_hashes(&t->j->toks[i], d->text, d->n_text, t->j->ao->norm, &t->e[i]);
+}
+
+/* Growable u32 buffers, one per destination rank. */
+typedef struct u32_vec {
+    size_t n, m;
+    uint32_t *v;
+} u32_vec;
+
+static void put_u32(u32_vec *b, uint32_t x)
+{
+    IBID_GROW(b->v, b->m, b->n + 1);
+    b->v[b->n++] = x;
+}
+
+/* Flatten per-destination u32 buffers into one send buffer with byte counts. */
+static char *flatten(u32_vec *b, int n, size_t *send_n)
+{
+    size_t total = 0;
+    for (int d = 0; d < n; d++) total += b[d].n * sizeof(uint32_t);
+    char *buf = ibid_xmalloc(total ? total : 1), *p = buf;
+    for (int d = 0; d < n; d++) {
+        send_n[d] = b[d].n * sizeof(uint32_t);
+        if (send_n[d]) memcpy(p, b[d].v, send_n[d]);
+        p += send_n[d];
+        b[d].n = 0;
+    }
+    return buf;
+}
+
+/*
+ * One n-gram's postings g[0, k) (sorted by ref, then position) as its hash's owner sees them:
+ * apply ngram.c's rules, then queue, for each owner s of a kept document, the occurrences of
+ * the kept documents owned by s or higher ranks, when that makes a pair: [count, (ref, pos)...].
+ */
+static void shared_ngram(mjob *j, const ibid_rec *g, size_t k, u32_vec *out, uint32_t *owners)
+{
+    const ibid_align_opts *o = j->ao;
+    int n = j->n;
+    size_t df = 1;
+    for (size_t i = 1; i < k; i++) df += g[i].x != g[i - 1].x;
+    if (df < 2) return;
+    if (df > (size_t)o->max_df) {
+        j->n_boiler++;
+        return;
+    }
+    /* kept runs: documents with at most max_tf occurrences; count kept documents per owner */
+    memset(owners, 0, (size_t)n * sizeof *owners);
+    size_t kept = 0;
+    for (size_t i = 0; i < k;) {
+        size_t e = i + 1;
+        while (e < k && g[e].x == g[i].x) e++;
+        if (e - i <= (size_t)o->max_tf) owners[g[i].x % (uint32_t)n]++, kept++;
+        i = e;
+    }
+    if (kept < 2) return;
+    j->n_shared++;
+    size_t at_or_above = kept; /* kept documents owned by rank s or higher */
+    for (int s = 0; s < n; s++) {
+        size_t mine = owners[s];
+        if (mine && at_or_above >= 2) {
+            u32_vec *b = &out[s];
+            size_t count_at = b->n;
+            put_u32(b, 0);
+            uint32_t m = 0;
+            for (size_t i = 0; i < k;) {
+                size_t e = i + 1;
+                while (e < k && g[e].x == g[i].x) e++;
+                if (e - i <= (size_t)o->max_tf && (int)(g[i].x % (uint32_t)n) >= s)
+                    for (size_t q = i; q < e; q++, m++) put_u32(b, g[q].x), put_u32(b, g[q].y);
+                i = e;
+            }
+            b->v[count_at] = m;
+        }
+        at_or_above -= mine;
+    }
+}
+
+/* Add the shared n-grams a rank received, [count, (ref, pos)...] each, to its store. */
+static void store_groups(mjob *j, const uint32_t *v, size_t n_v)
+{
+    for (size_t i = 0; i < n_v;) {
+        uint32_t m = v[i++];
+        assert(i + 2 * (size_t)m <= n_v);
+        IBID_GROW(j->occ, j->m_occ, j->n_occ + m);
+        for (uint32_t q = 0; q < m; q++, i += 2) j->occ[j->n_occ++] = (ibid_occ){v[i], v[i + 1]};
+        IBID_GROW(j->group_beg, j->m_beg, j->n_group + 2);
+        j->group_beg[++j->n_group] = j->n_occ;
+        j->st.n_group_occ += m;
+    }
+}
+
+static int exchange_ngrams(mjob *j, ibid_error *err)
+{
+    const ibid_align_opts *o = j->ao;
+    int n = j->n, rc = 0;
+    size_t n_own = j->n_own;
+    j->toks = ibid_xcalloc(n_own ? n_own : 1, sizeof *j->toks);
+    tok_job t = {j, ibid_xcalloc(n_own ? n_own : 1, sizeof(int)),
+                 ibid_xcalloc(n_own ? n_own : 1, sizeof(ibid_error))};
+    ibid_parallel_for(o->n_threads, n_own, tokenize_one, &t);
+    for (size_t i = 0; i < n_own && rc == 0; i++)
+        if (t.rc[i] < 0) { /* the corpus checked UTF-8 on the way in: only a bug gets here */
+            rc = t.rc[i];
+            if (err) *err = t.e[i];
+        }
+    free(t.rc);
+    free(t.e);
+    if ((rc = ibid_mpi_agree(rc, err)) < 0) return rc;
+
+    uint64_t mine = 0, total = 0;
+    for (size_t i = 0; i < n_own; i++)
+        if (j->toks[i].n_tok >= (size_t)o->ngram) mine += j->toks[i].n_tok - (size_t)o->ngram + 1;
+    MPI_Allreduce(&mine, &total, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    int P = ibid_ngram_passes((size_t)total, o->index_memory);
+
+    size_t *send_n = ibid_xmalloc((size_t)n * sizeof *send_n);
+    size_t *recv_n = ibid_xmalloc((size_t)n * sizeof *recv_n);
+    size_t *cursor = ibid_xmalloc((size_t)(n + 1) * sizeof *cursor);
+    u32_vec *out = ibid_xcalloc((size_t)n, sizeof *out);
+    uint32_t *owners = ibid_xmalloc((size_t)n * sizeof *owners);
+    IBID_GROW(j->group_beg, j->m_beg, 1);
+    j->group_beg[0] = 0;
+    for (int pass = 0; pass < P; pass++) {
+        /* this pass's postings, by destination: count, then fill */
+        memset(send_n, 0, (size_t)n * sizeof *send_n);
+        for (int phase = 0; phase < 2; phase++) {
+            ibid_rec *post =
+                phase ? ibid_xmalloc((cursor[n] ? cursor[n] : 1) * sizeof *post) : NULL;
+            for (size_t i = 0; i < n_own; i++) {
+                const ibid_toks *tk = &j->toks[i];
+                if (tk->n_tok < (size_t)o->ngram) continue;
+                uint32_t ref = (uint32_t)(i * (size_t)n + (size_t)j->rank);
+                for (size_t q = 0; q + (size_t)o->ngram <= tk->n_tok; q++) {
+                    uint32_t h = ibid_ngram_mix(tk->tok + q, o->ngram);
+                    if (ibid_ngram_pass_of(h, P) != (uint32_t)pass) continue;
+                    uint64_t key = ibid_ngram_hash(tk->tok + q, o->ngram);
+                    int d = ibid_mpi_dest(key, n);
+                    if (phase == 0)
+                        send_n[d]++;
+                    else
+                        post[cursor[d]++] = (ibid_rec){key, ref, (uint32_t)q};
+                }
+            }
+            if (phase == 0) {
+                cursor[0] = 0;
+                for (int d = 0; d < n; d++) cursor[d + 1] = cursor[d] + send_n[d];
+                for (int d = 0; d < n; d++) send_n[d] *= sizeof(ibid_rec);
+                continue;
+            }
+            if (j->mo->test_die_rank == j->rank) abort(); /* the failure test: a rank dies */
+            char *recv;
+            ibid_mpi_exchange((const char *)post, send_n, &recv, recv_n, ROUND, &j->tr);
+            free(post);
+            size_t n_recv = 0;
+            for (int s = 0; s < n; s++) n_recv += recv_n[s] / sizeof(ibid_rec);
+            j->st.n_postings += n_recv;
+            ibid_rec *r = (ibid_rec *)(void *)recv;
+            ibid_rec_sort(r, n_recv, o->n_threads);
+            for (size_t i = 0; i < n_recv;) {
+                size_t e = i + 1;
+                while (e < n_recv && r[e].key == r[i].key) e++;
+                if (e - i > 1) shared_ngram(j, r + i, e - i, out, owners);
+                i = e;
+            }
+            free(recv);
+            char *gsend = flatten(out, n, send_n);
+            ibid_mpi_exchange(gsend, send_n, &recv, recv_n, ROUND, &j->tr);
+            free(gsend);
+            size_t n_v = 0;
+            for (int s = 0; s < n; s++) n_v += recv_n[s] / sizeof(uint32_t);
+            store_groups(j, (const uint32_t *)(void *)recv, n_v);
+            free(recv);
+        }
+    }
+    for (int d = 0; d < n; d++) free(out[d].v);
+    free(out);
+    free(owners);
+    free(send_n);
+    free(recv_n);
+    free(cursor);
+    for (size_t i = 0; i < n_own; i++) ibid_toks_free(&j->toks[i]);
+    free(j->toks);
+    j->toks = NULL;
+    return P;
+}
+
+/* ---- 4. candidates, partners, alignment ---- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A foreign ref as (owner << 32 | index), which orders documents by owner, then input order. */
+static uint64_t foreign_key(uint32_t ref, int n)
+{
+    return (uint64_t)(ref % (uint32_t)n) << 32 | ref / (uint32_t)n;
+}
+
+static size_t find_u64(const uint64_t *v, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    assert(lo < n && v[lo] == x);
+    return lo;
+}
+
+/* Build an index over n_doc local documents from the store, each occurrence's document mapped
+ * by map(ref) (or dropped when it maps to UINT32_MAX). */
+typedef struct ref_map {
+    const mjob *j;
+    const uint64_t *foreign; /* sorted foreign keys */
+    size_t n_foreign;
+    const uint32_t *local; /* per foreign key: its local document, or UINT32_MAX */
+} ref_map;
+
+static uint32_t map_ref(const ref_map *m, uint32_t ref)
+{
+    const mjob *j = m->j;
+    if ((int)(ref % (uint32_t)j->n) == j->rank) return ref / (uint32_t)j->n;
+    size_t f = find_u64(m->foreign, m->n_foreign, foreign_key(ref, j->n));
+    return m->local ? m->local[f] : (uint32_t)(j->n_own + f);
+}
+
+static void build_index(ibid_index *ix, const mjob *j, const ref_map *m, size_t n_doc)
+{
+    memset(ix, 0, sizeof *ix);
+    ibid_occ *occ = ibid_xmalloc((j->n_occ ? j->n_occ : 1) * sizeof *occ);
+    size_t n_occ = 0, m_beg = 0;
+    IBID_GROW(ix->group_beg, m_beg, j->n_group + 1);
+    ix->group_beg[0] = 0;
+    for (size_t g = 0; g < j->n_group; g++) {
+        for (size_t k = j->group_beg[g]; k < j->group_beg[g + 1]; k++) {
+            uint32_t d = map_ref(m, j->occ[k].a);
+            if (d != UINT32_MAX) occ[n_occ++] = (ibid_occ){d, j->occ[k].b};
+        }
+        ix->group_beg[++ix->n_group] = n_occ;
+    }
+    ibid_index_transpose(ix, occ, n_occ, n_doc);
+}
+
+typedef struct cand_job {
+    const ibid_index *ix;
+    const mjob *j;
+    ibid_arena **km;
+    uint8_t **need; /* per thread: foreign partners some candidate needs */
+} cand_job;
+
+static void cand_one(void *ud, size_t a, int tid)
+{
+    cand_job *cj = ud;
+    ibid_rec *hits;
+    ibid_cand *cand;
+    size_t n_hits;
+    size_t n = ibid_candidates(cj->km[tid], cj->ix, (uint32_t)a, NULL, 0, cj->j->ao->min_seeds,
+                               &hits, &n_hits, &cand);
+    for (size_t k = 0; k < n; k++)
+        if (cand[k].b >= cj->j->n_own) cj->need[tid][cand[k].b - cj->j->n_own] = 1;
+    ibid_arena_reset(cj->km[tid]);
+}
+
+/* Fetch the texts of foreign[i] for every i with need[i] from their owners; add them to the
+ * corpus in order. Returns 0 or an error of ibid_corpus_add (a bug: the owner checked them). */
+static int fetch(mjob *j, const uint64_t *foreign, size_t n_foreign, const uint8_t *need,
+                 ibid_error *err)
+{
+    int n = j->n, rc = 0;
+    size_t *send_n = ibid_xcalloc((size_t)n, sizeof *send_n);
+    size_t *recv_n = ibid_xmalloc((size_t)n * sizeof *recv_n);
+    u32_vec *req = ibid_xcalloc((size_t)n, sizeof *req);
+    for (size_t f = 0; f < n_foreign; f++)
+        if (need[f]) put_u32(&req[foreign[f] >> 32], (uint32_t)foreign[f]);
+    char *sbuf = flatten(req, n, send_n), *rbuf;
+    ibid_mpi_exchange(sbuf, send_n, &rbuf, recv_n, ROUND, &j->tr);
+    free(sbuf);
+    /* answer: per request, [id bytes (u32), text bytes (u64), id, text] */
+    size_t total = 0, at = 0;
+    const uint32_t *asked = (const uint32_t *)(void *)rbuf;
+    for (int s = 0; s < n; s++)
+        for (size_t k = 0; k < recv_n[s] / sizeof(uint32_t); k++, at++) {
+            const ibid_doc *d = ibid_corpus_doc(j->c, asked[at]);
+            total += 12 + strlen(d->id) + d->n_text;
+        }
+    char *ans = ibid_xmalloc(total ? total : 1), *p = ans;
+    at = 0;
+    for (int s = 0; s < n; s++) {
+        char *from = p;
+        for (size_t k = 0; k < recv_n[s] / sizeof(uint32_t); k++, at++) {
+            const ibid_doc *d = ibid_corpus_doc(j->c, asked[at]);
+            uint32_t n_id = (uint32_t)strlen(d->id);
+            uint64_t n_text = d->n_text;
+            memcpy(p, &n_id, 4);
+            memcpy(p + 4, &n_text, 8);
+            memcpy(p + 12, d->id, n_id);
+            memcpy(p + 12 + n_id, d->text, d->n_text);
+            p += 12 + n_id + d->n_text;
+        }
+        send_n[s] = (size_t)(p - from);
+    }
+    free(rbuf);
+    ibid_mpi_exchange(ans, send_n, &rbuf, recv_n, ROUND, &j->tr);
+    free(ans);
+    size_t got = 0;
+    for (int s = 0; s < n; s++) got += recv_n[s];
+    for (const char *q = rbuf, *end = rbuf + got; q < end && rc == 0;) {
+        uint32_t n_id;
+        uint64_t n_text;
+        memcpy(&n_id, q, 4);
+        memcpy(&n_text, q + 4, 8);
+        rc = ibid_corpus_add(j->c, q + 12, n_id, q + 12 + n_id, (size_t)n_text, NULL, err);
+        j->st.n_fetched++;
+        j->st.n_fetched_bytes += n_text;
+        q += 12 + n_id + n_text;
+    }
+    free(rbuf);
+    for (int d = 0; d < n; d++) free(req[d].v);
+    free(req);
+    free(send_n);
+    free(recv_n);
+    return rc;
+}
+
+static int align_local(mjob *j, ibid_result **res, ibid_error *err)
+{
+    int rc = 0, nt = j->ao->n_threads;
+    /* the foreign documents the received n-grams name, sorted by (owner, index) */
+    uint64_t *foreign = ibid_xmalloc((j->n_occ ? j->n_occ : 1) * sizeof *foreign);
+    size_t n_foreign = 0;
+    for (size_t k = 0; k < j->n_occ; k++)
+        if ((int)(j->occ[k].a % (uint32_t)j->n) != j->rank)
+            foreign[n_foreign++] = foreign_key(j->occ[k].a, j->n);
+    qsort(foreign, n_foreign, sizeof *foreign, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < n_foreign; i++)
+        if (u == 0 || foreign[u - 1] != foreign[i]) foreign[u++] = foreign[i];
+    n_foreign = u;
+
+    /* candidates over every named document, to learn which partners to fetch */
+    ibid_index ix;
+    ref_map m = {j, foreign, n_foreign, NULL};
+    build_index(&ix, j, &m, j->n_own + n_foreign);
+    cand_job cj = {&ix, j, ibid_xmalloc((size_t)nt * sizeof(ibid_arena *)),
+                   ibid_xmalloc((size_t)nt * sizeof(uint8_t *))};
+    for (int t = 0; t < nt; t++) {
+        cj.km[t] = ibid_arena_new();
+        cj.need[t] = ibid_xcalloc(n_foreign ? n_foreign : 1, 1);
+    }
+    ibid_parallel_for(nt, j->n_own, cand_one, &cj);
+    ibid_index_free(&ix);
+    uint32_t *local = ibid_xmalloc((n_foreign ? n_foreign : 1) * sizeof *local);
+    size_t n_fetch = 0;
+    for (size_t f = 0; f < n_foreign; f++) {
+        uint8_t any = 0;
+        for (int t = 0; t < nt; t++) any |= cj.need[t][f];
+        cj.need[0][f] = any;
+        local[f] = any ? (uint32_t)(j->n_own + n_fetch++) : UINT32_MAX;
+    }
+    rc = fetch(j, foreign, n_foreign, cj.need[0], err);
+    for (int t = 0; t < nt; t++) {
+        ibid_arena_free(cj.km[t]);
+        free(cj.need[t]);
+    }
+    free(cj.km);
+    free(cj.need);
+    if ((rc = ibid_mpi_agree(rc, err)) == 0) {
+        m.local = local;
+        build_index(&ix, j, &m, j->n_own + n_fetch);
+        free(j->occ);
+        j->occ = NULL;
+        j->n_occ = 0;
+        ibid_align_opts o = *j->ao;
+        o.progress = NULL;
+        rc = ibid_align_indexed(res, j->c, &ix, j->n_own, &o, err);
+        ibid_index_free(&ix);
+    }
+    free(local);
+    free(foreign);
+    return ibid_mpi_agree(rc, err);
+}
+
+/* ---- 5. output: sorted parts, merged on rank 0 ---- */
+
+/* A part's record: the sort key, then the formatted line. */
+typedef struct frame {
+    uint32_t n_id1, n_id2, cp_beg1, cp_beg2, cp_end1, cp_end2;
+    uint64_t n_line;
+} frame;
+
+static int write_part(const mjob *j, const ibid_result *r, const ibid_write_opts *wo, FILE *part,
+                      ibid_error *err)
+{
+    char *line = NULL;
+    size_t n_line = 0;
+    FILE *ms = open_memstream(&line, &n_line);
+    int bad = !ms;
+    for (size_t i = 0; i < r->n_passages && !bad; i++) {
+        const ibid_passage *p = &r->passages[i];
+        const char *id1 = ibid_corpus_id(j->c, p->doc1), *id2 = ibid_corpus_id(j->c, p->doc2);
+        bad |= fseeko(ms, 0, SEEK_SET) != 0 || ibid_passage_write(ms, j->c, p, wo) < 0 ||
+               fflush(ms) != 0;
+        if (bad) break;
+        frame f = {(uint32_t)strlen(id1),
+                   (uint32_t)strlen(id2),
+                   p->cp_beg1,
+                   p->cp_beg2,
+                   p->cp_end1,
+                   p->cp_end2,
+                   (uint64_t)ftello(ms)};
+        bad |= fwrite(&f, sizeof f, 1, part) != 1 || fwrite(id1, 1, f.n_id1, part) != f.n_id1 ||
+               fwrite(id2, 1, f.n_id2, part) != f.n_id2 ||
+               fwrite(line, 1, f.n_line, part) != f.n_line;
+    }
+    if (ms) fclose(ms);
+    free(line);
+    if (bad || fflush(part) != 0 || fseeko(part, 0, SEEK_SET) != 0)
+        return ibid_fail(err, IBID_EIO, NULL, 0, 0, "cannot write a temporary file: %s",
+                         strerror(errno));
+    return 0;
+}
+
+/* Rank 0's view of one rank's part: a window of its bytes. */
+typedef struct part_in {
+    int src;  /* the rank */
+    FILE *fp; /* rank 0's own part; NULL for the others, read by message */
+    char *buf;
+    size_t beg, end, m;
+    int eof;
+} part_in;
+
+/* Make at least k bytes available from p->buf + p->beg; 1, or 0 at the end of the part. */
+static int need(part_in *p, size_t k, ibid_mpi_traffic *t)
+{
+    while (p->end - p->beg < k && !p->eof) {
+        if (p->beg) { /* slide the window */
+            memmove(p->buf, p->buf + p->beg, p->end - p->beg);
+            p->end -= p->beg;
+            p->beg = 0;
+        }
+        IBID_GROW(p->buf, p->m, p->end + (k > CHUNK ? k : CHUNK));
+        size_t got;
+        if (p->fp) {
+            got = fread(p->buf + p->end, 1, CHUNK, p->fp);
+        } else {
+            int go = 1, cnt;
+            MPI_Status st;
+            MPI_Send(&go, 1, MPI_INT, p->src, TAG_REQ, MPI_COMM_WORLD);
+            MPI_Recv(p->buf + p->end, (int)CHUNK, MPI_BYTE, p->src, TAG_DATA, MPI_COMM_WORLD, &st);
+            MPI_Get_count(&st, MPI_BYTE, &cnt);
+            got = (size_t)cnt;
+            t->received += got;
+        }
+        p->eof = got == 0;
+        p->end += got;
+    }
+    return p->end - p->beg >= k;
+}
+
+/* The record at the window's start, when the part has one left: its frame in *f. */
+static const char *head(part_in *p, frame *f, ibid_mpi_traffic *t)
+{
+    if (!need(p, sizeof *f, t)) return NULL;
+    memcpy(f, p->buf + p->beg, sizeof *f);
+    size_t k = sizeof *f + f->n_id1 + f->n_id2 + f->n_line;
+    if (!need(p, k, t)) return NULL; /* cut short: cannot happen, the part was flushed */
+    return p->buf + p->beg;
+}
+
+static int cmp_bytes(const char *a, size_t na, const char *b, size_t nb)
+{
+    int c = memcmp(a, b, na < nb ? na : nb);
+    return c ? c : (na > nb) - (na < nb);
+}
+
+/* The order of ibid_passages_sort: ids in byte order, then offsets. */
+static int frame_cmp(const frame *x, const char *rx, const frame *y, const char *ry)
+{
+    int c;
+    if ((c = cmp_bytes(rx + sizeof *x, x->n_id1, ry + sizeof *y, y->n_id1))) return c;
+    if ((c = cmp_bytes(rx + sizeof *x + x->n_id1, x->n_id2, ry + sizeof *y + y->n_id1, y->n_id2)))
+        return c;
+    if (x->cp_beg1 != y->cp_beg1) return x->cp_beg1 < y->cp_beg1 ? -1 : 1;
+    if (x->cp_beg2 != y->cp_beg2) return x->cp_beg2 < y->cp_beg2 ? -1 : 1;
+    if (x->cp_end1 != y->cp_end1) return x->cp_end1 < y->cp_end1 ? -1 : 1;
+    if (x->cp_end2 != y->cp_end2) return x->cp_end2 < y->cp_end2 ? -1 : 1;
+    return 0;
+}
+
+static int merge_parts(mjob *j, FILE *part, FILE *out, const ibid_write_opts *wo, ibid_error *err)
+{
+    int n = j->n, rc = 0;
+    part_in *in = ibid_xcalloc((size_t)n, sizeof *in);
+    frame *f = ibid_xmalloc((size_t)n * sizeof *f);
+    const char **rec = ibid_xmalloc((size_t)n * sizeof *rec);
+    for (int s = 0; s < n; s++) {
+        in[s].src = s;
+        in[s].fp = s == 0 ? part : NULL;
+        rec[s] = head(&in[s], &f[s], &j->tr);
+    }
+    if (ibid_write_header(out, wo) < 0) rc = -1;
+    for (;;) {
+        int best = -1;
+        for (int s = 0; s < n; s++)
+            if (rec[s] && (best < 0 || frame_cmp(&f[s], rec[s], &f[best], rec[best]) < 0)) best = s;
+        if (best < 0 || rc < 0) break;
+        const frame *b = &f[best];
+        if (fwrite(rec[best] + sizeof *b + b->n_id1 + b->n_id2, 1, b->n_line, out) != b->n_line)
+            rc = -1;
+        in[best].beg += sizeof *b + b->n_id1 + b->n_id2 + b->n_line;
+        rec[best] = head(&in[best], &f[best], &j->tr);
+    }
+    for (int s = 1; s < n; s++) { /* after a write error: tell the ranks still sending to stop */
+        if (in[s].eof) continue;
+        int stop = 0;
+        MPI_Send(&stop, 1, MPI_INT, s, TAG_REQ, MPI_COMM_WORLD);
+    }
+    for (int s = 0; s < n; s++) free(in[s].buf);
+    free(in);
+    free(f);
+    free(rec);
+    if (rc < 0 || fflush(out) != 0 || ferror(out))
+        return ibid_fail(err, IBID_EIO, NULL, 0, 0, "cannot write the output: %s", strerror(errno));
+    return 0;
+}
+
+/* A rank other than 0: send its part to rank 0, a chunk per request, until the end or a stop. */
+static void serve_part(mjob *j, FILE *part)
+{
+    char *buf = ibid_xmalloc(CHUNK);
+    for (;;) {
+        int go;
+        MPI_Recv(&go, 1, MPI_INT, 0, TAG_REQ, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (!go) break;
+        size_t got = fread(buf, 1, CHUNK, part);
+        MPI_Send(buf, (int)got, MPI_BYTE, 0, TAG_DATA, MPI_COMM_WORLD);
+        j->tr.sent += got;
+        if (got == 0) break;
+    }
+    free(buf);
+}
+
+/* ---- the report ---- */
+
+static int make_report(mjob *j, const ibid_result *res, int P, ibid_mpi_report **rep)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    j->st.n_docs = j->n_own;
+    j->st.n_passages = res ? res->n_passages : 0;
+    j->st.bytes_sent = j->tr.sent;
+    j->st.bytes_received = j->tr.received;
+    j->st.max_rss = (uint64_t)ru.ru_maxrss * 1024;
+    for (size_t i = 0; i < j->n_own; i++) j->st.n_bytes += ibid_corpus_doc(j->c, i)->n_text;
+    uint64_t mine[5] = {j->n_shared, j->n_boiler, res ? res->n_candidates : 0, j->st.n_passages,
+                        j->dup.n},
+             sum[5];
+    MPI_Allreduce(mine, sum, 5, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    ibid_mpi_report *r = ibid_xcalloc(1, sizeof *r);
+    r->n_ranks = j->n;
+    r->rank = ibid_xcalloc(j->rank == 0 ? (size_t)j->n : 1, sizeof *r->rank);
+    MPI_Gather(&j->st, (int)sizeof j->st, MPI_BYTE, r->rank, (int)sizeof j->st, MPI_BYTE, 0,
+               MPI_COMM_WORLD);
+    if (j->rank != 0) r->rank[0] = j->st;
+    r->n_docs = (size_t)(j->n_seen - sum[4]);
+    r->n_shared_ngrams = (size_t)sum[0];
+    r->n_boilerplate = (size_t)sum[1];
+    r->n_candidates = (size_t)sum[2];
+    r->n_passages = (size_t)sum[3];
+    r->n_passes = P;
+    /* skipped: the reader's (every rank has them), then duplicate ids from every rank */
+    int n_dup = (int)j->dup.n, *counts = NULL, *displs = NULL;
+    if (j->rank == 0) {
+        counts = ibid_xmalloc((size_t)j->n * sizeof *counts);
+        displs = ibid_xmalloc((size_t)j->n * sizeof *displs);
+    }
+    int bytes = n_dup * (int)sizeof(ibid_error);
+    MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    size_t all = 0;
+    if (j->rank == 0)
+        for (int s = 0; s < j->n; s++) displs[s] = (int)all, all += (size_t)counts[s];
+    ibid_error *dups = ibid_xmalloc(all ? all : 1);
+    MPI_Gatherv(j->dup.v, bytes, MPI_BYTE, dups, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
+    if (j->rank == 0) {
+        size_t nd = all / sizeof(ibid_error);
+        r->n_skipped = j->skip.n + nd;
+        r->skipped = ibid_xmalloc((r->n_skipped ? r->n_skipped : 1) * sizeof *r->skipped);
+        if (j->skip.n) memcpy(r->skipped, j->skip.v, j->skip.n * sizeof *r->skipped);
+        if (nd) memcpy(r->skipped + j->skip.n, dups, all);
+    }
+    free(dups);
+    free(counts);
+    free(displs);
+    if (rep)
+        *rep = r;
+    else
+        ibid_mpi_report_free(r);
+    return 0;
+}
+
+/* ---- ibid_mpi_align ---- */
+
+int ibid_mpi_align(FILE *out, const char *const *inputs, size_t n_inputs, const ibid_read_opts *ro,
+                   const ibid_align_opts *ao, const ibid_write_opts *wo, const ibid_mpi_opts *mo,
+                   ibid_mpi_report **rep, ibid_error *err)
+{
+    assert(inited());
+    if (rep) *rep = NULL;
+    int rc = 0, P = 0;
+    ibid_mpi_opts mo_default;
+    if (!mo) {
+        ibid_mpi_opts_init(&mo_default);
+        mo = &mo_default;
+    }
+    mjob j = {0};
+    MPI_Comm_rank(MPI_COMM_WORLD, &j.rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &j.n);
+    j.ao = ao;
+    j.ro = ro;
+    j.mo = mo;
+    ibid_result *res = NULL;
+    FILE *part = NULL;
+    if ((rc = ibid_align_opts_check(ao, err)) == 0 && ao->mode != IBID_MODE_VERBATIM)
+        rc = ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "under MPI only --mode verbatim is supported");
+    if (rc == 0 && wo->format != IBID_FORMAT_JSONL && wo->format != IBID_FORMAT_TSV)
+        rc = ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "under MPI the output is jsonl or tsv");
+    if (rc == 0 && (j.rank == 0) != (out != NULL))
+        rc = ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "the output goes to rank 0 alone");
+    if ((rc = ibid_mpi_agree(rc, err)) < 0) return rc;
+
+    ibid_corpus_new(&j.c);
+    ibid_docstream_cb cb = {on_batch, on_skip, &j};
+    rc = ibid_docstream_read(inputs, n_inputs, ro, &cb, err);
+    if (rc == 0 && j.n_seen * (uint64_t)j.n >= UINT32_MAX)
+        rc = ibid_fail(err, IBID_ETOOBIG, NULL, 0, 0,
+                       "%llu documents on %d ranks: the limit is 2^32 over the number of ranks",
+                       (unsigned long long)j.n_seen, j.n);
+    if ((rc = ibid_mpi_agree(rc, err)) < 0) goto done;
+    j.n_own = ibid_corpus_size(j.c);
+
+    if ((P = exchange_ngrams(&j, err)) < 0) {
+        rc = P;
+        goto done;
+    }
+    if ((rc = align_local(&j, &res, err)) < 0) goto done;
+
+    part = tmpfile();
+    if (!part)
+        rc = ibid_fail(err, IBID_EIO, NULL, 0, 0, "cannot create a temporary file: %s",
+                       strerror(errno));
+    else
+        rc = write_part(&j, res, wo, part, err);
+    if ((rc = ibid_mpi_agree(rc, err)) < 0) goto done;
+    if (j.rank == 0)
+        rc = merge_parts(&j, part, out, wo, err);
+    else
+        serve_part(&j, part);
+    if ((rc = ibid_mpi_agree(rc, err)) < 0) goto done;
+    make_report(&j, res, P, rep);
+done:
+    if (part) fclose(part);
+    ibid_result_free(res);
+    ibid_corpus_free(j.c);
+    free(j.skip.v);
+    free(j.dup.v);
+    free(j.group_beg);
+    free(j.occ);
+    return rc;
+}

@@ -1,0 +1,43 @@
+/*
+ * mpi_exchange.h: the collective steps the MPI driver is built from (mpi_exchange.c).
+ */
+#ifndef IBID_MPI_EXCHANGE_H
+#define IBID_MPI_EXCHANGE_H
+
+#include "ibid_int.h"
+
+/* Bytes this rank sent to and received from other ranks (itself not counted). */
+typedef struct ibid_mpi_traffic {
+    uint64_t sent, received;
+} ibid_mpi_traffic;
+
+/* The rank owning 64-bit hash `key` among n_ranks: the ranks split the hash space into n_ranks
+ * equal ranges, by the key's top 32 bits. Needs no MPI. */
+static inline int ibid_mpi_dest(uint64_t key, int n_ranks)
+{
+    return (int)(((key >> 32) * (uint64_t)(uint32_t)n_ranks) >> 32);
+}
+
+/* Bytes a rank may put in one message of one exchange round, so that counts and displacements
+ * fit MPI's int: at most `cap`, and at most INT_MAX / n_ranks. */
+size_t ibid_mpi_round_bytes(size_t cap, int n_ranks);
+
+/*
+ * ibid_mpi_exchange: all-to-all of variable-length byte blocks. This rank sends
+ * send[send_off[d], send_off[d] + send_n[d]) to rank d (send_off: prefix sums of send_n); it
+ * receives, from every rank s in rank order, recv_n[s] bytes laid out back to back in *recv
+ * (malloc'd, the caller frees; NULL when nothing arrives). Blocks larger than a round (at most
+ * `cap` bytes per destination, see ibid_mpi_round_bytes) go in several MPI_Alltoallv rounds, so
+ * no count overflows. Collective: every rank calls it. Counts the traffic in *t.
+ */
+void ibid_mpi_exchange(const char *send, const size_t *send_n, char **recv, size_t *recv_n,
+                       size_t cap, ibid_mpi_traffic *t);
+
+/*
+ * ibid_mpi_agree: after a step that may fail on some ranks, make every rank see the same
+ * outcome: rc, the smallest-ranked failure's code (0 when none failed), is returned on every
+ * rank, and *err is that rank's error. Collective.
+ */
+int ibid_mpi_agree(int rc, ibid_error *err);
+
+#endif
