@@ -853,9 +853,11 @@ typedef struct ibid_dedup_stats {
     uint64_t n_compared;      /* of them, verified (pairs already in one cluster are not) */
     uint64_t n_similar;       /* of them, at least the threshold */
     size_t n_runs;            /* sorted runs spilled to disk (0: everything fit in memory) */
-    uint64_t n_shingle_bytes; /* the temporary file of shingle sets: 4 bytes a distinct shingle
-                                 of each document that is not an exact duplicate */
-    int bands, rows;          /* the banding used */
+    uint64_t n_shingle_bytes; /* shingles stored for verification: 4 bytes a word n-gram
+                                 (repeats included) of every document */
+    uint64_t n_shingle_file_bytes; /* of them, written to a temporary file because the
+                                      shingles in memory reached half of the memory budget */
+    int bands, rows;               /* the banding used */
 } ibid_dedup_stats;
 
 typedef struct ibid_dedup ibid_dedup;

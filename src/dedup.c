@@ -47,11 +47,11 @@
 
 /* One document, as kept between the passes. */
 typedef struct ddoc {
-    uint64_t sh_off;   /* its first shingle in the shingle file, in shingles */
+    uint64_t sh_off;   /* its first shingle in the shingle store (numbered across chunks) */
     uint64_t id_off;   /* its id in d->ids */
     uint64_t date_off; /* its date in d->dates, or NO_DATE */
     uint64_t n_bytes;  /* text bytes */
-    uint32_t n_sh;     /* distinct shingles */
+    uint32_t n_sh;     /* shingles stored, in text order, repeats included */
     uint32_t exact;    /* the first document with the same exact key (itself if none) */
     uint32_t source;   /* index in d->sources */
     uint32_t line_no;  /* line in a JSON Lines source, 0 for a text file */
@@ -61,6 +61,15 @@ typedef struct dsource {
     char *path;
     int is_jsonl;
 } dsource;
+
+/* One batch's shingles from one worker thread: kept in memory while the budget allows, else
+ * written to the shingle file. */
+typedef struct shchunk {
+    uint64_t beg;  /* the number of its first shingle */
+    uint64_t n;    /* shingles */
+    uint32_t *mem; /* them, or NULL when they are in the file */
+    uint64_t off;  /* where they start in the file, in shingles */
+} shchunk;
 
 struct ibid_dedup {
     ibid_dedup_opts o;
@@ -76,8 +85,12 @@ struct ibid_dedup {
     ibid_error *skip;
     ibid_uf uf;
     uint32_t *surv; /* the survivor of each document's cluster */
-    int sh_fd;      /* the shingle file */
+    int sh_fd;      /* the shingle file, for the chunks beyond the budget */
     uint64_t n_sh_file;
+    size_t n_chunk, m_chunk;
+    shchunk *chunk;
+    uint64_t n_sh;         /* shingles stored in all */
+    size_t sh_mem, sh_cap; /* bytes of shingle chunks in memory, and their budget */
     /* the exact keys seen: open addressing, key -> document + 1 */
     size_t m_ex;
     uint64_t *ex_key;
@@ -161,20 +174,83 @@ static int write_all(int fd, const void *p, size_t n, ibid_error *err)
     return 0;
 }
 
-/* Read document i's shingles into *buf (capacity *m). Returns 0 or IBID_EIO. */
-static int read_shingles(const ibid_dedup *d, uint32_t i, uint32_t **buf, size_t *m,
-                         ibid_error *err)
+/* ---- the shingle store ---- */
+
+/*
+ * Add a chunk of n shingles, (*sh)[0, n), numbered from d->n_sh on: while the chunks in memory
+ * fit in d->sh_cap, it takes the buffer over (*sh becomes a new one of the same capacity);
+ * else it writes them to the shingle file and leaves the buffer to the caller. Returns 0 or
+ * IBID_EIO.
+ */
+static int store_chunk(ibid_dedup *d, uint32_t **sh, size_t *m_sh, size_t n, ibid_error *err)
+{
+    int rc;
+    if (n == 0) return 0;
+    IBID_GROW(d->chunk, d->m_chunk, d->n_chunk + 1);
+    shchunk *c = &d->chunk[d->n_chunk];
+    c->beg = d->n_sh;
+    c->n = n;
+    c->mem = NULL;
+    c->off = 0;
+    if (d->sh_mem + n * sizeof **sh <= d->sh_cap) {
+        c->mem = ibid_xrealloc(*sh, n * sizeof **sh); /* the tail left unused is given back */
+        d->sh_mem += n * sizeof **sh;
+        *sh = ibid_xmalloc(*m_sh * sizeof **sh); /* as much as the last batch needed: pages not
+                                                    touched cost nothing, growing costs copies */
+    } else {
+        if ((rc = write_all(d->sh_fd, *sh, n * sizeof **sh, err)) < 0) return rc;
+        c->off = d->n_sh_file;
+        d->n_sh_file += n;
+    }
+    d->n_chunk++;
+    d->n_sh += n;
+    return 0;
+}
+
+/* Room for a shingle set and the scratch to sort it. */
+typedef struct shset {
+    uint32_t *a, *tmp;
+    size_t m_a, m_tmp;
+} shset;
+
+static void shset_free(shset *b)
+{
+    free(b->a);
+    free(b->tmp);
+}
+
+/* Document i's shingle set into b->a: its stored shingles, sorted, repeats dropped; *n their
+ * number. Returns 0 or IBID_EIO. */
+static int read_shingles(const ibid_dedup *d, uint32_t i, shset *b, size_t *n, ibid_error *err)
 {
     const ddoc *x = &d->doc[i];
-    if (x->n_sh > *m) IBID_GROW(*buf, *m, x->n_sh);
-    size_t want = (size_t)x->n_sh * sizeof **buf, got = 0;
-    while (got < want) {
-        ssize_t k = pread(d->sh_fd, (char *)*buf + got, want - got,
-                          (off_t)(x->sh_off * sizeof **buf + got));
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return k < 0 ? io_fail(err, "read") : io_fail(err, "read all of");
-        got += (size_t)k;
+    *n = 0;
+    if (x->n_sh == 0) return 0;
+    size_t lo = 0, hi = d->n_chunk; /* the chunk holding shingle x->sh_off */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->chunk[mid].beg <= x->sh_off)
+            lo = mid;
+        else
+            hi = mid;
     }
+    const shchunk *c = &d->chunk[lo];
+    assert(c->beg <= x->sh_off && x->sh_off + x->n_sh <= c->beg + c->n);
+    IBID_GROW(b->a, b->m_a, x->n_sh);
+    IBID_GROW(b->tmp, b->m_tmp, x->n_sh);
+    size_t want = (size_t)x->n_sh * sizeof *b->a, got = 0;
+    if (c->mem) {
+        memcpy(b->a, c->mem + (x->sh_off - c->beg), want);
+    } else {
+        off_t at = (off_t)((c->off + (x->sh_off - c->beg)) * sizeof *b->a);
+        while (got < want) {
+            ssize_t k = pread(d->sh_fd, (char *)b->a + got, want - got, at + (off_t)got);
+            if (k < 0 && errno == EINTR) continue;
+            if (k <= 0) return k < 0 ? io_fail(err, "read") : io_fail(err, "read all of");
+            got += (size_t)k;
+        }
+    }
+    *n = ibid_shingle_set(b->a, b->tmp, x->n_sh);
     return 0;
 }
 
@@ -216,7 +292,7 @@ static long exact_first(ibid_dedup *d, uint64_t key, uint32_t doc)
 /* What the workers make of one document of a batch. */
 typedef struct item {
     uint64_t exact; /* hash of the token hashes */
-    size_t sh_off;  /* its distinct shingles: r->sh[tid][sh_off, sh_off + n_sh) */
+    size_t sh_off;  /* its shingles: r->sh[tid][sh_off, sh_off + n_sh) */
     size_t n_sh;    /* how many */
     int tid;        /* the thread that made them */
     char *date;     /* the date field, malloc'd, or NULL */
@@ -235,14 +311,11 @@ typedef struct reader {
     size_t m_keys;
     ibid_toks *toks; /* per thread */
     uint32_t **sig;  /* per thread */
-    uint32_t **tmp;  /* per thread: scratch for sorting shingles */
-    size_t *m_tmp;
-    uint32_t **sh; /* per thread: the shingles of this batch's documents, back to back */
+    uint32_t **sh;   /* per thread: the shingles of this batch's documents, back to back */
     size_t *n_sh, *m_sh;
+    uint64_t *sh_beg; /* per thread: the number of r->sh[tid][0] in the store */
     ibid_rec *recs;
     size_t m_recs;
-    uint32_t *shbuf;
-    size_t m_shbuf;
 } reader;
 
 /* The date field of a document's metadata, as a string (a number as written), or NULL. */
@@ -281,11 +354,10 @@ static void process_one(void *ud, size_t i, int tid)
     it->exact = XXH3_64bits_withSeed(t->tok, t->n_tok * sizeof *t->tok, d->o.seed);
     it->tid = tid;
     if (t->n_tok) {
-        if (r->m_tmp[tid] < t->n_tok) IBID_GROW(r->tmp[tid], r->m_tmp[tid], t->n_tok);
         IBID_GROW(r->sh[tid], r->m_sh[tid], r->n_sh[tid] + t->n_tok);
         uint32_t *sh = r->sh[tid] + r->n_sh[tid];
         it->sh_off = r->n_sh[tid];
-        it->n_sh = ibid_shingles(sh, r->tmp[tid], t->tok, t->n_tok, d->o.ngram);
+        it->n_sh = ibid_shingle_hashes(sh, t->tok, t->n_tok, d->o.ngram);
         r->n_sh[tid] += it->n_sh;
         uint32_t *sig = r->sig[tid];
         ibid_minhash_sign(sig, r->n_bands * r->n_rows, sh, it->n_sh, d->o.seed);
@@ -335,8 +407,12 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
     r->docs = docs;
     for (int t = 0; t < d->o.n_threads; t++) r->n_sh[t] = 0;
     ibid_parallel_for(d->o.n_threads, n, process_one, r);
+    for (int t = 0; t < d->o.n_threads; t++) {
+        r->sh_beg[t] = d->n_sh;
+        if ((rc = store_chunk(d, &r->sh[t], &r->m_sh[t], r->n_sh[t], err)) < 0) return rc;
+    }
 
-    size_t n_recs = 0, n_shbuf = 0;
+    size_t n_recs = 0;
     for (size_t i = 0; i < n; i++) {
         item *it = &r->items[i];
         if (rc == 0 && it->rc < 0) {
@@ -368,13 +444,8 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
             ibid_uf_union(&d->uf, (uint32_t)first, k);
         } else {
             x->exact = k;
-            x->sh_off = d->n_sh_file + n_shbuf;
+            x->sh_off = r->sh_beg[it->tid] + it->sh_off;
             x->n_sh = (uint32_t)it->n_sh;
-            IBID_GROW(r->shbuf, r->m_shbuf, n_shbuf + it->n_sh);
-            if (it->n_sh)
-                memcpy(r->shbuf + n_shbuf, r->sh[it->tid] + it->sh_off,
-                       it->n_sh * sizeof *r->shbuf);
-            n_shbuf += it->n_sh;
             if (it->n_sh) {
                 IBID_GROW(r->recs, r->m_recs, n_recs + (size_t)r->n_bands);
                 for (int j = 0; j < r->n_bands; j++)
@@ -384,8 +455,6 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
         free(it->date);
     }
     int rc2;
-    if ((rc2 = write_all(d->sh_fd, r->shbuf, n_shbuf * sizeof *r->shbuf, err)) < 0) return rc2;
-    d->n_sh_file += n_shbuf;
     if ((rc2 = ibid_spill_add(r->bands, r->recs, n_recs, err)) < 0) return rc2;
     d->st.n_bucket_keys += n_recs;
     progress(d, "read", d->n_doc, 0);
@@ -424,6 +493,7 @@ static int emit_group(ibid_spill *pairs, const uint32_t *g, size_t m, ibid_rec *
 static int candidates(ibid_dedup *d, ibid_spill *bands, ibid_spill *pairs, ibid_error *err)
 {
     int rc;
+    progress(d, "candidates", 0, d->st.n_bucket_keys);
     if ((rc = ibid_spill_finish(bands, err)) < 0) return rc;
     ibid_rec rec, *buf = NULL;
     size_t n_g = 0, m_g = 0, m_buf = 0;
@@ -457,26 +527,26 @@ typedef struct verifier {
     double *sim;
     int *rc;
     ibid_error *e; /* per thread */
-    uint32_t **buf_a, **buf_b;
-    size_t *m_a, *m_b;
+    shset *a, *b;  /* per thread */
 } verifier;
 
 static void verify_one(void *ud, size_t i, int tid)
 {
     verifier *v = ud;
     uint32_t a = (uint32_t)(v->pair[i] >> 32), b = (uint32_t)v->pair[i];
+    size_t na, nb;
     v->sim[i] = 0;
     if (v->rc[tid] < 0) return;
-    if ((v->rc[tid] = read_shingles(v->d, a, &v->buf_a[tid], &v->m_a[tid], &v->e[tid])) < 0 ||
-        (v->rc[tid] = read_shingles(v->d, b, &v->buf_b[tid], &v->m_b[tid], &v->e[tid])) < 0)
+    if ((v->rc[tid] = read_shingles(v->d, a, &v->a[tid], &na, &v->e[tid])) < 0 ||
+        (v->rc[tid] = read_shingles(v->d, b, &v->b[tid], &nb, &v->e[tid])) < 0)
         return;
-    v->sim[i] = ibid_set_similarity(v->buf_a[tid], v->d->doc[a].n_sh, v->buf_b[tid],
-                                    v->d->doc[b].n_sh, v->d->o.containment);
+    v->sim[i] = ibid_set_similarity(v->a[tid].a, na, v->b[tid].a, nb, v->d->o.containment);
 }
 
 static int verify(ibid_dedup *d, ibid_spill *pairs, ibid_error *err)
 {
     int rc, nt = d->o.n_threads;
+    progress(d, "verify", 0, 0);
     if ((rc = ibid_spill_finish(pairs, err)) < 0) return rc;
     verifier v = {.d = d};
     uint64_t *pair = ibid_xmalloc(VERIFY_BLOCK * sizeof *pair);
@@ -484,10 +554,8 @@ static int verify(ibid_dedup *d, ibid_spill *pairs, ibid_error *err)
     v.sim = ibid_xmalloc(VERIFY_BLOCK * sizeof *v.sim);
     v.rc = ibid_xcalloc((size_t)nt, sizeof *v.rc);
     v.e = ibid_xcalloc((size_t)nt, sizeof *v.e);
-    v.buf_a = ibid_xcalloc((size_t)nt, sizeof *v.buf_a);
-    v.buf_b = ibid_xcalloc((size_t)nt, sizeof *v.buf_b);
-    v.m_a = ibid_xcalloc((size_t)nt, sizeof *v.m_a);
-    v.m_b = ibid_xcalloc((size_t)nt, sizeof *v.m_b);
+    v.a = ibid_xcalloc((size_t)nt, sizeof *v.a);
+    v.b = ibid_xcalloc((size_t)nt, sizeof *v.b);
     double thr = d->o.threshold;
     ibid_rec rec;
     uint64_t last = UINT64_MAX;
@@ -524,13 +592,11 @@ static int verify(ibid_dedup *d, ibid_spill *pairs, ibid_error *err)
     rc = 0;
 done:
     for (int t = 0; t < nt; t++) {
-        free(v.buf_a[t]);
-        free(v.buf_b[t]);
+        shset_free(&v.a[t]);
+        shset_free(&v.b[t]);
     }
-    free(v.buf_a);
-    free(v.buf_b);
-    free(v.m_a);
-    free(v.m_b);
+    free(v.a);
+    free(v.b);
     free(v.rc);
     free(v.e);
     free(v.sim);
@@ -626,7 +692,9 @@ int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
     d->st.rows = r.n_rows;
 
     const char *dir = o->tmp_dir ? o->tmp_dir : "/tmp";
-    {
+    d->o.tmp_dir = dir;
+    d->sh_cap = mem / 2;
+    { /* created now, even if nothing goes to it, so that a bad tmp_dir fails at once */
         size_t n = strlen(dir);
         char *path = ibid_xmalloc(n + 32);
         snprintf(path, n + 32, "%s/ibid-shingles-XXXXXX", dir);
@@ -644,17 +712,17 @@ int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
     r.bands = bands;
     r.toks = ibid_xcalloc((size_t)nt, sizeof *r.toks);
     r.sig = ibid_xcalloc((size_t)nt, sizeof *r.sig);
-    r.tmp = ibid_xcalloc((size_t)nt, sizeof *r.tmp);
-    r.m_tmp = ibid_xcalloc((size_t)nt, sizeof *r.m_tmp);
     r.sh = ibid_xcalloc((size_t)nt, sizeof *r.sh);
     r.n_sh = ibid_xcalloc((size_t)nt, sizeof *r.n_sh);
     r.m_sh = ibid_xcalloc((size_t)nt, sizeof *r.m_sh);
+    r.sh_beg = ibid_xcalloc((size_t)nt, sizeof *r.sh_beg);
     for (int t = 0; t < nt; t++)
         r.sig[t] = ibid_xmalloc((size_t)r.n_bands * (size_t)r.n_rows * sizeof **r.sig);
     ibid_docstream_cb cb = {on_batch, on_skip, &r};
     if ((rc = ibid_docstream_read(inputs, n_inputs, ro, &cb, err)) < 0) goto done;
     d->st.n_docs = d->n_doc;
-    d->st.n_shingle_bytes = d->n_sh_file * sizeof(uint32_t);
+    d->st.n_shingle_bytes = d->n_sh * sizeof(uint32_t);
+    d->st.n_shingle_file_bytes = d->n_sh_file * sizeof(uint32_t);
     d->st.n_skipped = d->n_skip;
     if ((rc = candidates(d, bands, pairs, err)) < 0) goto done;
     d->st.n_runs = ibid_spill_n_runs(bands);
@@ -673,21 +741,17 @@ done:
         for (int t = 0; t < nt; t++) ibid_toks_free(&r.toks[t]);
     if (r.sig)
         for (int t = 0; t < nt; t++) free(r.sig[t]);
-    if (r.tmp)
-        for (int t = 0; t < nt; t++) free(r.tmp[t]);
-    free(r.tmp);
-    free(r.m_tmp);
     if (r.sh)
         for (int t = 0; t < nt; t++) free(r.sh[t]);
     free(r.sh);
     free(r.n_sh);
     free(r.m_sh);
+    free(r.sh_beg);
     free(r.toks);
     free(r.sig);
     free(r.items);
     free(r.keys);
     free(r.recs);
-    free(r.shbuf);
     free(d->ex_key);
     free(d->ex_doc);
     d->ex_key = NULL;
@@ -704,6 +768,8 @@ void ibid_dedup_free(ibid_dedup *d)
 {
     if (!d) return;
     if (d->sh_fd >= 0) close(d->sh_fd);
+    for (size_t i = 0; i < d->n_chunk; i++) free(d->chunk[i].mem);
+    free(d->chunk);
     for (size_t i = 0; i < d->n_src; i++) free(d->src[i].path);
     free(d->src);
     free(d->doc);
@@ -778,13 +844,17 @@ static int write_error(FILE *fp, ibid_error *err)
     return 0;
 }
 
-/* Copy the lines of JSON Lines source `s` whose numbers are lines[0, n) (ascending). */
+/*
+ * Copy the lines of JSON Lines source `s` whose numbers are lines[0, n) (ascending). Nearly
+ * every line of a corpus is usually kept, so the lines are not written one at a time: each
+ * run of kept lines inside a read block goes out in one fwrite.
+ */
 static int copy_lines(const dsource *s, const uint32_t *lines, size_t n, FILE *fp, ibid_error *err)
 {
     ibid_stream *st = NULL;
     int rc;
     if ((rc = ibid_stream_open(&st, s->path, err)) < 0) return rc;
-    enum { BUF = 1 << 20 };
+    enum { BUF = 4 << 20 };
     char *buf = ibid_xmalloc(BUF);
     uint32_t line = 1;
     size_t next = 0; /* lines[next] is the next line to copy */
@@ -797,19 +867,26 @@ static int copy_lines(const dsource *s, const uint32_t *lines, size_t n, FILE *f
         }
         if (k == 0) break;
         const char *p = buf, *end = buf + k;
+        const char *run = in_kept ? p : NULL; /* the start of the kept bytes not yet written */
         while (p < end && next < n) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));
-            const char *stop = nl ? nl : end;
-            if (in_kept) fwrite(p, 1, (size_t)(stop - p), fp);
             mid_line = !nl;
             if (!nl) break;
-            if (in_kept) {
-                fputc('\n', fp);
-                next++;
-            }
+            if (in_kept) next++;
             line++;
-            in_kept = next < n && lines[next] == line;
             p = nl + 1;
+            int kept = next < n && lines[next] == line;
+            if (in_kept && !kept) {
+                fwrite(run, 1, (size_t)(p - run), fp);
+                run = NULL;
+            } else if (!in_kept && kept) {
+                run = p;
+            }
+            in_kept = kept;
+        }
+        if (run) { /* a kept line goes on past the block, or the last one just ended */
+            const char *stop = mid_line ? end : p;
+            fwrite(run, 1, (size_t)(stop - run), fp);
         }
     }
     if (next < n && in_kept && mid_line) { /* the last line, without a line ending */
@@ -886,13 +963,13 @@ int ibid_dedup_write_clusters(const ibid_dedup *d, FILE *fp, ibid_error *err)
             next[last[s]] = (uint32_t)i;
         last[s] = (uint32_t)i;
     }
-    uint32_t *sa = NULL, *sb = NULL;
-    size_t ma = 0, mb = 0;
+    shset sa = {0}, sb = {0};
     for (size_t i = 0; i < n && rc == 0; i++) {
         uint32_t s = d->surv[i];
         if (count[s] < 2 || first[s] != i) continue;
         const ddoc *ks = &d->doc[s];
-        if ((rc = read_shingles(d, ks->exact, &sa, &ma, err)) < 0) break;
+        size_t na, nb;
+        if ((rc = read_shingles(d, ks->exact, &sa, &na, err)) < 0) break;
         fputs("{\"kept\":", fp);
         put_json_string(fp, ibid_dedup_id(d, s), strlen(ibid_dedup_id(d, s)));
         fprintf(fp, ",\"size\":%u,\"members\":[", count[s]);
@@ -901,8 +978,8 @@ int ibid_dedup_write_clusters(const ibid_dedup *d, FILE *fp, ibid_error *err)
             int exact = x->exact == ks->exact;
             double sim = 1;
             if (!exact) {
-                if ((rc = read_shingles(d, x->exact, &sb, &mb, err)) < 0) break;
-                sim = ibid_set_similarity(sb, x->n_sh, sa, ks->n_sh, d->o.containment);
+                if ((rc = read_shingles(d, x->exact, &sb, &nb, err)) < 0) break;
+                sim = ibid_set_similarity(sb.a, nb, sa.a, na, d->o.containment);
             }
             fputs(m == i ? "{\"id\":" : ",{\"id\":", fp);
             put_json_string(fp, ibid_dedup_id(d, m), strlen(ibid_dedup_id(d, m)));
@@ -912,8 +989,8 @@ int ibid_dedup_write_clusters(const ibid_dedup *d, FILE *fp, ibid_error *err)
         fputs("]}\n", fp);
         if (rc == 0) rc = write_error(fp, err);
     }
-    free(sa);
-    free(sb);
+    shset_free(&sa);
+    shset_free(&sb);
     free(first);
     free(count);
     free(next);

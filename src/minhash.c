@@ -125,22 +125,31 @@ static void sort_u32(uint32_t *a, uint32_t *tmp, size_t n)
     if (src != a) memcpy(a, src, n * sizeof *a); /* three passes end in tmp */
 }
 
-size_t ibid_shingles(uint32_t *out, uint32_t *tmp, const uint32_t *tok, size_t n_tok, int ngram)
+size_t ibid_shingle_hashes(uint32_t *out, const uint32_t *tok, size_t n_tok, int ngram)
 {
     assert(ngram >= 1);
-    size_t n = 0;
     if (n_tok == 0) return 0;
     if (n_tok < (size_t)ngram) {
-        out[n++] = ibid_shingle_hash(tok, (int)n_tok); /* a short document is one shingle */
-    } else {
-        for (size_t i = 0; i + (size_t)ngram <= n_tok; i++)
-            out[n++] = ibid_shingle_hash(tok + i, ngram);
+        out[0] = ibid_shingle_hash(tok, (int)n_tok); /* a short document is one shingle */
+        return 1;
     }
-    sort_u32(out, tmp, n);
+    size_t n = n_tok - (size_t)ngram + 1;
+    for (size_t i = 0; i < n; i++) out[i] = ibid_shingle_hash(tok + i, ngram);
+    return n;
+}
+
+size_t ibid_shingle_set(uint32_t *a, uint32_t *tmp, size_t n)
+{
+    sort_u32(a, tmp, n);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (k == 0 || out[i] != out[k - 1]) out[k++] = out[i];
+        if (k == 0 || a[i] != a[k - 1]) a[k++] = a[i];
     return k;
+}
+
+size_t ibid_shingles(uint32_t *out, uint32_t *tmp, const uint32_t *tok, size_t n_tok, int ngram)
+{
+    return ibid_shingle_set(out, tmp, ibid_shingle_hashes(out, tok, n_tok, ngram));
 }
 
 void ibid_minhash_sign(uint32_t *sig, int n_hash, const uint32_t *sh, size_t n, uint64_t seed)

@@ -136,6 +136,35 @@ static int next_token(scanner *s, const uint8_t *keep, ibid_token *tok)
         size_t k;
         int cls;
         uint8_t c = s->s[s->i];
+        if (c < 0x80 && c != '<' && c != '&') {
+            /* A run of ASCII word characters or of ASCII separators: what the general steps
+             * below do for each of them, in a tight loop on local copies (a byte read through
+             * s->s may alias s->i, which would be stored and reloaded every byte). */
+            const uint8_t *p = s->s;
+            size_t i = s->i, n = s->n;
+            if (keep[c]) {
+                if (!in_tok) {
+                    in_tok = 1;
+                    tok->byte_beg = (uint32_t)i;
+                    tok->cp_beg = s->cp;
+                }
+                do {
+                    h = h_add(h, keep[c]);
+                    i++;
+                } while (i < n && (c = p[i]) < 0x80 && keep[c]);
+                s->cp += (uint32_t)(i - s->i);
+                s->i = i;
+                tok_byte_end = i;
+                tok_cp_end = s->cp;
+                continue;
+            }
+            if (in_tok) break;
+            do i++;
+            while (i < n && (c = p[i]) < 0x80 && !keep[c] && c != '<' && c != '&');
+            s->cp += (uint32_t)(i - s->i);
+            s->i = i;
+            continue;
+        }
         if ((c == '<' || c == '&') && (s->flags & IBID_NORM_MARKUP)) {
             size_t m = markup_len(s->s + s->i, s->n - s->i);
             if (m) {
