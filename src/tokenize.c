@@ -269,8 +269,44 @@ int ibid_tokenize_words(ibid_toks *t, ibid_word **words, size_t *m_words, const 
     init_scanner(&s, text, n_bytes, flags, keep);
     ibid_token tok;
     size_t n0 = t->n_tok;
-    int r;
-    while ((r = next_token(&s, keep, &tok)) == 1) {
+    const uint8_t *p = s.s;
+    size_t n = s.n;
+    int r = 0, markup = (flags & IBID_NORM_MARKUP) != 0;
+    while (s.i < n) {
+        /*
+         * The common cases inline, as next_token takes them: a token of ASCII word characters
+         * that an ASCII byte or the end of the text closes, and a run of ASCII separators. A
+         * token that runs into a non-ASCII character (which may continue it), and anything
+         * else, is left to next_token from the token's start.
+         */
+        size_t i = s.i;
+        uint8_t c = p[i];
+        if (c < 0x80 && keep[c]) {
+            uint64_t h = H_SEED;
+            do {
+                h = h_add(h, keep[c]);
+                i++;
+            } while (i < n && (c = p[i]) < 0x80 && keep[c]);
+            if (i == n || c < 0x80) {
+                tok.byte_beg = (uint32_t)s.i;
+                tok.cp_beg = s.cp;
+                tok.byte_end = (uint32_t)i;
+                tok.cp_end = s.cp + (uint32_t)(i - s.i);
+                tok.hash = h_fin(h);
+                s.cp = tok.cp_end;
+                s.i = i;
+                s.key = h;
+                goto push;
+            }
+        } else if (c < 0x80 && !((c == '<' || c == '&') && markup)) {
+            do i++;
+            while (i < n && (c = p[i]) < 0x80 && !keep[c] && !((c == '<' || c == '&') && markup));
+            s.cp += (uint32_t)(i - s.i);
+            s.i = i;
+            continue;
+        }
+        if ((r = next_token(&s, keep, &tok)) != 1) break;
+    push:
         if (words) {
             IBID_GROW(*words, *m_words, t->n_tok - n0 + 1);
             (*words)[t->n_tok - n0] = (ibid_word){s.key, tok.byte_beg, tok.byte_end};
