@@ -178,7 +178,7 @@ static int write_all(int fd, const void *p, size_t n, ibid_error *err)
 
 /*
  * Add a chunk of n shingles, (*sh)[0, n), numbered from d->n_sh on: while the chunks in memory
- * fit in d->sh_cap, it takes the buffer over (*sh becomes a new one of the same capacity);
+ * fit in d->sh_cap, it takes the buffer over (*sh becomes a new one);
  * else it writes them to the shingle file and leaves the buffer to the caller. Returns 0 or
  * IBID_EIO.
  */
@@ -195,8 +195,10 @@ static int store_chunk(ibid_dedup *d, uint32_t **sh, size_t *m_sh, size_t n, ibi
     if (d->sh_mem + n * sizeof **sh <= d->sh_cap) {
         c->mem = ibid_xrealloc(*sh, n * sizeof **sh); /* the tail left unused is given back */
         d->sh_mem += n * sizeof **sh;
-        *sh = ibid_xmalloc(*m_sh * sizeof **sh); /* as much as the last batch needed: pages not
-                                                    touched cost nothing, growing costs copies */
+        /* the next batch's buffer: a quarter more than this one needed, so that it seldom
+         * grows (each growth copies it); pages never touched cost nothing */
+        *m_sh = n + n / 4;
+        *sh = ibid_xmalloc(*m_sh * sizeof **sh);
     } else {
         if ((rc = write_all(d->sh_fd, *sh, n * sizeof **sh, err)) < 0) return rc;
         c->off = d->n_sh_file;

@@ -135,8 +135,12 @@ static int fill(line_reader *lr, ibid_error *err)
     }
     if (lr->swap) { /* buf holds lines still in use: fill the other buffer */
         lr->swap = 0;
-        size_t need = lr->end - lr->beg + READ_CHUNK;
-        IBID_GROW(lr->buf2, lr->m_buf2, need > lr->m_buf ? need : lr->m_buf);
+        size_t need = lr->end - lr->beg + READ_CHUNK, base = lr->block + READ_CHUNK;
+        if (lr->m_buf2 < need || lr->m_buf2 < base) { /* not grown by half: no copy to make */
+            free(lr->buf2);
+            lr->m_buf2 = need > base ? need : base;
+            lr->buf2 = ibid_xmalloc(lr->m_buf2);
+        }
         memcpy(lr->buf2, lr->buf + lr->beg, lr->end - lr->beg);
         char *t = lr->buf;
         lr->buf = lr->buf2;
