@@ -770,9 +770,10 @@ int ibid_eval_report_write(FILE *fp, const ibid_eval_report *r, int format, ibid
  * give an exact hash and a set of word n-gram shingles; a document whose exact hash was seen is
  * an exact duplicate. The others get a MinHash signature cut into bands (LSH); bucket keys are
  * sorted, spilled to disk past the memory budget and merged; documents sharing a bucket are
- * candidates, verified by the exact similarity of their shingle sets (kept in a temporary file)
- * and joined into clusters (union-find). Each cluster keeps one survivor. ibid_dedup_write_kept
- * reads the inputs a second time to copy the survivors.
+ * candidates, verified by the exact similarity of their shingle sets (kept in memory up to half
+ * of the memory budget, in a temporary file beyond it) and joined into clusters (union-find). Each
+ * cluster keeps one survivor. ibid_dedup_write_kept reads the inputs a second time to copy the
+ * survivors.
  * ------------------------------------------------------------------------------------------ */
 
 /* Most MinHash values per document. */
@@ -823,8 +824,10 @@ typedef struct ibid_dedup_opts {
     int keep;               /* IBID_KEEP_*; default IBID_KEEP_FIRST */
     const char *date_field; /* JSON field for IBID_KEEP_OLDEST; default "date" */
     unsigned norm;          /* IBID_NORM_* flags for the words; default IBID_NORM_DEFAULT */
-    size_t memory;          /* bytes for bucket keys and candidate pairs before they are
-                               spilled to disk; 0 (default): a quarter of the physical memory */
+    size_t memory;          /* bytes for shingles (half), bucket keys and candidate pairs
+                               before they go to disk; 0 (default): a quarter of the physical
+                               memory. Not bounded by it: about 100 bytes and the id of each
+                               document, and two batches of text */
     const char *tmp_dir;    /* where temporary files go (deleted at once); NULL: /tmp */
     uint64_t seed;          /* hash seed; default 1 */
     int n_threads;          /* worker threads, 1 to 1024; default 1 */
@@ -866,8 +869,9 @@ typedef struct ibid_dedup ibid_dedup;
  * ibid_dedup_run: deduplicate the documents of `inputs` (n_inputs paths, read as
  * ibid_corpus_read reads them; "-" is refused with IBID_EINVAL, since ibid_dedup_write_kept
  * reads the inputs again). Document ids need not be unique: documents are numbered from 0 in
- * input order. Text is held one batch at a time; bucket keys and candidate pairs beyond
- * o->memory go to sorted runs on disk; what is kept in memory is a few dozen bytes and the id of
+ * input order. Text is held one batch at a time (two with n_threads > 1: one read ahead);
+ * shingles beyond half of o->memory go to a temporary file, bucket keys and candidate pairs
+ * beyond it to sorted runs on disk; what else is kept in memory is about 100 bytes and the id of
  * each document. On success *out is a new ibid_dedup, freed with ibid_dedup_free(). The result
  * is the same for any n_threads and any memory. Errors: those of ibid_corpus_read (naming file
  * and line), IBID_EINVAL for options, IBID_EIO for temporary files.

@@ -5,14 +5,17 @@
  * documents", 1997) and the MinHash-LSH deduplication of large training corpora (Lee et al.,
  * "Deduplicating Training Data Makes Language Models Better", ACL 2022):
  *
- *   1. Read (docstream.c): batches of documents, never the whole corpus. For each document, on
- *      n_threads threads: the token hashes of its normalized words (tokenize.c), their 64-bit
- *      hash (the exact key: equal normalized texts, equal key), its distinct word n-gram
- *      shingles, its MinHash signature and the signature's band keys (minhash.c). Then, in input
- *      order, on one thread: a document whose exact key was seen joins the first document with
- *      that key and goes no further; any other writes its sorted shingles to a temporary file
- *      (for verification) and its band keys, as records {key, document}, to a spill bag
- *      (spill.c) that writes sorted runs to disk once its buffer is full.
+ *   1. Read (docstream.c): batches of documents, never the whole corpus; with n_threads > 1
+ *      the JSON Lines reader takes and parses the next batch on its own thread meanwhile. For
+ *      each document, on n_threads threads: the token hashes of its normalized words
+ *      (tokenize.c), their 64-bit hash (the exact key: equal normalized texts, equal key), its
+ *      word n-gram shingles in text order, its MinHash signature and the signature's band keys
+ *      (minhash.c). Each thread's shingles for the batch form one chunk of the shingle store:
+ *      kept in memory while the chunks fit in half of o->memory, written to a temporary file
+ *      after that. Then, in input order, on one thread: a document whose exact key was seen
+ *      joins the first document with that key and goes no further; any other gives its band
+ *      keys, as records {key, document}, to a spill bag (spill.c) that writes sorted runs to
+ *      disk once its buffer is full.
  *   2. Candidates: the bag is read back in key order (a k-way merge); documents sharing a key
  *      are candidates. A bucket of m <= 16 documents gives all its pairs; a larger one (a
  *      cluster of many copies, or text every document has) gives each document paired with the
@@ -20,8 +23,9 @@
  *      pairs go to a second spill bag, so the same pair found by several bands is read once.
  *   3. Verify: distinct pairs, in order, in blocks of 64K; a pair whose documents are already
  *      in one cluster is skipped; the others are compared on n_threads threads by the exact
- *      Jaccard (or containment) of their shingle sets read back from the file. A pair at or
- *      above the threshold joins the two clusters (unionfind.c).
+ *      Jaccard (or containment) of their shingle sets: the stored shingles, sorted and rid of
+ *      repeats only now (sorting every document's while reading took a tenth of the time). A pair
+ * at or above the threshold joins the two clusters (unionfind.c).
  *   4. Survivors: per cluster, the document chosen by o->keep.
  *
  * Every step is deterministic: batches and blocks are processed in order, item i of a parallel
@@ -29,10 +33,12 @@
  * document whatever the order of unions. So clusters and survivors do not depend on the thread
  * count or on the memory budget (how many runs were spilled).
  *
- * Memory: one batch of text (the reader's 32 MiB block and its documents), the two bags (each
- * at most a quarter of o->memory while filling, half while merging), and per document a 40-byte
- * record, its id and, for --keep oldest, its date. Shingle sets (4 bytes a distinct shingle)
- * live in the temporary file and are read back with pread.
+ * Memory: o->memory bounds the shingles in memory (half of it; 4 bytes a word n-gram) and the
+ * two bags (each at most a quarter of it while filling, half while merging; the band bag is
+ * freed before the pair bag is merged). Beyond it: two batches of text (the reader's 32 MiB
+ * line buffers and the documents parsed from them), each thread's shingle buffer for a batch,
+ * and per document about 100 bytes (a 48-byte record, the union-find parent, its survivor,
+ * 24 to 48 bytes of exact-key table) plus its id and, for --keep oldest, its date.
  */
 #include "ibid_int.h"
 
@@ -178,7 +184,7 @@ static int write_all(int fd, const void *p, size_t n, ibid_error *err)
 
 /*
  * Add a chunk of n shingles, (*sh)[0, n), numbered from d->n_sh on: while the chunks in memory
- * fit in d->sh_cap, it takes the buffer over (*sh becomes a new one);
+ * fit in d->sh_cap, it takes the buffer over (*sh becomes NULL);
  * else it writes them to the shingle file and leaves the buffer to the caller. Returns 0 or
  * IBID_EIO.
  */
@@ -195,10 +201,8 @@ static int store_chunk(ibid_dedup *d, uint32_t **sh, size_t *m_sh, size_t n, ibi
     if (d->sh_mem + n * sizeof **sh <= d->sh_cap) {
         c->mem = ibid_xrealloc(*sh, n * sizeof **sh); /* the tail left unused is given back */
         d->sh_mem += n * sizeof **sh;
-        /* the next batch's buffer: a quarter more than this one needed, so that it seldom
-         * grows (each growth copies it); pages never touched cost nothing */
-        *m_sh = n + n / 4;
-        *sh = ibid_xmalloc(*m_sh * sizeof **sh);
+        *sh = NULL;
+        *m_sh = 0;
     } else {
         if ((rc = write_all(d->sh_fd, *sh, n * sizeof **sh, err)) < 0) return rc;
         c->off = d->n_sh_file;
@@ -407,7 +411,19 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
     IBID_GROW(r->items, r->m_items, n);
     IBID_GROW(r->keys, r->m_keys, n * (size_t)r->n_bands);
     r->docs = docs;
-    for (int t = 0; t < d->o.n_threads; t++) r->n_sh[t] = 0;
+    /* A text of b bytes has at most (b + 1) / 2 words, so each thread's shingle buffer gets
+     * room for all of the batch's: it never grows (a growth copies it), and the pages that
+     * stay untouched cost nothing. */
+    size_t most = 0;
+    for (size_t i = 0; i < n; i++) most += (docs[i].n_text + 1) / 2;
+    for (int t = 0; t < d->o.n_threads; t++) {
+        r->n_sh[t] = 0;
+        if (r->m_sh[t] < most) {
+            free(r->sh[t]);
+            r->sh[t] = ibid_xmalloc(most * sizeof *r->sh[t]);
+            r->m_sh[t] = most;
+        }
+    }
     ibid_parallel_for(d->o.n_threads, n, process_one, r);
     for (int t = 0; t < d->o.n_threads; t++) {
         r->sh_beg[t] = d->n_sh;

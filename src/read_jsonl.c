@@ -12,6 +12,12 @@
  * the blocks end. Memory beyond the documents: the block, grown only as far as one line needs,
  * and one record per line of a batch (at most 64K lines).
  *
+ * With more than one thread, reading overlaps the rest, as in minimap2's two-step kt_pipeline:
+ * a reader thread takes and parses batch j (reading, decompressing, splitting lines, and the
+ * parse on n_threads threads) while the caller's thread gives batch j - 1 to the sink. Two
+ * batches and two line buffers take turns, so memory is two blocks and two batches of texts;
+ * the batches, their order and the errors are those of one thread.
+ *
  * Line limits: a line longer than o->max_line is an error the moment the limit is passed, and
  * the rest of it is read and dropped, never held. A line may end in "\n" or "\r\n"; the last
  * line needs no line ending; blank lines are skipped but counted. A stream error (I/O, corrupt
