@@ -770,8 +770,8 @@ int ibid_eval_report_write(FILE *fp, const ibid_eval_report *r, int format, ibid
  * give an exact hash and a set of word n-gram shingles; a document whose exact hash was seen is
  * an exact duplicate. The others get a MinHash signature cut into bands (LSH); bucket keys are
  * sorted, spilled to disk past the memory budget and merged; documents sharing a bucket are
- * candidates, verified by the exact similarity of their shingle sets (kept in memory up to half
- * of the memory budget, in a temporary file beyond it) and joined into clusters (union-find). Each
+ * candidates, verified by the exact similarity of their shingle sets (kept in a temporary file)
+ * and joined into clusters (union-find). Each
  * cluster keeps one survivor. ibid_dedup_write_kept reads the inputs a second time to copy the
  * survivors.
  * ------------------------------------------------------------------------------------------ */
@@ -824,10 +824,10 @@ typedef struct ibid_dedup_opts {
     int keep;               /* IBID_KEEP_*; default IBID_KEEP_FIRST */
     const char *date_field; /* JSON field for IBID_KEEP_OLDEST; default "date" */
     unsigned norm;          /* IBID_NORM_* flags for the words; default IBID_NORM_DEFAULT */
-    size_t memory;          /* bytes for shingles (half), bucket keys and candidate pairs
-                               before they go to disk; 0 (default): a quarter of the physical
-                               memory. Not bounded by it: about 100 bytes and the id of each
-                               document, and two batches of text */
+    size_t memory;          /* bytes for bucket keys and candidate pairs before they are
+                               spilled to disk; 0 (default): a quarter of the physical memory.
+                               Not bounded by it: about 100 bytes and the id of each document,
+                               and two batches of text */
     const char *tmp_dir;    /* where temporary files go (deleted at once); NULL: /tmp */
     uint64_t seed;          /* hash seed; default 1 */
     int n_threads;          /* worker threads, 1 to 1024; default 1 */
@@ -856,11 +856,9 @@ typedef struct ibid_dedup_stats {
     uint64_t n_compared;      /* of them, verified (pairs already in one cluster are not) */
     uint64_t n_similar;       /* of them, at least the threshold */
     size_t n_runs;            /* sorted runs spilled to disk (0: everything fit in memory) */
-    uint64_t n_shingle_bytes; /* shingles stored for verification: 4 bytes a word n-gram
+    uint64_t n_shingle_bytes; /* the temporary file of shingles: 4 bytes a word n-gram
                                  (repeats included) of every document */
-    uint64_t n_shingle_file_bytes; /* of them, written to a temporary file because the
-                                      shingles in memory reached half of the memory budget */
-    int bands, rows;               /* the banding used */
+    int bands, rows;          /* the banding used */
 } ibid_dedup_stats;
 
 typedef struct ibid_dedup ibid_dedup;
@@ -870,11 +868,11 @@ typedef struct ibid_dedup ibid_dedup;
  * ibid_corpus_read reads them; "-" is refused with IBID_EINVAL, since ibid_dedup_write_kept
  * reads the inputs again). Document ids need not be unique: documents are numbered from 0 in
  * input order. Text is held one batch at a time (two with n_threads > 1: one read ahead);
- * shingles beyond half of o->memory go to a temporary file, bucket keys and candidate pairs
- * beyond it to sorted runs on disk; what else is kept in memory is about 100 bytes and the id of
- * each document. On success *out is a new ibid_dedup, freed with ibid_dedup_free(). The result
- * is the same for any n_threads and any memory. Errors: those of ibid_corpus_read (naming file
- * and line), IBID_EINVAL for options, IBID_EIO for temporary files.
+ * shingles go to a temporary file, bucket keys and candidate pairs beyond o->memory to sorted
+ * runs on disk; what else is kept in memory is about 100 bytes and the id of each document. On
+ * success *out is a new ibid_dedup, freed with ibid_dedup_free(). The result is the same for any
+ * n_threads and any memory. Errors: those of ibid_corpus_read (naming file and line), IBID_EINVAL
+ * for options, IBID_EIO for temporary files.
  */
 int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
                    const ibid_read_opts *ro, const ibid_dedup_opts *o, ibid_error *err);

@@ -10,9 +10,10 @@
  *      each document, on n_threads threads: the token hashes of its normalized words
  *      (tokenize.c), their 64-bit hash (the exact key: equal normalized texts, equal key), its
  *      word n-gram shingles in text order, its MinHash signature and the signature's band keys
- *      (minhash.c). Each thread's shingles for the batch form one chunk of the shingle store:
- *      kept in memory while the chunks fit in half of o->memory, written to a temporary file
- *      after that. Then, in input order, on one thread: a document whose exact key was seen
+ *      (minhash.c). Each thread's shingles for the batch are appended to a temporary file in
+ *      one write. (Keeping them in memory instead was slower: 2 GB of new pages to fault in
+ *      and zero, against a page cache the kernel fills without zeroing.) Then, in input
+ *      order, on one thread: a document whose exact key was seen
  *      joins the first document with that key and goes no further; any other gives its band
  *      keys, as records {key, document}, to a spill bag (spill.c) that writes sorted runs to
  *      disk once its buffer is full.
@@ -33,12 +34,13 @@
  * document whatever the order of unions. So clusters and survivors do not depend on the thread
  * count or on the memory budget (how many runs were spilled).
  *
- * Memory: o->memory bounds the shingles in memory (half of it; 4 bytes a word n-gram) and the
- * two bags (each at most a quarter of it while filling, half while merging; the band bag is
- * freed before the pair bag is merged). Beyond it: two batches of text (the reader's 32 MiB
- * line buffers and the documents parsed from them), each thread's shingle buffer for a batch,
- * and per document about 100 bytes (a 48-byte record, the union-find parent, its survivor,
- * 24 to 48 bytes of exact-key table) plus its id and, for --keep oldest, its date.
+ * Memory: o->memory bounds the two bags (each at most a quarter of it while filling, half
+ * while merging; the band bag is freed before the pair bag is merged). Beyond it: two batches
+ * of text (the reader's 32 MiB line buffers and the documents parsed from them), each thread's
+ * shingle buffer for a batch, and per document about 100 bytes (a 48-byte record, the
+ * union-find parent, its survivor, 24 to 48 bytes of exact-key table) plus its id and, for
+ * --keep oldest, its date. The shingles (4 bytes a word n-gram, repeats and exact copies
+ * included) are in the temporary file, read back with pread.
  */
 #include "ibid_int.h"
 
@@ -53,7 +55,7 @@
 
 /* One document, as kept between the passes. */
 typedef struct ddoc {
-    uint64_t sh_off;   /* its first shingle in the shingle store (numbered across chunks) */
+    uint64_t sh_off;   /* its first shingle in the shingle file, in shingles */
     uint64_t id_off;   /* its id in d->ids */
     uint64_t date_off; /* its date in d->dates, or NO_DATE */
     uint64_t n_bytes;  /* text bytes */
@@ -67,15 +69,6 @@ typedef struct dsource {
     char *path;
     int is_jsonl;
 } dsource;
-
-/* One batch's shingles from one worker thread: kept in memory while the budget allows, else
- * written to the shingle file. */
-typedef struct shchunk {
-    uint64_t beg;  /* the number of its first shingle */
-    uint64_t n;    /* shingles */
-    uint32_t *mem; /* them, or NULL when they are in the file */
-    uint64_t off;  /* where they start in the file, in shingles */
-} shchunk;
 
 struct ibid_dedup {
     ibid_dedup_opts o;
@@ -91,12 +84,8 @@ struct ibid_dedup {
     ibid_error *skip;
     ibid_uf uf;
     uint32_t *surv; /* the survivor of each document's cluster */
-    int sh_fd;      /* the shingle file, for the chunks beyond the budget */
-    uint64_t n_sh_file;
-    size_t n_chunk, m_chunk;
-    shchunk *chunk;
-    uint64_t n_sh;         /* shingles stored in all */
-    size_t sh_mem, sh_cap; /* bytes of shingle chunks in memory, and their budget */
+    int sh_fd;      /* the shingle file */
+    uint64_t n_sh;  /* shingles written to it */
     /* the exact keys seen: open addressing, key -> document + 1 */
     size_t m_ex;
     uint64_t *ex_key;
@@ -180,35 +169,15 @@ static int write_all(int fd, const void *p, size_t n, ibid_error *err)
     return 0;
 }
 
-/* ---- the shingle store ---- */
+/* ---- the shingle file ---- */
 
-/*
- * Add a chunk of n shingles, (*sh)[0, n), numbered from d->n_sh on: while the chunks in memory
- * fit in d->sh_cap, it takes the buffer over (*sh becomes NULL);
- * else it writes them to the shingle file and leaves the buffer to the caller. Returns 0 or
- * IBID_EIO.
- */
-static int store_chunk(ibid_dedup *d, uint32_t **sh, size_t *m_sh, size_t n, ibid_error *err)
+/* Append n shingles to the shingle file: they are shingles d->n_sh, ... of the store. Returns 0
+ * or IBID_EIO. */
+static int store_shingles(ibid_dedup *d, const uint32_t *sh, size_t n, ibid_error *err)
 {
     int rc;
     if (n == 0) return 0;
-    IBID_GROW(d->chunk, d->m_chunk, d->n_chunk + 1);
-    shchunk *c = &d->chunk[d->n_chunk];
-    c->beg = d->n_sh;
-    c->n = n;
-    c->mem = NULL;
-    c->off = 0;
-    if (d->sh_mem + n * sizeof **sh <= d->sh_cap) {
-        c->mem = ibid_xrealloc(*sh, n * sizeof **sh); /* the tail left unused is given back */
-        d->sh_mem += n * sizeof **sh;
-        *sh = NULL;
-        *m_sh = 0;
-    } else {
-        if ((rc = write_all(d->sh_fd, *sh, n * sizeof **sh, err)) < 0) return rc;
-        c->off = d->n_sh_file;
-        d->n_sh_file += n;
-    }
-    d->n_chunk++;
+    if ((rc = write_all(d->sh_fd, sh, n * sizeof *sh, err)) < 0) return rc;
     d->n_sh += n;
     return 0;
 }
@@ -232,29 +201,16 @@ static int read_shingles(const ibid_dedup *d, uint32_t i, shset *b, size_t *n, i
     const ddoc *x = &d->doc[i];
     *n = 0;
     if (x->n_sh == 0) return 0;
-    size_t lo = 0, hi = d->n_chunk; /* the chunk holding shingle x->sh_off */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (d->chunk[mid].beg <= x->sh_off)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    const shchunk *c = &d->chunk[lo];
-    assert(c->beg <= x->sh_off && x->sh_off + x->n_sh <= c->beg + c->n);
+    assert(x->sh_off + x->n_sh <= d->n_sh);
     IBID_GROW(b->a, b->m_a, x->n_sh);
     IBID_GROW(b->tmp, b->m_tmp, x->n_sh);
     size_t want = (size_t)x->n_sh * sizeof *b->a, got = 0;
-    if (c->mem) {
-        memcpy(b->a, c->mem + (x->sh_off - c->beg), want);
-    } else {
-        off_t at = (off_t)((c->off + (x->sh_off - c->beg)) * sizeof *b->a);
-        while (got < want) {
-            ssize_t k = pread(d->sh_fd, (char *)b->a + got, want - got, at + (off_t)got);
-            if (k < 0 && errno == EINTR) continue;
-            if (k <= 0) return k < 0 ? io_fail(err, "read") : io_fail(err, "read all of");
-            got += (size_t)k;
-        }
+    off_t at = (off_t)(x->sh_off * sizeof *b->a);
+    while (got < want) {
+        ssize_t k = pread(d->sh_fd, (char *)b->a + got, want - got, at + (off_t)got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return k < 0 ? io_fail(err, "read") : io_fail(err, "read all of");
+        got += (size_t)k;
     }
     *n = ibid_shingle_set(b->a, b->tmp, x->n_sh);
     return 0;
@@ -319,7 +275,7 @@ typedef struct reader {
     uint32_t **sig;  /* per thread */
     uint32_t **sh;   /* per thread: the shingles of this batch's documents, back to back */
     size_t *n_sh, *m_sh;
-    uint64_t *sh_beg; /* per thread: the number of r->sh[tid][0] in the store */
+    uint64_t *sh_beg; /* per thread: where r->sh[tid][0] went in the shingle file */
     ibid_rec *recs;
     size_t m_recs;
 } reader;
@@ -427,7 +383,7 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
     ibid_parallel_for(d->o.n_threads, n, process_one, r);
     for (int t = 0; t < d->o.n_threads; t++) {
         r->sh_beg[t] = d->n_sh;
-        if ((rc = store_chunk(d, &r->sh[t], &r->m_sh[t], r->n_sh[t], err)) < 0) return rc;
+        if ((rc = store_shingles(d, r->sh[t], r->n_sh[t], err)) < 0) return rc;
     }
 
     size_t n_recs = 0;
@@ -711,7 +667,6 @@ int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
 
     const char *dir = o->tmp_dir ? o->tmp_dir : "/tmp";
     d->o.tmp_dir = dir;
-    d->sh_cap = mem / 2;
     { /* created now, even if nothing goes to it, so that a bad tmp_dir fails at once */
         size_t n = strlen(dir);
         char *path = ibid_xmalloc(n + 32);
@@ -740,7 +695,6 @@ int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
     if ((rc = ibid_docstream_read(inputs, n_inputs, ro, &cb, err)) < 0) goto done;
     d->st.n_docs = d->n_doc;
     d->st.n_shingle_bytes = d->n_sh * sizeof(uint32_t);
-    d->st.n_shingle_file_bytes = d->n_sh_file * sizeof(uint32_t);
     d->st.n_skipped = d->n_skip;
     if ((rc = candidates(d, bands, pairs, err)) < 0) goto done;
     d->st.n_runs = ibid_spill_n_runs(bands);
@@ -786,8 +740,6 @@ void ibid_dedup_free(ibid_dedup *d)
 {
     if (!d) return;
     if (d->sh_fd >= 0) close(d->sh_fd);
-    for (size_t i = 0; i < d->n_chunk; i++) free(d->chunk[i].mem);
-    free(d->chunk);
     for (size_t i = 0; i < d->n_src; i++) free(d->src[i].path);
     free(d->src);
     free(d->doc);
