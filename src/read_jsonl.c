@@ -142,7 +142,7 @@ static int fill(line_reader *lr, ibid_error *err)
     if (lr->swap) { /* buf holds lines still in use: fill the other buffer */
         lr->swap = 0;
         size_t need = lr->end - lr->beg + READ_CHUNK, base = lr->block + READ_CHUNK;
-        if (lr->m_buf2 < need || lr->m_buf2 < base) { /* not grown by half: no copy to make */
+        if (lr->m_buf2 < need || lr->m_buf2 < base) { /* allocated afresh: nothing in it to keep */
             free(lr->buf2);
             lr->m_buf2 = need > base ? need : base;
             lr->buf2 = ibid_xmalloc(lr->m_buf2);
