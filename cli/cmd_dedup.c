@@ -124,12 +124,20 @@ static const struct option long_opts[] = {
 typedef struct dedup_progress {
     int enabled;
     double t0, last;
+    const char *stage; /* the stage last reported */
+    double t_read;     /* seconds from the start to the end of the stage "read" */
+    double t_cand;     /* ... of the stage "candidates" (which may not be reported) */
 } dedup_progress;
 
 static void progress_cb(void *ud, const ibid_progress *p)
 {
     dedup_progress *dp = ud;
     double t = cli_now();
+    if (!dp->stage || strcmp(dp->stage, p->stage) != 0) { /* for -v: when each stage ended */
+        if (dp->stage && strcmp(dp->stage, "read") == 0) dp->t_read = t - dp->t0;
+        if (strcmp(p->stage, "verify") == 0) dp->t_cand = t - dp->t0;
+        dp->stage = p->stage;
+    }
     if (!dp->enabled || (t - dp->last < 0.2 && strcmp(p->stage, "done") != 0)) return;
     dp->last = t;
     if (p->total)
@@ -288,7 +296,7 @@ int ibid_cmd_dedup(int argc, char **argv)
     ibid_error err = {0};
     ibid_dedup *d = NULL;
     cli_output out = {0}, cl = {0};
-    dedup_progress prog = {!quiet && isatty(2), cli_now(), 0};
+    dedup_progress prog = {!quiet && isatty(2), cli_now(), 0, NULL, 0, 0};
     o.progress = progress_cb;
     o.progress_ud = &prog;
     ro.n_threads = o.n_threads;
@@ -330,12 +338,14 @@ int ibid_cmd_dedup(int argc, char **argv)
                 "duplicates in %zu clusters (%zu documents without words)\n"
                 "ibid dedup: %d bands x %d rows; %llu bucket keys, %llu candidate pairs, %llu "
                 "compared, %llu similar; %zu runs spilled; %.1f MB of shingles on disk\n"
-                "ibid dedup: dedup %.2fs, write %.2fs; %.1f MB/s end to end\n",
+                "ibid dedup: dedup %.2fs (read %.2fs, candidates %.2fs, verify and clusters "
+                "%.2fs), write %.2fs; %.1f MB/s end to end\n",
                 s->n_docs, s->n_bytes / 1e6, s->n_kept, s->n_exact, s->n_near, s->n_clusters,
                 s->n_empty, s->bands, s->rows, (unsigned long long)s->n_bucket_keys,
                 (unsigned long long)s->n_candidates, (unsigned long long)s->n_compared,
                 (unsigned long long)s->n_similar, s->n_runs, s->n_shingle_bytes / 1e6,
-                t_run - prog.t0, t - t_run, s->n_bytes / 1e6 / (t - prog.t0));
+                t_run - prog.t0, prog.t_read, prog.t_cand - prog.t_read,
+                t_run - prog.t0 - prog.t_cand, t - t_run, s->n_bytes / 1e6 / (t - prog.t0));
         if (rep) cli_mpi_report("dedup", rep);
     }
     rc = EXIT_OK;

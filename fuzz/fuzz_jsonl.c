@@ -9,7 +9,10 @@
  *   - every stored id is non-empty, NUL-free, valid UTF-8, unique and found again by its id;
  *     every text is valid UTF-8 within max_doc; every metadata string parses as a JSON object
  *     holding neither the id nor the text field;
- *   - the documents of A are exactly the first documents of B (skip_bad only skips).
+ *   - the documents of A are exactly the first documents of B (skip_bad only skips);
+ *   - D, B read again on 2 threads with 64-byte blocks and 3 lines a batch (so the reader
+ *     thread and its two line buffers take turns at nearly every line), has B's documents and
+ *     skipped lines.
  * Nothing may leak: every corpus is freed.
  */
 #include "ibid_int.h"
@@ -91,6 +94,31 @@ static int read_with(ibid_corpus **out, const uint8_t *data, size_t size, const 
     return rc;
 }
 
+/* read_with on 2 threads, through the reader thread, with tiny blocks and batches. */
+static void read_ahead_with(ibid_corpus **out, const uint8_t *data, size_t size,
+                            const ibid_read_opts *o_in)
+{
+    ibid_read_opts o = *o_in;
+    o.n_threads = 2;
+    ibid_jsonl_tuning t;
+    ibid_jsonl_tuning_init(&t);
+    t.block = 64;
+    t.batch_lines = 3;
+    ibid_corpus *c;
+    ibid_error e;
+    memset(&e, 0, sizeof e);
+    CHECK(ibid_corpus_new(&c) == 0);
+    *out = c;
+    FILE *fp = fmemopen(size ? (void *)data : (void *)"", size, "r");
+    if (!fp) return;
+    ibid_stream *s = NULL;
+    CHECK(ibid_stream_from_fp(&s, fp, "fuzz.jsonl", &e) == 0);
+    CHECK(ibid_read_jsonl_tuned(c, s, &o, &t, &e) == 0); /* skip_bad: a memory stream never fails */
+    ibid_stream_close(s);
+    fclose(fp);
+    check_corpus(c, &o);
+}
+
 static int same_doc(const ibid_corpus *a, const ibid_corpus *b, size_t i)
 {
     size_t na, nb;
@@ -110,10 +138,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     oc.max_line = 64;
     oc.max_doc = 16;
 
-    ibid_corpus *a, *b, *c;
+    ibid_corpus *a, *b, *c, *d;
     int rc_a = read_with(&a, data, size, &oa);
     read_with(&b, data, size, &ob);
     read_with(&c, data, size, &oc);
+    read_ahead_with(&d, data, size, &ob);
 
     CHECK(ibid_corpus_size(a) <= ibid_corpus_size(b));
     for (size_t i = 0; i < ibid_corpus_size(a); i++) CHECK(same_doc(a, b, i));
@@ -121,9 +150,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the small limits only remove documents: every id of C is in B */
     for (size_t i = 0; i < ibid_corpus_size(c); i++)
         CHECK(ibid_corpus_find(b, ibid_corpus_id(c, i)) >= 0);
+    /* the reader thread changes nothing */
+    CHECK(ibid_corpus_size(d) == ibid_corpus_size(b));
+    for (size_t i = 0; i < ibid_corpus_size(b); i++) CHECK(same_doc(b, d, i));
+    CHECK(ibid_corpus_n_skipped(d) == ibid_corpus_n_skipped(b));
+    for (size_t i = 0; i < ibid_corpus_n_skipped(b); i++) {
+        const ibid_error *eb = ibid_corpus_skipped(b, i), *ed = ibid_corpus_skipped(d, i);
+        CHECK(eb->code == ed->code && eb->line == ed->line && eb->column == ed->column);
+        CHECK(strcmp(eb->message, ed->message) == 0);
+    }
 
     ibid_corpus_free(a);
     ibid_corpus_free(b);
     ibid_corpus_free(c);
+    ibid_corpus_free(d);
     return 0;
 }

@@ -771,8 +771,9 @@ int ibid_eval_report_write(FILE *fp, const ibid_eval_report *r, int format, ibid
  * an exact duplicate. The others get a MinHash signature cut into bands (LSH); bucket keys are
  * sorted, spilled to disk past the memory budget and merged; documents sharing a bucket are
  * candidates, verified by the exact similarity of their shingle sets (kept in a temporary file)
- * and joined into clusters (union-find). Each cluster keeps one survivor. ibid_dedup_write_kept
- * reads the inputs a second time to copy the survivors.
+ * and joined into clusters (union-find). Each
+ * cluster keeps one survivor. ibid_dedup_write_kept reads the inputs a second time to copy the
+ * survivors.
  * ------------------------------------------------------------------------------------------ */
 
 /* Most MinHash values per document. */
@@ -824,7 +825,9 @@ typedef struct ibid_dedup_opts {
     const char *date_field; /* JSON field for IBID_KEEP_OLDEST; default "date" */
     unsigned norm;          /* IBID_NORM_* flags for the words; default IBID_NORM_DEFAULT */
     size_t memory;          /* bytes for bucket keys and candidate pairs before they are
-                               spilled to disk; 0 (default): a quarter of the physical memory */
+                               spilled to disk; 0 (default): a quarter of the physical memory.
+                               Not bounded by it: about 100 bytes and the id of each document,
+                               and two batches of text */
     const char *tmp_dir;    /* where temporary files go (deleted at once); NULL: /tmp */
     uint64_t seed;          /* hash seed; default 1 */
     int n_threads;          /* worker threads, 1 to 1024; default 1 */
@@ -853,8 +856,8 @@ typedef struct ibid_dedup_stats {
     uint64_t n_compared;      /* of them, verified (pairs already in one cluster are not) */
     uint64_t n_similar;       /* of them, at least the threshold */
     size_t n_runs;            /* sorted runs spilled to disk (0: everything fit in memory) */
-    uint64_t n_shingle_bytes; /* the temporary file of shingle sets: 4 bytes a distinct shingle
-                                 of each document that is not an exact duplicate */
+    uint64_t n_shingle_bytes; /* the temporary file of shingles: 4 bytes a word n-gram
+                                 (repeats included) of every document */
     int bands, rows;          /* the banding used */
 } ibid_dedup_stats;
 
@@ -864,11 +867,12 @@ typedef struct ibid_dedup ibid_dedup;
  * ibid_dedup_run: deduplicate the documents of `inputs` (n_inputs paths, read as
  * ibid_corpus_read reads them; "-" is refused with IBID_EINVAL, since ibid_dedup_write_kept
  * reads the inputs again). Document ids need not be unique: documents are numbered from 0 in
- * input order. Text is held one batch at a time; bucket keys and candidate pairs beyond
- * o->memory go to sorted runs on disk; what is kept in memory is a few dozen bytes and the id of
- * each document. On success *out is a new ibid_dedup, freed with ibid_dedup_free(). The result
- * is the same for any n_threads and any memory. Errors: those of ibid_corpus_read (naming file
- * and line), IBID_EINVAL for options, IBID_EIO for temporary files.
+ * input order. Text is held one batch at a time (two with n_threads > 1: one read ahead);
+ * shingles go to a temporary file, bucket keys and candidate pairs beyond o->memory to sorted
+ * runs on disk; what else is kept in memory is about 100 bytes and the id of each document. On
+ * success *out is a new ibid_dedup, freed with ibid_dedup_free(). The result is the same for any
+ * n_threads and any memory. Errors: those of ibid_corpus_read (naming file and line), IBID_EINVAL
+ * for options, IBID_EIO for temporary files.
  */
 int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
                    const ibid_read_opts *ro, const ibid_dedup_opts *o, ibid_error *err);

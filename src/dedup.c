@@ -5,14 +5,18 @@
  * documents", 1997) and the MinHash-LSH deduplication of large training corpora (Lee et al.,
  * "Deduplicating Training Data Makes Language Models Better", ACL 2022):
  *
- *   1. Read (docstream.c): batches of documents, never the whole corpus. For each document, on
- *      n_threads threads: the token hashes of its normalized words (tokenize.c), their 64-bit
- *      hash (the exact key: equal normalized texts, equal key), its distinct word n-gram
- *      shingles, its MinHash signature and the signature's band keys (minhash.c). Then, in input
- *      order, on one thread: a document whose exact key was seen joins the first document with
- *      that key and goes no further; any other writes its sorted shingles to a temporary file
- *      (for verification) and its band keys, as records {key, document}, to a spill bag
- *      (spill.c) that writes sorted runs to disk once its buffer is full.
+ *   1. Read (docstream.c): batches of documents, never the whole corpus; with n_threads > 1
+ *      the JSON Lines reader takes and parses the next batch on its own thread meanwhile. For
+ *      each document, on n_threads threads: the token hashes of its normalized words
+ *      (tokenize.c), their 64-bit hash (the exact key: equal normalized texts, equal key), its
+ *      word n-gram shingles in text order, its MinHash signature and the signature's band keys
+ *      (minhash.c). Each thread's shingles for the batch are appended to a temporary file in
+ *      one write. (Keeping them in memory instead was slower: 2 GB of new pages to fault in
+ *      and zero, against a page cache the kernel fills without zeroing.) Then, in input
+ *      order, on one thread: a document whose exact key was seen
+ *      joins the first document with that key and goes no further; any other gives its band
+ *      keys, as records {key, document}, to a spill bag (spill.c) that writes sorted runs to
+ *      disk once its buffer is full.
  *   2. Candidates: the bag is read back in key order (a k-way merge); documents sharing a key
  *      are candidates. A bucket of m <= 16 documents gives all its pairs; a larger one (a
  *      cluster of many copies, or text every document has) gives each document paired with the
@@ -20,8 +24,9 @@
  *      pairs go to a second spill bag, so the same pair found by several bands is read once.
  *   3. Verify: distinct pairs, in order, in blocks of 64K; a pair whose documents are already
  *      in one cluster is skipped; the others are compared on n_threads threads by the exact
- *      Jaccard (or containment) of their shingle sets read back from the file. A pair at or
- *      above the threshold joins the two clusters (unionfind.c).
+ *      Jaccard (or containment) of their shingle sets: the stored shingles, sorted and rid of
+ *      repeats only now (sorting every document's while reading took a tenth of the time). A pair
+ * at or above the threshold joins the two clusters (unionfind.c).
  *   4. Survivors: per cluster, the document chosen by o->keep.
  *
  * Every step is deterministic: batches and blocks are processed in order, item i of a parallel
@@ -29,10 +34,13 @@
  * document whatever the order of unions. So clusters and survivors do not depend on the thread
  * count or on the memory budget (how many runs were spilled).
  *
- * Memory: one batch of text (the reader's 32 MiB block and its documents), the two bags (each
- * at most a quarter of o->memory while filling, half while merging), and per document a 40-byte
- * record, its id and, for --keep oldest, its date. Shingle sets (4 bytes a distinct shingle)
- * live in the temporary file and are read back with pread.
+ * Memory: o->memory bounds the two bags (each at most a quarter of it while filling, half
+ * while merging; the band bag is freed before the pair bag is merged). Beyond it: two batches
+ * of text (the reader's 32 MiB line buffers and the documents parsed from them), each thread's
+ * shingle buffer for a batch, and per document about 100 bytes (a 48-byte record, the
+ * union-find parent, its survivor, 24 to 48 bytes of exact-key table) plus its id and, for
+ * --keep oldest, its date. The shingles (4 bytes a word n-gram, repeats and exact copies
+ * included) are in the temporary file, read back with pread.
  */
 #include "ibid_int.h"
 
@@ -51,7 +59,7 @@ typedef struct ddoc {
     uint64_t id_off;   /* its id in d->ids */
     uint64_t date_off; /* its date in d->dates, or NO_DATE */
     uint64_t n_bytes;  /* text bytes */
-    uint32_t n_sh;     /* distinct shingles */
+    uint32_t n_sh;     /* shingles stored, in text order, repeats included */
     uint32_t exact;    /* the first document with the same exact key (itself if none) */
     uint32_t source;   /* index in d->sources */
     uint32_t line_no;  /* line in a JSON Lines source, 0 for a text file */
@@ -78,7 +86,7 @@ struct ibid_dedup {
     uint32_t *surv;     /* the survivor of each document's cluster */
     double *member_sim; /* MPI runs: each document's similarity to its survivor, or NULL */
     int sh_fd;          /* the shingle file */
-    uint64_t n_sh_file;
+    uint64_t n_sh;      /* shingles written to it */
     /* the exact keys seen: open addressing, key -> document + 1 */
     size_t m_ex;
     uint64_t *ex_key;
@@ -162,20 +170,50 @@ static int write_all(int fd, const void *p, size_t n, ibid_error *err)
     return 0;
 }
 
-/* Read document i's shingles into *buf (capacity *m). Returns 0 or IBID_EIO. */
-static int read_shingles(const ibid_dedup *d, uint32_t i, uint32_t **buf, size_t *m,
-                         ibid_error *err)
+/* ---- the shingle file ---- */
+
+/* Append n shingles to the shingle file: they are shingles d->n_sh, ... of the store. Returns 0
+ * or IBID_EIO. */
+static int store_shingles(ibid_dedup *d, const uint32_t *sh, size_t n, ibid_error *err)
+{
+    int rc;
+    if (n == 0) return 0;
+    if ((rc = write_all(d->sh_fd, sh, n * sizeof *sh, err)) < 0) return rc;
+    d->n_sh += n;
+    return 0;
+}
+
+/* Room for a shingle set and the scratch to sort it. */
+typedef struct shset {
+    uint32_t *a, *tmp;
+    size_t m_a, m_tmp;
+} shset;
+
+static void shset_free(shset *b)
+{
+    free(b->a);
+    free(b->tmp);
+}
+
+/* Document i's shingle set into b->a: its stored shingles, sorted, repeats dropped; *n their
+ * number. Returns 0 or IBID_EIO. */
+static int read_shingles(const ibid_dedup *d, uint32_t i, shset *b, size_t *n, ibid_error *err)
 {
     const ddoc *x = &d->doc[i];
-    if (x->n_sh > *m) IBID_GROW(*buf, *m, x->n_sh);
-    size_t want = (size_t)x->n_sh * sizeof **buf, got = 0;
+    *n = 0;
+    if (x->n_sh == 0) return 0;
+    assert(x->sh_off + x->n_sh <= d->n_sh);
+    IBID_GROW(b->a, b->m_a, x->n_sh);
+    IBID_GROW(b->tmp, b->m_tmp, x->n_sh);
+    size_t want = (size_t)x->n_sh * sizeof *b->a, got = 0;
+    off_t at = (off_t)(x->sh_off * sizeof *b->a);
     while (got < want) {
-        ssize_t k = pread(d->sh_fd, (char *)*buf + got, want - got,
-                          (off_t)(x->sh_off * sizeof **buf + got));
+        ssize_t k = pread(d->sh_fd, (char *)b->a + got, want - got, at + (off_t)got);
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0) return k < 0 ? io_fail(err, "read") : io_fail(err, "read all of");
         got += (size_t)k;
     }
+    *n = ibid_shingle_set(b->a, b->tmp, x->n_sh);
     return 0;
 }
 
@@ -217,7 +255,7 @@ static long exact_first(ibid_dedup *d, uint64_t key, uint32_t doc)
 /* What the workers make of one document of a batch. */
 typedef struct item {
     uint64_t exact; /* hash of the token hashes */
-    size_t sh_off;  /* its distinct shingles: r->sh[tid][sh_off, sh_off + n_sh) */
+    size_t sh_off;  /* its shingles: r->sh[tid][sh_off, sh_off + n_sh) */
     size_t n_sh;    /* how many */
     int tid;        /* the thread that made them */
     char *date;     /* the date field, malloc'd, or NULL */
@@ -236,14 +274,11 @@ typedef struct reader {
     size_t m_keys;
     ibid_toks *toks; /* per thread */
     uint32_t **sig;  /* per thread */
-    uint32_t **tmp;  /* per thread: scratch for sorting shingles */
-    size_t *m_tmp;
-    uint32_t **sh; /* per thread: the shingles of this batch's documents, back to back */
+    uint32_t **sh;   /* per thread: the shingles of this batch's documents, back to back */
     size_t *n_sh, *m_sh;
+    uint64_t *sh_beg; /* per thread: where r->sh[tid][0] went in the shingle file */
     ibid_rec *recs;
     size_t m_recs;
-    uint32_t *shbuf;
-    size_t m_shbuf;
 } reader;
 
 /* The date field of a document's metadata, as a string (a number as written), or NULL. */
@@ -282,11 +317,10 @@ static void process_one(void *ud, size_t i, int tid)
     it->exact = XXH3_64bits_withSeed(t->tok, t->n_tok * sizeof *t->tok, d->o.seed);
     it->tid = tid;
     if (t->n_tok) {
-        if (r->m_tmp[tid] < t->n_tok) IBID_GROW(r->tmp[tid], r->m_tmp[tid], t->n_tok);
         IBID_GROW(r->sh[tid], r->m_sh[tid], r->n_sh[tid] + t->n_tok);
         uint32_t *sh = r->sh[tid] + r->n_sh[tid];
         it->sh_off = r->n_sh[tid];
-        it->n_sh = ibid_shingles(sh, r->tmp[tid], t->tok, t->n_tok, d->o.ngram);
+        it->n_sh = ibid_shingle_hashes(sh, t->tok, t->n_tok, d->o.ngram);
         r->n_sh[tid] += it->n_sh;
         uint32_t *sig = r->sig[tid];
         ibid_minhash_sign(sig, r->n_bands * r->n_rows, sh, it->n_sh, d->o.seed);
@@ -334,10 +368,26 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
     IBID_GROW(r->items, r->m_items, n);
     IBID_GROW(r->keys, r->m_keys, n * (size_t)r->n_bands);
     r->docs = docs;
-    for (int t = 0; t < d->o.n_threads; t++) r->n_sh[t] = 0;
+    /* A text of b bytes has at most (b + 1) / 2 words, so each thread's shingle buffer gets
+     * room for all of the batch's: it never grows (a growth copies it), and the pages that
+     * stay untouched cost nothing. */
+    size_t most = 0;
+    for (size_t i = 0; i < n; i++) most += (docs[i].n_text + 1) / 2;
+    for (int t = 0; t < d->o.n_threads; t++) {
+        r->n_sh[t] = 0;
+        if (r->m_sh[t] < most) {
+            free(r->sh[t]);
+            r->sh[t] = ibid_xmalloc(most * sizeof *r->sh[t]);
+            r->m_sh[t] = most;
+        }
+    }
     ibid_parallel_for(d->o.n_threads, n, process_one, r);
+    for (int t = 0; t < d->o.n_threads; t++) {
+        r->sh_beg[t] = d->n_sh;
+        if ((rc = store_shingles(d, r->sh[t], r->n_sh[t], err)) < 0) return rc;
+    }
 
-    size_t n_recs = 0, n_shbuf = 0;
+    size_t n_recs = 0;
     for (size_t i = 0; i < n; i++) {
         item *it = &r->items[i];
         if (rc == 0 && it->rc < 0) {
@@ -369,13 +419,8 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
             ibid_uf_union(&d->uf, (uint32_t)first, k);
         } else {
             x->exact = k;
-            x->sh_off = d->n_sh_file + n_shbuf;
+            x->sh_off = r->sh_beg[it->tid] + it->sh_off;
             x->n_sh = (uint32_t)it->n_sh;
-            IBID_GROW(r->shbuf, r->m_shbuf, n_shbuf + it->n_sh);
-            if (it->n_sh)
-                memcpy(r->shbuf + n_shbuf, r->sh[it->tid] + it->sh_off,
-                       it->n_sh * sizeof *r->shbuf);
-            n_shbuf += it->n_sh;
             if (it->n_sh) {
                 IBID_GROW(r->recs, r->m_recs, n_recs + (size_t)r->n_bands);
                 for (int j = 0; j < r->n_bands; j++)
@@ -385,8 +430,6 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
         free(it->date);
     }
     int rc2;
-    if ((rc2 = write_all(d->sh_fd, r->shbuf, n_shbuf * sizeof *r->shbuf, err)) < 0) return rc2;
-    d->n_sh_file += n_shbuf;
     if ((rc2 = ibid_spill_add(r->bands, r->recs, n_recs, err)) < 0) return rc2;
     d->st.n_bucket_keys += n_recs;
     progress(d, "read", d->n_doc, 0);
@@ -425,6 +468,7 @@ static int emit_group(ibid_spill *pairs, const uint32_t *g, size_t m, ibid_rec *
 static int candidates(ibid_dedup *d, ibid_spill *bands, ibid_spill *pairs, ibid_error *err)
 {
     int rc;
+    progress(d, "candidates", 0, d->st.n_bucket_keys);
     if ((rc = ibid_spill_finish(bands, err)) < 0) return rc;
     ibid_rec rec, *buf = NULL;
     size_t n_g = 0, m_g = 0, m_buf = 0;
@@ -458,26 +502,26 @@ typedef struct verifier {
     double *sim;
     int *rc;
     ibid_error *e; /* per thread */
-    uint32_t **buf_a, **buf_b;
-    size_t *m_a, *m_b;
+    shset *a, *b;  /* per thread */
 } verifier;
 
 static void verify_one(void *ud, size_t i, int tid)
 {
     verifier *v = ud;
     uint32_t a = (uint32_t)(v->pair[i] >> 32), b = (uint32_t)v->pair[i];
+    size_t na, nb;
     v->sim[i] = 0;
     if (v->rc[tid] < 0) return;
-    if ((v->rc[tid] = read_shingles(v->d, a, &v->buf_a[tid], &v->m_a[tid], &v->e[tid])) < 0 ||
-        (v->rc[tid] = read_shingles(v->d, b, &v->buf_b[tid], &v->m_b[tid], &v->e[tid])) < 0)
+    if ((v->rc[tid] = read_shingles(v->d, a, &v->a[tid], &na, &v->e[tid])) < 0 ||
+        (v->rc[tid] = read_shingles(v->d, b, &v->b[tid], &nb, &v->e[tid])) < 0)
         return;
-    v->sim[i] = ibid_set_similarity(v->buf_a[tid], v->d->doc[a].n_sh, v->buf_b[tid],
-                                    v->d->doc[b].n_sh, v->d->o.containment);
+    v->sim[i] = ibid_set_similarity(v->a[tid].a, na, v->b[tid].a, nb, v->d->o.containment);
 }
 
 static int verify(ibid_dedup *d, ibid_spill *pairs, ibid_error *err)
 {
     int rc, nt = d->o.n_threads;
+    progress(d, "verify", 0, 0);
     if ((rc = ibid_spill_finish(pairs, err)) < 0) return rc;
     verifier v = {.d = d};
     uint64_t *pair = ibid_xmalloc(VERIFY_BLOCK * sizeof *pair);
@@ -485,10 +529,8 @@ static int verify(ibid_dedup *d, ibid_spill *pairs, ibid_error *err)
     v.sim = ibid_xmalloc(VERIFY_BLOCK * sizeof *v.sim);
     v.rc = ibid_xcalloc((size_t)nt, sizeof *v.rc);
     v.e = ibid_xcalloc((size_t)nt, sizeof *v.e);
-    v.buf_a = ibid_xcalloc((size_t)nt, sizeof *v.buf_a);
-    v.buf_b = ibid_xcalloc((size_t)nt, sizeof *v.buf_b);
-    v.m_a = ibid_xcalloc((size_t)nt, sizeof *v.m_a);
-    v.m_b = ibid_xcalloc((size_t)nt, sizeof *v.m_b);
+    v.a = ibid_xcalloc((size_t)nt, sizeof *v.a);
+    v.b = ibid_xcalloc((size_t)nt, sizeof *v.b);
     double thr = d->o.threshold;
     ibid_rec rec;
     uint64_t last = UINT64_MAX;
@@ -525,13 +567,11 @@ static int verify(ibid_dedup *d, ibid_spill *pairs, ibid_error *err)
     rc = 0;
 done:
     for (int t = 0; t < nt; t++) {
-        free(v.buf_a[t]);
-        free(v.buf_b[t]);
+        shset_free(&v.a[t]);
+        shset_free(&v.b[t]);
     }
-    free(v.buf_a);
-    free(v.buf_b);
-    free(v.m_a);
-    free(v.m_b);
+    free(v.a);
+    free(v.b);
     free(v.rc);
     free(v.e);
     free(v.sim);
@@ -633,7 +673,8 @@ int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
     d->st.rows = r.n_rows;
 
     const char *dir = o->tmp_dir ? o->tmp_dir : "/tmp";
-    {
+    d->o.tmp_dir = dir;
+    { /* created now, even if nothing goes to it, so that a bad tmp_dir fails at once */
         size_t n = strlen(dir);
         char *path = ibid_xmalloc(n + 32);
         snprintf(path, n + 32, "%s/ibid-shingles-XXXXXX", dir);
@@ -651,17 +692,16 @@ int ibid_dedup_run(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
     r.bands = bands;
     r.toks = ibid_xcalloc((size_t)nt, sizeof *r.toks);
     r.sig = ibid_xcalloc((size_t)nt, sizeof *r.sig);
-    r.tmp = ibid_xcalloc((size_t)nt, sizeof *r.tmp);
-    r.m_tmp = ibid_xcalloc((size_t)nt, sizeof *r.m_tmp);
     r.sh = ibid_xcalloc((size_t)nt, sizeof *r.sh);
     r.n_sh = ibid_xcalloc((size_t)nt, sizeof *r.n_sh);
     r.m_sh = ibid_xcalloc((size_t)nt, sizeof *r.m_sh);
+    r.sh_beg = ibid_xcalloc((size_t)nt, sizeof *r.sh_beg);
     for (int t = 0; t < nt; t++)
         r.sig[t] = ibid_xmalloc((size_t)r.n_bands * (size_t)r.n_rows * sizeof **r.sig);
     ibid_docstream_cb cb = {on_batch, on_skip, &r};
     if ((rc = ibid_docstream_read(inputs, n_inputs, ro, &cb, err)) < 0) goto done;
     d->st.n_docs = d->n_doc;
-    d->st.n_shingle_bytes = d->n_sh_file * sizeof(uint32_t);
+    d->st.n_shingle_bytes = d->n_sh * sizeof(uint32_t);
     d->st.n_skipped = d->n_skip;
     if ((rc = candidates(d, bands, pairs, err)) < 0) goto done;
     d->st.n_runs = ibid_spill_n_runs(bands);
@@ -680,21 +720,17 @@ done:
         for (int t = 0; t < nt; t++) ibid_toks_free(&r.toks[t]);
     if (r.sig)
         for (int t = 0; t < nt; t++) free(r.sig[t]);
-    if (r.tmp)
-        for (int t = 0; t < nt; t++) free(r.tmp[t]);
-    free(r.tmp);
-    free(r.m_tmp);
     if (r.sh)
         for (int t = 0; t < nt; t++) free(r.sh[t]);
     free(r.sh);
     free(r.n_sh);
     free(r.m_sh);
+    free(r.sh_beg);
     free(r.toks);
     free(r.sig);
     free(r.items);
     free(r.keys);
     free(r.recs);
-    free(r.shbuf);
     free(d->ex_key);
     free(d->ex_doc);
     d->ex_key = NULL;
@@ -853,13 +889,17 @@ static int write_error(FILE *fp, ibid_error *err)
     return 0;
 }
 
-/* Copy the lines of JSON Lines source `s` whose numbers are lines[0, n) (ascending). */
+/*
+ * Copy the lines of JSON Lines source `s` whose numbers are lines[0, n) (ascending). Nearly
+ * every line of a corpus is usually kept, so the lines are not written one at a time: each
+ * run of kept lines inside a read block goes out in one fwrite.
+ */
 static int copy_lines(const dsource *s, const uint32_t *lines, size_t n, FILE *fp, ibid_error *err)
 {
     ibid_stream *st = NULL;
     int rc;
     if ((rc = ibid_stream_open(&st, s->path, err)) < 0) return rc;
-    enum { BUF = 1 << 20 };
+    enum { BUF = 4 << 20 };
     char *buf = ibid_xmalloc(BUF);
     uint32_t line = 1;
     size_t next = 0; /* lines[next] is the next line to copy */
@@ -872,19 +912,26 @@ static int copy_lines(const dsource *s, const uint32_t *lines, size_t n, FILE *f
         }
         if (k == 0) break;
         const char *p = buf, *end = buf + k;
+        const char *run = in_kept ? p : NULL; /* the start of the kept bytes not yet written */
         while (p < end && next < n) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));
-            const char *stop = nl ? nl : end;
-            if (in_kept) fwrite(p, 1, (size_t)(stop - p), fp);
             mid_line = !nl;
             if (!nl) break;
-            if (in_kept) {
-                fputc('\n', fp);
-                next++;
-            }
+            if (in_kept) next++;
             line++;
-            in_kept = next < n && lines[next] == line;
             p = nl + 1;
+            int kept = next < n && lines[next] == line;
+            if (in_kept && !kept) {
+                fwrite(run, 1, (size_t)(p - run), fp);
+                run = NULL;
+            } else if (!in_kept && kept) {
+                run = p;
+            }
+            in_kept = kept;
+        }
+        if (run) { /* a kept line goes on past the block, or the last one just ended */
+            const char *stop = mid_line ? end : p;
+            fwrite(run, 1, (size_t)(stop - run), fp);
         }
     }
     if (next < n && in_kept && mid_line) { /* the last line, without a line ending */
@@ -961,13 +1008,13 @@ int ibid_dedup_write_clusters(const ibid_dedup *d, FILE *fp, ibid_error *err)
             next[last[s]] = (uint32_t)i;
         last[s] = (uint32_t)i;
     }
-    uint32_t *sa = NULL, *sb = NULL;
-    size_t ma = 0, mb = 0;
+    shset sa = {0}, sb = {0};
     for (size_t i = 0; i < n && rc == 0; i++) {
         uint32_t s = d->surv[i];
         if (count[s] < 2 || first[s] != i) continue;
         const ddoc *ks = &d->doc[s];
-        if (!d->member_sim && (rc = read_shingles(d, ks->exact, &sa, &ma, err)) < 0) break;
+        size_t na = 0, nb;
+        if (!d->member_sim && (rc = read_shingles(d, ks->exact, &sa, &na, err)) < 0) break;
         fputs("{\"kept\":", fp);
         put_json_string(fp, ibid_dedup_id(d, s), strlen(ibid_dedup_id(d, s)));
         fprintf(fp, ",\"size\":%u,\"members\":[", count[s]);
@@ -978,8 +1025,8 @@ int ibid_dedup_write_clusters(const ibid_dedup *d, FILE *fp, ibid_error *err)
             if (!exact && d->member_sim) {
                 sim = d->member_sim[m];
             } else if (!exact) {
-                if ((rc = read_shingles(d, x->exact, &sb, &mb, err)) < 0) break;
-                sim = ibid_set_similarity(sb, x->n_sh, sa, ks->n_sh, d->o.containment);
+                if ((rc = read_shingles(d, x->exact, &sb, &nb, err)) < 0) break;
+                sim = ibid_set_similarity(sb.a, nb, sa.a, na, d->o.containment);
             }
             fputs(m == i ? "{\"id\":" : ",{\"id\":", fp);
             put_json_string(fp, ibid_dedup_id(d, m), strlen(ibid_dedup_id(d, m)));
@@ -989,8 +1036,8 @@ int ibid_dedup_write_clusters(const ibid_dedup *d, FILE *fp, ibid_error *err)
         fputs("]}\n", fp);
         if (rc == 0) rc = write_error(fp, err);
     }
-    free(sa);
-    free(sb);
+    shset_free(&sa);
+    shset_free(&sb);
     free(first);
     free(count);
     free(next);

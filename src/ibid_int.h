@@ -36,7 +36,12 @@ void *ibid_xcalloc_huge(size_t n);
 char *ibid_xstrndup(const char *s, size_t n);
 /* Grow an array to hold at least `need` elements of `size` bytes; *m is the capacity. */
 void *ibid_grow(void *p, size_t *m, size_t need, size_t size);
-#define IBID_GROW(p, m, need) ((p) = ibid_grow((p), &(m), (need), sizeof *(p)))
+/* ibid_grow, with the common case (room enough) inlined: IBID_GROW runs once per token. */
+static inline void *ibid_grow_inline(void *p, size_t *m, size_t need, size_t size)
+{
+    return need <= *m ? p : ibid_grow(p, m, need, size);
+}
+#define IBID_GROW(p, m, need) ((p) = ibid_grow_inline((p), &(m), (need), sizeof *(p)))
 
 /* ---- error.c ---- */
 /* Fill `err` (if not NULL) and return `code`. */
@@ -341,6 +346,14 @@ uint32_t ibid_shingle_hash(const uint32_t *tok, int n);
  * shingle, an empty one none), sorted ascending, in out[] (room for n_tok); tmp is scratch of
  * n_tok. Returns how many. */
 size_t ibid_shingles(uint32_t *out, uint32_t *tmp, const uint32_t *tok, size_t n_tok, int ngram);
+/* ibid_shingles in two steps. First every shingle, in text order, repeats included, in out[]
+ * (room for n_tok): n_tok - ngram + 1 of them, 1 for a shorter non-empty text, 0 for none.
+ * A MinHash signature of them equals that of the distinct set (a minimum ignores repeats), so
+ * the set is needed only to verify a candidate pair. Returns how many. */
+size_t ibid_shingle_hashes(uint32_t *out, const uint32_t *tok, size_t n_tok, int ngram);
+/* Then the set: sort a[0, n) ascending and drop repeats, tmp scratch of n; returns how many
+ * distinct values a[] now starts with. */
+size_t ibid_shingle_set(uint32_t *a, uint32_t *tmp, size_t n);
 /* The MinHash signature (n_hash values) of a shingle set, by one-permutation hashing with
  * optimal densification; all UINT32_MAX for an empty set. */
 void ibid_minhash_sign(uint32_t *sig, int n_hash, const uint32_t *sh, size_t n, uint64_t seed);

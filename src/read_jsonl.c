@@ -12,6 +12,12 @@
  * the blocks end. Memory beyond the documents: the block, grown only as far as one line needs,
  * and one record per line of a batch (at most 64K lines).
  *
+ * With more than one thread, reading overlaps the rest, as in minimap2's two-step kt_pipeline:
+ * a reader thread takes and parses batch j (reading, decompressing, splitting lines, and the
+ * parse on n_threads threads) while the caller's thread gives batch j - 1 to the sink. Two
+ * batches and two line buffers take turns, so memory is two blocks and two batches of texts;
+ * the batches, their order and the errors are those of one thread.
+ *
  * Line limits: a line longer than o->max_line is an error the moment the limit is passed, and
  * the rest of it is read and dropped, never held. A line may end in "\n" or "\r\n"; the last
  * line needs no line ending; blank lines are skipped but counted. A stream error (I/O, corrupt
@@ -48,6 +54,7 @@
 #include "ibid_int.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <utf8proc.h>
 
@@ -114,6 +121,9 @@ typedef struct line_reader {
     long line;      /* number of the line last returned (or reported too long) */
     int pending;    /* a stream error met by a fill that read something first, or 0 */
     ibid_error pending_err;
+    char *buf2; /* with a reader thread: the other buffer, holding the batch being consumed */
+    size_t m_buf2;
+    int swap; /* the next fill moves the unread bytes into buf2 and swaps the two */
 } line_reader;
 
 /*
@@ -129,7 +139,24 @@ static int fill(line_reader *lr, ibid_error *err)
         if (err) *err = lr->pending_err;
         return lr->pending;
     }
-    if (lr->beg > 0) {
+    if (lr->swap) { /* buf holds lines still in use: fill the other buffer */
+        lr->swap = 0;
+        size_t need = lr->end - lr->beg + READ_CHUNK, base = lr->block + READ_CHUNK;
+        if (lr->m_buf2 < need || lr->m_buf2 < base) { /* allocated afresh: nothing in it to keep */
+            free(lr->buf2);
+            lr->m_buf2 = need > base ? need : base;
+            lr->buf2 = ibid_xmalloc(lr->m_buf2);
+        }
+        memcpy(lr->buf2, lr->buf + lr->beg, lr->end - lr->beg);
+        char *t = lr->buf;
+        lr->buf = lr->buf2;
+        lr->buf2 = t;
+        size_t m = lr->m_buf;
+        lr->m_buf = lr->m_buf2;
+        lr->m_buf2 = m;
+        lr->end -= lr->beg;
+        lr->beg = 0;
+    } else if (lr->beg > 0) {
         memmove(lr->buf, lr->buf + lr->beg, lr->end - lr->beg);
         lr->end -= lr->beg;
         lr->beg = 0;
@@ -679,6 +706,9 @@ typedef struct batch {
     int fast;         /* decode texts without jansson where possible */
     strbuf *sk;       /* per thread: the emptied line */
     ibid_slab **slab; /* per thread: where texts go, adopted by the corpus at the end */
+    int r;            /* how taking lines ended: LINE_EOF, LINE_MORE (more batches follow), or
+                         a stream error code, in e */
+    ibid_error e;
 } batch;
 
 static void parse_one(void *ud, size_t i, int tid)
@@ -731,10 +761,91 @@ static int add_batch(void *ud, ibid_jsonl_rec *r, size_t n, const char *name,
     return 0;
 }
 
+/* Take the next batch of lines from lr into b and parse them. */
+static void produce(line_reader *lr, batch *b, const ibid_jsonl_tuning *t)
+{
+    int r;
+    assert(b->n == 0);
+    for (;;) {
+        const char *line = NULL;
+        size_t n = 0;
+        r = take_line(lr, &line, &n, &b->e);
+        if (r == LINE_EOF || (r == LINE_MORE && b->n > 0)) break;
+        if (r == LINE_MORE) {
+            if ((r = fill(lr, &b->e)) < 0) break;
+            continue;
+        }
+        IBID_GROW(b->rec, b->m, b->n + 1);
+        line_rec *rec = &b->rec[b->n++];
+        memset(rec, 0, sizeof *rec);
+        rec->s = line;
+        rec->n = n;
+        rec->line_no = lr->line;
+        if (r == LINE_TOO_LONG) {
+            rec->rc = b->e.code;
+            rec->e = ibid_xmalloc(sizeof b->e);
+            *rec->e = b->e;
+        }
+        if (b->n == t->batch_lines) {
+            r = LINE_MORE;
+            break;
+        }
+    }
+    if (r < 0) b->e.line = lr->line + 1; /* the stream broke while reading this line */
+    b->r = r == LINE_EOF ? LINE_EOF : r < 0 ? r : LINE_MORE;
+    ibid_parallel_for(b->o->n_threads, b->n, parse_one, b);
+}
+
+/* After the sink: forget batch b's documents (with `keep`, the corpus holds their texts). */
+static void consumed(batch *b, int n_threads, const ibid_corpus *keep)
+{
+    for (size_t i = 0; i < b->n; i++) rec_clear(&b->rec[i]);
+    b->n = 0;
+    if (!keep) /* the texts are done with: their room serves a later batch */
+        for (int k = 0; k < n_threads; k++) b->slab[k] = ibid_slabs_reset(b->slab[k]);
+}
+
+/*
+ * The reader thread, with n_threads > 1: it takes and parses batch j while the caller's thread
+ * gives batch j - 1 to the sink. Two batches and two line buffers take turns: batch j is
+ * produced only once batch j - 2 is consumed, and the first fill of each batch moves to the
+ * other line buffer (lr->swap), so the lines of the batch being consumed are never touched.
+ */
+typedef struct ahead {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    line_reader *lr;
+    const ibid_jsonl_tuning *t;
+    batch *b; /* two */
+    size_t produced, consumed;
+    int stop; /* the consumer is done: produce nothing more */
+} ahead;
+
+static void *produce_ahead(void *arg)
+{
+    ahead *a = arg;
+    for (size_t j = 0;; j++) {
+        pthread_mutex_lock(&a->mu);
+        while (j >= a->consumed + 2 && !a->stop) pthread_cond_wait(&a->cv, &a->mu);
+        int stop = a->stop;
+        pthread_mutex_unlock(&a->mu);
+        if (stop) break;
+        batch *b = &a->b[j % 2];
+        a->lr->swap = 1;
+        produce(a->lr, b, a->t);
+        pthread_mutex_lock(&a->mu);
+        a->produced = j + 1;
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+        if (b->r != LINE_MORE) break;
+    }
+    return NULL;
+}
+
 /*
  * The reader: parse batches of lines and give each to sink(ud, ...) in line order. With `keep`
  * (the corpus), the texts' slabs are adopted by it at the end; without, they are freed after
- * each batch, so that only one batch of texts is held at a time.
+ * each batch, so that only one batch of texts (two with a reader thread) is held at a time.
  */
 static int read_lines(ibid_stream *s, const ibid_read_opts *o, const ibid_jsonl_tuning *t,
                       ibid_jsonl_sink sink, void *ud, ibid_corpus *keep, ibid_error *err)
@@ -747,68 +858,83 @@ static int read_lines(ibid_stream *s, const ibid_read_opts *o, const ibid_jsonl_
         o = &defaults;
     }
     if ((rc = ibid_read_opts_check(o, err)) < 0) return rc;
+    int nt = o->n_threads;
     line_reader lr = {.s = s, .max_line = o->max_line, .block = t->block};
     lr.m_buf = t->block + READ_CHUNK; /* pages untouched cost nothing: small inputs stay small */
     lr.buf = ibid_xmalloc(lr.m_buf);
-    batch b = {.name = ibid_stream_name(s), .o = o};
-    /* a text field written with a backslash cannot be matched as written */
-    b.fast = !t->jansson_only && !strchr(o->text_field, '\\');
-    b.sk = ibid_xcalloc((size_t)o->n_threads, sizeof *b.sk);
-    b.slab = ibid_xcalloc((size_t)o->n_threads, sizeof *b.slab);
+    batch b[2];
+    memset(b, 0, sizeof b);
+    for (int i = 0; i < 2; i++) {
+        b[i].name = ibid_stream_name(s);
+        b[i].o = o;
+        /* a text field written with a backslash cannot be matched as written */
+        b[i].fast = !t->jansson_only && !strchr(o->text_field, '\\');
+        b[i].sk = ibid_xcalloc((size_t)nt, sizeof *b[i].sk);
+        b[i].slab = ibid_xcalloc((size_t)nt, sizeof *b[i].slab);
+    }
+    ahead a = {.lr = &lr, .t = t, .b = b};
+    pthread_t th;
+    int threaded = nt > 1;
+    if (threaded) {
+        pthread_mutex_init(&a.mu, NULL);
+        pthread_cond_init(&a.cv, NULL);
+        if (pthread_create(&th, NULL, produce_ahead, &a) != 0) {
+            pthread_mutex_destroy(&a.mu);
+            pthread_cond_destroy(&a.cv);
+            threaded = 0; /* then one batch at a time, the same batches */
+        }
+    }
     ibid_error e; /* local, so that skipped lines are recorded even when err is NULL */
     memset(&e, 0, sizeof e);
-    for (;;) {
-        int r;
-        for (;;) {
-            const char *line = NULL;
-            size_t n = 0;
-            r = take_line(&lr, &line, &n, &e);
-            if (r == LINE_EOF || (r == LINE_MORE && b.n > 0)) break;
-            if (r == LINE_MORE) {
-                if ((r = fill(&lr, &e)) < 0) break;
-                continue;
-            }
-            IBID_GROW(b.rec, b.m, b.n + 1);
-            line_rec *rec = &b.rec[b.n++];
-            memset(rec, 0, sizeof *rec);
-            rec->s = line;
-            rec->n = n;
-            rec->line_no = lr.line;
-            if (r == LINE_TOO_LONG) {
-                rec->rc = e.code;
-                rec->e = ibid_xmalloc(sizeof e);
-                *rec->e = e;
-            }
-            if (b.n == t->batch_lines) break;
+    for (size_t j = 0;; j++) {
+        batch *bj = &b[j % 2];
+        if (threaded) {
+            pthread_mutex_lock(&a.mu);
+            while (a.produced <= j) pthread_cond_wait(&a.cv, &a.mu);
+            pthread_mutex_unlock(&a.mu);
+        } else {
+            produce(&lr, bj, t);
         }
-        ibid_parallel_for(o->n_threads, b.n, parse_one, &b);
-        rc = sink(ud, b.rec, b.n, b.name, o, &e);
-        for (size_t i = 0; i < b.n; i++) rec_clear(&b.rec[i]);
-        b.n = 0;
-        if (!keep) /* the texts are done with: their room serves the next batch */
-            for (int k = 0; k < o->n_threads; k++) b.slab[k] = ibid_slabs_reset(b.slab[k]);
-        if (rc < 0) goto done;
-        if (r < 0) {
-            e.line = lr.line + 1; /* the stream broke while reading this line */
+        rc = sink(ud, bj->rec, bj->n, bj->name, o, &e);
+        int r = bj->r;
+        if (rc == 0 && r < 0) {
+            e = bj->e;
             rc = r;
-            goto done;
         }
+        consumed(bj, nt, keep);
+        if (threaded) {
+            pthread_mutex_lock(&a.mu);
+            a.consumed = j + 1;
+            a.stop |= rc < 0;
+            pthread_cond_broadcast(&a.cv);
+            pthread_mutex_unlock(&a.mu);
+        }
+        if (rc < 0) goto done;
         if (r == LINE_EOF) break;
     }
     rc = 0;
 done:
-    if (rc < 0 && err) *err = e;
-    for (int k = 0; k < o->n_threads; k++) {
-        free(b.sk[k].p);
-        if (keep)
-            ibid_corpus_adopt(keep, b.slab[k]);
-        else
-            ibid_slabs_free(b.slab[k]);
+    if (threaded) {
+        pthread_join(th, NULL);
+        pthread_mutex_destroy(&a.mu);
+        pthread_cond_destroy(&a.cv);
     }
-    free(b.sk);
-    free(b.slab);
-    free(b.rec);
+    if (rc < 0 && err) *err = e;
+    for (int i = 0; i < 2; i++) {
+        consumed(&b[i], nt, keep); /* a batch read ahead that nobody took */
+        for (int k = 0; k < nt; k++) {
+            free(b[i].sk[k].p);
+            if (keep)
+                ibid_corpus_adopt(keep, b[i].slab[k]);
+            else
+                ibid_slabs_free(b[i].slab[k]);
+        }
+        free(b[i].sk);
+        free(b[i].slab);
+        free(b[i].rec);
+    }
     free(lr.buf);
+    free(lr.buf2);
     return rc;
 }
 

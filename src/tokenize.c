@@ -136,6 +136,35 @@ static int next_token(scanner *s, const uint8_t *keep, ibid_token *tok)
         size_t k;
         int cls;
         uint8_t c = s->s[s->i];
+        if (c < 0x80 && c != '<' && c != '&') {
+            /* A run of ASCII word characters or of ASCII separators: what the general steps
+             * below do for each of them, in a tight loop on local copies (a byte read through
+             * s->s may alias s->i, which would be stored and reloaded every byte). */
+            const uint8_t *p = s->s;
+            size_t i = s->i, n = s->n;
+            if (keep[c]) {
+                if (!in_tok) {
+                    in_tok = 1;
+                    tok->byte_beg = (uint32_t)i;
+                    tok->cp_beg = s->cp;
+                }
+                do {
+                    h = h_add(h, keep[c]);
+                    i++;
+                } while (i < n && (c = p[i]) < 0x80 && keep[c]);
+                s->cp += (uint32_t)(i - s->i);
+                s->i = i;
+                tok_byte_end = i;
+                tok_cp_end = s->cp;
+                continue;
+            }
+            if (in_tok) break;
+            do i++;
+            while (i < n && (c = p[i]) < 0x80 && !keep[c] && c != '<' && c != '&');
+            s->cp += (uint32_t)(i - s->i);
+            s->i = i;
+            continue;
+        }
         if ((c == '<' || c == '&') && (s->flags & IBID_NORM_MARKUP)) {
             size_t m = markup_len(s->s + s->i, s->n - s->i);
             if (m) {
@@ -240,8 +269,44 @@ int ibid_tokenize_words(ibid_toks *t, ibid_word **words, size_t *m_words, const 
     init_scanner(&s, text, n_bytes, flags, keep);
     ibid_token tok;
     size_t n0 = t->n_tok;
-    int r;
-    while ((r = next_token(&s, keep, &tok)) == 1) {
+    const uint8_t *p = s.s;
+    size_t n = s.n;
+    int r = 0, markup = (flags & IBID_NORM_MARKUP) != 0;
+    while (s.i < n) {
+        /*
+         * The common cases inline, as next_token takes them: a token of ASCII word characters
+         * that an ASCII byte or the end of the text closes, and a run of ASCII separators. A
+         * token that runs into a non-ASCII character (which may continue it), and anything
+         * else, is left to next_token from the token's start.
+         */
+        size_t i = s.i;
+        uint8_t c = p[i];
+        if (c < 0x80 && keep[c]) {
+            uint64_t h = H_SEED;
+            do {
+                h = h_add(h, keep[c]);
+                i++;
+            } while (i < n && (c = p[i]) < 0x80 && keep[c]);
+            if (i == n || c < 0x80) {
+                tok.byte_beg = (uint32_t)s.i;
+                tok.cp_beg = s.cp;
+                tok.byte_end = (uint32_t)i;
+                tok.cp_end = s.cp + (uint32_t)(i - s.i);
+                tok.hash = h_fin(h);
+                s.cp = tok.cp_end;
+                s.i = i;
+                s.key = h;
+                goto push;
+            }
+        } else if (c < 0x80 && !((c == '<' || c == '&') && markup)) {
+            do i++;
+            while (i < n && (c = p[i]) < 0x80 && !keep[c] && !((c == '<' || c == '&') && markup));
+            s.cp += (uint32_t)(i - s.i);
+            s.i = i;
+            continue;
+        }
+        if ((r = next_token(&s, keep, &tok)) != 1) break;
+    push:
         if (words) {
             IBID_GROW(*words, *m_words, t->n_tok - n0 + 1);
             (*words)[t->n_tok - n0] = (ibid_word){s.key, tok.byte_beg, tok.byte_end};

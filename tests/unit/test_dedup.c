@@ -4,8 +4,8 @@
  * A generated corpus in two JSON Lines files: random documents over a 3,000-word vocabulary,
  * exact copies (case and punctuation changed), and near copies with a few words replaced.
  *   - Memory: the same job with the default budget (nothing spilled) and with 64 KiB (bucket
- *     keys and candidate pairs spilled to many runs), on 1 and 3 threads, gives the same
- *     survivor for every document and the same figures.
+ *     keys and candidate pairs spilled to many runs), on 1 and 3 threads (so also with the
+ *     reader thread), gives the same survivor for every document and the same figures.
  *   - Truth: exact copies are removed as exact; every planted pair whose true Jaccard (by brute
  *     force over the shingle sets) is at least 0.85 ends in one cluster; no random document is
  *     removed; every clustered document is at least the threshold similar to some other member.
@@ -213,6 +213,7 @@ static void test_corpus(void **state)
     assert_int_equal(sa->n_docs, g.n_doc);
     assert_int_equal(sa->n_runs, 0);
     assert_true(sb->n_runs > 2);
+    assert_int_equal(sa->n_shingle_bytes, sb->n_shingle_bytes);
     for (size_t i = 0; i < g.n_doc; i++)
         assert_int_equal(ibid_dedup_survivor(a, i), ibid_dedup_survivor(b, i));
     assert_int_equal(sa->n_kept, sb->n_kept);

@@ -6,6 +6,9 @@
  *   well below the threshold and high well above it, and no other (bands, rows) pair has a
  *   smaller weighted error (checked by trying every pair, not by remembered numbers).
  * - Shingles are sorted and distinct; a short document is one shingle, an empty one none.
+ * - Shingles in text order (computed eight at a time) equal one ibid_shingle_hash at a time for
+ *   every length, and as a set equal ibid_shingles; a signature computed eight shingles at a
+ *   time has in each bin the value of a one-at-a-time reference.
  * - The fraction of equal signature values estimates the Jaccard similarity of random sets
  *   within 4 standard deviations; equal sets give equal signatures and equal band keys, and a
  *   band's key depends on its number.
@@ -115,6 +118,74 @@ static void test_shingles(void **state)
     free(bt), free(bo), free(bx), free(bq);
 }
 
+/* Shingles in text order (the eight-at-a-time loop, with AVX-512 where the machine has it, and
+ * its tail for every length mod 8), then as a set: the values of one ibid_shingle_hash at a
+ * time, and the set of ibid_shingles. */
+static void test_shingles_in_order(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    uint32_t tok[N], raw[N], set[N], tmp[N];
+    for (size_t i = 0; i < N; i++) tok[i] = i % 3 ? (uint32_t)rng() : (uint32_t)(rng() % 4);
+    for (int ngram = 1; ngram <= 9; ngram += 4) {
+        for (size_t n = 0; n <= 40 || n == N; n = n == 40 ? N : n + 1) {
+            size_t k = ibid_shingle_hashes(raw, tok, n, ngram);
+            size_t want = n == 0 ? 0 : n < (size_t)ngram ? 1 : n - (size_t)ngram + 1;
+            assert_int_equal(k, want);
+            for (size_t i = 0; i < k; i++) {
+                int len = n < (size_t)ngram ? (int)n : ngram;
+                assert_int_equal(raw[i], ibid_shingle_hash(tok + i, len));
+            }
+            size_t ks = ibid_shingle_set(raw, tmp, k);
+            size_t kr = ibid_shingles(set, tmp, tok, n, ngram);
+            assert_int_equal(ks, kr);
+            if (ks) assert_memory_equal(raw, set, ks * sizeof *raw);
+        }
+    }
+}
+
+/* The bins of one-permutation hashing, one shingle at a time: sig[k] the least value that fell
+ * into bin k, full[k] whether any did. */
+static void reference_bins(uint32_t *sig, uint8_t *full, int n_hash, const uint32_t *sh, size_t n,
+                           uint64_t seed)
+{
+    for (int k = 0; k < n_hash; k++) sig[k] = UINT32_MAX, full[k] = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = sh[i] ^ seed; /* splitmix64's finalizer */
+        x ^= x >> 30;
+        x *= 0xBF58476D1CE4E5B9ULL;
+        x ^= x >> 27;
+        x *= 0x94D049BB133111EBULL;
+        x ^= x >> 31;
+        uint32_t bin = (uint32_t)(((x >> 32) * (uint64_t)n_hash) >> 32);
+        if ((uint32_t)x < sig[bin]) sig[bin] = (uint32_t)x;
+        full[bin] = 1;
+    }
+}
+
+/* The signature computed eight shingles at a time (any tail length) has the reference's value in
+ * every bin a shingle fell into, and in every other bin the value of one of those. */
+static void test_sign_in_blocks(void **state)
+{
+    (void)state;
+    uint32_t sh[100], a[256], b[256];
+    uint8_t full[256];
+    for (size_t i = 0; i < 100; i++) sh[i] = (uint32_t)rng();
+    for (size_t n = 1; n <= 100; n += n < 20 ? 1 : 17) {
+        ibid_minhash_sign(a, 256, sh, n, 7);
+        reference_bins(b, full, 256, sh, n, 7);
+        for (int k = 0; k < 256; k++) {
+            if (full[k]) {
+                assert_int_equal(a[k], b[k]);
+                continue;
+            }
+            int borrowed = 0;
+            for (int j = 0; j < 256; j++) borrowed |= full[j] && a[k] == b[j];
+            assert_true(borrowed);
+        }
+    }
+}
+
 /* A sorted set of n distinct random values, sharing its first `common` with `base` when given. */
 static size_t random_set(uint32_t *out, size_t n, const uint32_t *base, size_t common)
 {
@@ -199,6 +270,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_params),
         cmocka_unit_test(test_shingles),
+        cmocka_unit_test(test_shingles_in_order),
+        cmocka_unit_test(test_sign_in_blocks),
         cmocka_unit_test(test_signatures),
         cmocka_unit_test(test_similarity),
     };
