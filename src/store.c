@@ -75,9 +75,34 @@ static const char *const migrations[] = {
     "  SELECT p.passage, d1.id AS id1, d2.id AS id2, p.begin1, p.end1, p.begin2, p.end2,\n"
     "         p.matches, p.score, p.kind\n"
     "  FROM passages p JOIN docs d1 ON d1.doc = p.doc1 JOIN docs d2 ON d2.doc = p.doc2;\n",
+    /* 1 -> 2: saved stories (ibid stories --save). Version 1's stories table was never filled,
+     * so it is replaced rather than altered. */
+    "DROP TABLE stories;\n"
+    "CREATE TABLE stories(\n"
+    "  story INTEGER PRIMARY KEY,\n"
+    "  n_docs INTEGER NOT NULL,\n"
+    "  n_passages INTEGER NOT NULL,\n"
+    "  first_doc INTEGER NOT NULL REFERENCES docs(doc),\n"
+    "  date_first TEXT, date_last TEXT, title TEXT);\n"
+    "CREATE TABLE story_docs(\n"
+    "  story INTEGER NOT NULL REFERENCES stories(story),\n"
+    "  doc INTEGER NOT NULL REFERENCES docs(doc),\n"
+    "  rank INTEGER NOT NULL,\n"
+    "  reused REAL NOT NULL, own REAL NOT NULL, reused_here REAL NOT NULL,\n"
+    "  PRIMARY KEY(story, doc)) WITHOUT ROWID;\n"
+    "CREATE INDEX story_docs_doc ON story_docs(doc);\n"
+    "CREATE TABLE story_saves(\n"
+    "  save INTEGER PRIMARY KEY,\n"
+    "  saved_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),\n"
+    "  batch INTEGER,\n"
+    "  n_stories INTEGER NOT NULL, n_boilerplate INTEGER NOT NULL);\n"
+    "ALTER TABLE passages ADD COLUMN story INTEGER;\n"
+    "ALTER TABLE passages ADD COLUMN boilerplate INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX passages_story ON passages(story);\n",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+_Static_assert(N_MIGRATIONS == IBID_STORE_VERSION, "one migration per schema version");
 
 /* The recorded options: name in the config table, type and place in ibid_align_opts. */
 enum { OPT_INT, OPT_UNSIGNED, OPT_DOUBLE, OPT_STRING };
@@ -624,6 +649,13 @@ static int read_passages(ibid_store *s, sqlite3_stmt *st, const int64_t *docs, s
 int ibid_store_load(ibid_corpus **out_corpus, ibid_result **out_result, ibid_store *s,
                     const char *const *ids, size_t n_ids, int max_hops, ibid_error *err)
 {
+    return ibid_store_load_txn(out_corpus, out_result, s, ids, n_ids, max_hops, 1, err);
+}
+
+int ibid_store_load_txn(ibid_corpus **out_corpus, ibid_result **out_result, ibid_store *s,
+                        const char *const *ids, size_t n_ids, int max_hops, int own_txn,
+                        ibid_error *err)
+{
     assert(out_corpus && out_result && s && (ids || n_ids == 0));
     int rc;
     int64_t *docs = NULL;
@@ -635,7 +667,7 @@ int ibid_store_load(ibid_corpus **out_corpus, ibid_result **out_result, ibid_sto
     *out_corpus = NULL;
     *out_result = NULL;
     /* one read transaction, so that documents and passages are of one moment */
-    if ((rc = ibid_store_exec(s, "BEGIN", err)) < 0) goto done;
+    if (own_txn && (rc = ibid_store_exec(s, "BEGIN", err)) < 0) goto done;
     if (ids)
         rc = closure(s, ids, n_ids, max_hops, &docs, &n_docs, err);
     else
@@ -669,7 +701,7 @@ int ibid_store_load(ibid_corpus **out_corpus, ibid_result **out_result, ibid_sto
     rc = 0;
 done:
     sqlite3_finalize(st);
-    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (own_txn) sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     free(rank);
     free(docs);
     if (rc < 0) {

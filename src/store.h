@@ -42,6 +42,12 @@ int ibid_store_fetch(ibid_store *s, int64_t doc, ibid_corpus *c, ibid_error *err
 /* Every stored document's rowid, in order; the caller frees *out. Returns 0 or IBID_EIO. */
 int ibid_store_all_docs(ibid_store *s, int64_t **out, size_t *n, ibid_error *err);
 
+/* ibid_store_load, inside the caller's transaction when own_txn is 0 (else in its own read
+ * transaction). */
+int ibid_store_load_txn(ibid_corpus **out_corpus, ibid_result **out_result, ibid_store *s,
+                        const char *const *ids, size_t n_ids, int max_hops, int own_txn,
+                        ibid_error *err);
+
 /* rank[i]: the place of document i of `c` in id (strcmp) order; the caller frees it. */
 uint32_t *ibid_store_id_ranks(const ibid_corpus *c);
 

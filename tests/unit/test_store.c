@@ -353,6 +353,106 @@ static void test_readd_replace(void **state)
     ibid_corpus_free(c);
 }
 
+/* One integer from SQL run on the store's file. */
+static long long sql_int(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
+/* Saved stories equal the stories of the loaded store; a replaced document takes its saved
+ * stories with it; a read-only store refuses to save. */
+static void test_save_stories(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_save_stories");
+    ibid_corpus *c = planted_corpus(40);
+    ibid_store *s;
+    ibid_error err = {0};
+    ibid_store_add_opts ao;
+    ibid_store_add_opts_init(&ao);
+    ao.batch_docs = 7;
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    assert_int_equal(ibid_store_add(s, c, &ao, NULL, &err), 0);
+    ibid_corpus *lc;
+    ibid_result *lr;
+    ibid_stories *st;
+    assert_int_equal(ibid_store_save_stories(s, NULL, &lc, &lr, &st, &err), 0);
+    size_t n_story = ibid_stories_size(st), n_member = 0, n_in_story = 0;
+    assert_true(n_story >= 2);
+    for (size_t k = 0; k < n_story; k++) n_member += ibid_stories_get(st, k)->n_docs;
+    for (size_t p = 0; p < lr->n_passages; p++)
+        n_in_story += ibid_stories_passage(st, p)->story >= 0;
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories"), n_story);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_docs"), n_member);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM passages WHERE story IS NOT NULL"),
+                     n_in_story);
+    assert_int_equal(sql_int(f->db, "SELECT sum(n_docs) FROM stories"), n_member);
+    /* every story's first witness is its rank-0 member, and the earliest dated one */
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories s JOIN story_docs y ON "
+                                    "y.story = s.story AND y.rank = 0 WHERE y.doc <> s.first_doc"),
+                     0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories s JOIN story_docs y USING "
+                                    "(story) JOIN docs d ON d.doc = y.doc JOIN docs f ON "
+                                    "f.doc = s.first_doc WHERE d.date < f.date"),
+                     0);
+    /* each story's first witness as the stories give it */
+    const ibid_story *y0 = ibid_stories_get(st, 0);
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM stories s JOIN docs d ON d.doc = s.first_doc "
+             "WHERE s.story = 1 AND d.id = '%s'",
+             ibid_corpus_id(lc, y0->docs[0]));
+    assert_int_equal(sql_int(f->db, sql), 1);
+
+    /* saving again replaces, not adds */
+    assert_int_equal(ibid_store_save_stories(s, NULL, NULL, NULL, NULL, &err), 0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories"), n_story);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_saves"), 2);
+
+    /* replacing a member of story 1 deletes story 1, its members and its passages' links */
+    const char *vid = ibid_corpus_id(lc, y0->docs[1]);
+    size_t n_text;
+    const char *text = ibid_corpus_text(lc, y0->docs[1], &n_text);
+    ibid_corpus *one;
+    ibid_corpus_new(&one);
+    assert_int_equal(ibid_corpus_add(one, vid, strlen(vid), text, n_text, NULL, NULL), 0);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM story_docs y JOIN docs d USING (doc) WHERE d.id = '%s'", vid);
+    long long n_with = sql_int(f->db, sql);
+    assert_true(n_with >= 1);
+    ao.replace = 1;
+    assert_int_equal(ibid_store_add(s, one, &ao, NULL, &err), 0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories WHERE story = 1"), 0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_docs WHERE story = 1"), 0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM passages WHERE story = 1"), 0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories"), (long long)n_story - n_with);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_docs WHERE story NOT IN (SELECT "
+                                    "story FROM stories) OR doc NOT IN (SELECT doc FROM docs)"),
+                     0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories WHERE first_doc NOT IN (SELECT "
+                                    "doc FROM docs)"),
+                     0);
+    ibid_store_close(s);
+
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_READ, NULL, &err), 0);
+    assert_int_equal(ibid_store_save_stories(s, NULL, NULL, NULL, NULL, &err), IBID_EINVAL);
+    ibid_store_close(s);
+    ibid_corpus_free(one);
+    ibid_stories_free(st);
+    ibid_corpus_free(lc);
+    ibid_result_free(lr);
+    ibid_corpus_free(c);
+}
+
 /* A query finds what aligning the text with the store's documents finds, the query as doc1. */
 static void test_query(void **state)
 {
@@ -574,6 +674,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_incremental_equals_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readd_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_save_stories, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_hops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };
