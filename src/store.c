@@ -214,6 +214,7 @@ static int read_config(ibid_store *s, ibid_error *err)
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
+        if (key && strcmp(key, "full_tokens") == 0) s->full_tokens = sqlite3_column_int64(st, 1);
         for (size_t i = 0; key && i < N_RECORDED; i++) {
             if (strcmp(key, recorded[i].name) != 0) continue;
             char *p = (char *)&s->opts + recorded[i].off;
@@ -297,6 +298,10 @@ static int migrate(ibid_store *s, const ibid_align_opts *create_opts, ibid_error
             ibid_align_opts def;
             ibid_align_opts_init(&def);
             if ((rc = write_config(s, create_opts ? create_opts : &def, err)) < 0) goto done;
+            char ft[64];
+            snprintf(ft, sizeof ft, "INSERT INTO config VALUES ('full_tokens', %d)",
+                     IBID_STORE_FULL_TOKENS);
+            if ((rc = ibid_store_exec(s, ft, err)) < 0) goto done;
         }
     }
     char sql[96];

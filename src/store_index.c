@@ -38,7 +38,8 @@
 
 #include <xxhash.h>
 
-size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, uint64_t **out)
+size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, size_t full_tokens,
+                         uint64_t **out)
 {
     assert(ngram >= 1 && (tok || n_tok == 0));
     *out = NULL;
@@ -48,16 +49,22 @@ size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, uint64_t 
     for (size_t i = 0; i < m; i++)
         h[i] = XXH3_64bits(tok + i, (size_t)ngram * sizeof *tok) & (UINT64_MAX >> 1);
     if (w > m) w = m;
-    uint64_t *kept = ibid_xmalloc(m * sizeof *kept);
-    size_t last = SIZE_MAX; /* position of the n-gram kept last */
-    for (size_t j = 0; j + w <= m; j++) {
-        size_t best = j;
-        for (size_t k = j + 1; k < j + w; k++)
-            if (h[k] <= h[best]) best = k;
-        if (best != last) kept[n++] = h[best];
-        last = best;
+    uint64_t *kept;
+    if (n_tok <= full_tokens) { /* a short document keeps every n-gram */
+        kept = h;
+        n = m;
+    } else {
+        kept = ibid_xmalloc(m * sizeof *kept);
+        size_t last = SIZE_MAX; /* position of the n-gram kept last */
+        for (size_t j = 0; j + w <= m; j++) {
+            size_t best = j;
+            for (size_t k = j + 1; k < j + w; k++)
+                if (h[k] <= h[best]) best = k;
+            if (best != last) kept[n++] = h[best];
+            last = best;
+        }
+        free(h);
     }
-    free(h);
     /* sort and drop duplicates: a document lists each kept n-gram once */
     if (n > 1) {
         ibid_rec *r = ibid_xmalloc(n * sizeof *r);
@@ -84,7 +91,8 @@ int ibid_store_sketch_text(const ibid_store *s, const char *text, size_t n_bytes
     int rc = ibid_tokenize_hashes(&t, text, n_bytes, s->opts.norm, err);
     *out = NULL;
     *n_out = 0;
-    if (rc == 0) *n_out = ibid_store_sketch(t.tok, t.n_tok, s->opts.ngram, out);
+    if (rc == 0)
+        *n_out = ibid_store_sketch(t.tok, t.n_tok, s->opts.ngram, (size_t)s->full_tokens, out);
     ibid_toks_free(&t);
     return rc;
 }

@@ -126,7 +126,7 @@ static void test_sketch(void **state)
             pb = (int)(rng() % (N - run));
         memcpy(b + pb, a + pa, (size_t)run * sizeof *a);
         uint64_t *ka, *kb;
-        size_t na = ibid_store_sketch(a, N, 4, &ka), nb = ibid_store_sketch(b, N, 4, &kb);
+        size_t na = ibid_store_sketch(a, N, 4, 0, &ka), nb = ibid_store_sketch(b, N, 4, 0, &kb);
         /* about 2 / (W + 1) of the n-grams, sorted and distinct, 63 bits */
         assert_true(na > (N - 3) / (IBID_STORE_WINNOW + 1) && na < (N - 3) * 3 / 4);
         for (size_t i = 0; i < na; i++) {
@@ -145,15 +145,15 @@ static void test_sketch(void **state)
         assert_true(shared >= 2);
         /* the same tokens, the same sketch */
         uint64_t *again;
-        size_t n2 = ibid_store_sketch(a, N, 4, &again);
+        size_t n2 = ibid_store_sketch(a, N, 4, 0, &again);
         assert_int_equal(n2, na);
         assert_memory_equal(again, ka, na * sizeof *ka);
         free(again), free(ka), free(kb);
     }
     uint64_t *none;
-    assert_int_equal(ibid_store_sketch(a, 3, 4, &none), 0);
+    assert_int_equal(ibid_store_sketch(a, 3, 4, 0, &none), 0);
     assert_null(none);
-    assert_int_equal(ibid_store_sketch(a, 4, 4, &none), 1);
+    assert_int_equal(ibid_store_sketch(a, 4, 4, 0, &none), 1);
     free(none);
 }
 
