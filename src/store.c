@@ -98,7 +98,8 @@ static const char *const migrations[] = {
     "  n_stories INTEGER NOT NULL, n_boilerplate INTEGER NOT NULL);\n"
     "ALTER TABLE passages ADD COLUMN story INTEGER;\n"
     "ALTER TABLE passages ADD COLUMN boilerplate INTEGER NOT NULL DEFAULT 0;\n"
-    "CREATE INDEX passages_story ON passages(story);\n",
+    "CREATE INDEX passages_story ON passages(story);\n"
+
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -261,6 +261,16 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
         }
     }
 
+    /* the batch's index rows, in hash order (which keeps the B-tree inserts local) */
+    size_t n_grams = 0;
+    for (size_t i = 0; i < n_new; i++) n_grams += n_sk[i];
+    grams = ibid_xmalloc((n_grams ? n_grams : 1) * sizeof *grams);
+    n_grams = 0;
+    for (size_t i = 0; i < n_new; i++)
+        for (size_t k = 0; k < n_sk[i]; k++)
+            grams[n_grams++] = (ibid_rec){sk[i][k], (uint32_t)i, 0};
+    ibid_rec_sort(grams, n_grams, s->opts.n_threads);
+
     /* candidates */
     if (s->opts.mode & IBID_MODE_REWORDED) {
         int64_t *all = NULL;
@@ -328,14 +338,6 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     for (size_t i = 0; i < n_new; i++)
         if ((rc = insert_doc(s, t, c, idx[i], batch, &rowid[i], err)) < 0) goto done;
     for (size_t k = 0; k < n_cdocs; k++) rowid[n_new + k] = cdocs[k];
-    size_t n_grams = 0;
-    for (size_t i = 0; i < n_new; i++) n_grams += n_sk[i];
-    grams = ibid_xmalloc((n_grams ? n_grams : 1) * sizeof *grams);
-    n_grams = 0;
-    for (size_t i = 0; i < n_new; i++)
-        for (size_t k = 0; k < n_sk[i]; k++)
-            grams[n_grams++] = (ibid_rec){sk[i][k], (uint32_t)i, 0};
-    ibid_rec_sort(grams, n_grams, s->opts.n_threads);
     for (size_t k = 0; k < n_grams; k++) {
         sqlite3_bind_int64(t->st[INS_GRAM], 1, (int64_t)grams[k].key);
         sqlite3_bind_int64(t->st[INS_GRAM], 2, rowid[grams[k].x]);

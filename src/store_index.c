@@ -107,16 +107,24 @@ static int cmp_i64(const void *a, const void *b)
 static size_t count_votes(ibid_store_cand *v, size_t n, int n_threads)
 {
     if (n > 1) {
-        /* radix sort on (a, b): key a, then b's two halves */
+        /* radix sort on (a, b): one 64-bit key a << 32 | b while every b fits 32 bits (rowids
+         * do, short of four billion documents), else key a, then b's two halves */
+        int wide = 0;
+        for (size_t i = 0; i < n; i++) wide |= (uint64_t)v[i].b > UINT32_MAX;
         ibid_rec *r = ibid_xmalloc(n * sizeof *r);
         for (size_t i = 0; i < n; i++) {
             assert(v[i].b >= 0);
-            r[i] = (ibid_rec){v[i].a, (uint32_t)((uint64_t)v[i].b >> 32), (uint32_t)v[i].b};
+            if (wide)
+                r[i] = (ibid_rec){v[i].a, (uint32_t)((uint64_t)v[i].b >> 32), (uint32_t)v[i].b};
+            else
+                r[i] = (ibid_rec){(uint64_t)v[i].a << 32 | (uint64_t)v[i].b, 0, 0};
         }
         ibid_rec_sort(r, n, n_threads);
         for (size_t i = 0; i < n; i++)
-            v[i] =
-                (ibid_store_cand){(uint32_t)r[i].key, (int64_t)((uint64_t)r[i].x << 32 | r[i].y)};
+            v[i] = wide ? (ibid_store_cand){(uint32_t)r[i].key,
+                                            (int64_t)((uint64_t)r[i].x << 32 | r[i].y)}
+                        : (ibid_store_cand){(uint32_t)(r[i].key >> 32),
+                                            (int64_t)(r[i].key & UINT32_MAX)};
         free(r);
     }
     size_t k = 0;
@@ -148,7 +156,9 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
     n_rec = 0;
     for (size_t i = 0; i < n_new; i++)
         for (size_t k = 0; k < n_sk[i]; k++) rec[n_rec++] = (ibid_rec){sk[i][k], (uint32_t)i, 0};
-    ibid_rec_sort(rec, n_rec, 1);
+    ibid_rec_sort(rec, n_rec, s->opts.n_threads);
+    /* about two stored votes a sampled n-gram (measured): one allocation, not a dozen copies */
+    IBID_GROW(sv, m_sv, n_rec * 2 + 1);
     for (size_t i = 0; i < n_rec;) {
         size_t j = i + 1;
         while (j < n_rec && rec[j].key == rec[i].key) j++;
