@@ -333,6 +333,7 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
     ibid_store *s = ibid_xcalloc(1, sizeof *s);
     s->path = ibid_xstrndup(path, strlen(path));
     s->writable = (flags & IBID_STORE_WRITE) != 0;
+    s->parallel_lookups = 100000;
     ibid_align_opts_init(&s->opts);
     int oflags = s->writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
     if (flags & IBID_STORE_CREATE) oflags |= SQLITE_OPEN_CREATE;

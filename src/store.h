@@ -31,6 +31,8 @@ struct ibid_store {
     int writable;
     int version;                  /* PRAGMA user_version */
     ibid_align_opts opts;         /* recorded matching options + run-time ones */
+    size_t parallel_lookups;      /* batches of at least this many sampled n-grams split their
+                                     index lookups over the threads (tests lower it) */
     int64_t full_tokens;          /* documents of at most this many tokens index every n-gram
                                      (config key full_tokens; 0 when absent: version 1) */
     char *translate;              /* storage for opts.translate (or NULL) */

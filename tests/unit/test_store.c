@@ -453,6 +453,64 @@ static void test_save_stories(void **state)
     ibid_corpus_free(c);
 }
 
+/* Candidates found with the lookups split over threads, each on its own connection, equal those
+ * found on the store's one connection. */
+static void test_parallel_lookups(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_parallel_lookups");
+    ibid_corpus *c = planted_corpus(60), *c2 = planted_corpus(20);
+    ibid_store *s;
+    ibid_error err = {0};
+    ibid_store_add_opts ao;
+    ibid_store_add_opts_init(&ao);
+    ao.batch_docs = 25; /* so that grams_recent is not empty */
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    assert_int_equal(ibid_store_add(s, c, &ao, NULL, &err), 0);
+    /* the new documents: c's last ones again (they share text with the store) and others */
+    size_t n = ibid_corpus_size(c2) + 10;
+    uint64_t **sk = calloc(n, sizeof *sk);
+    size_t *n_sk = calloc(n, sizeof *n_sk);
+    for (size_t i = 0; i < n; i++) {
+        const ibid_corpus *from = i < 10 ? c : c2;
+        size_t k = i < 10 ? ibid_corpus_size(c) - 1 - i : i - 10, len;
+        const char *text = ibid_corpus_text(from, k, &len);
+        assert_int_equal(ibid_store_sketch_text(s, text, len, &sk[i], &n_sk[i], &err), 0);
+    }
+    ibid_store_cand *sv[3], *fv[3];
+    size_t n_sv[3], n_fv[3];
+    for (int run = 0; run < 3; run++) {
+        ibid_align_opts o = *ibid_store_opts(s);
+        o.n_threads = run == 0 ? 1 : run + 1;
+        ibid_store_set_runtime(s, &o);
+        s->parallel_lookups = run == 0 ? SIZE_MAX : 1;
+        assert_int_equal(ibid_store_candidates(s, n, sk, n_sk, NULL, 0, &sv[run], &n_sv[run],
+                                               &fv[run], &n_fv[run], &err),
+                         0);
+    }
+    assert_true(n_sv[0] >= 10); /* the copies find their originals at least */
+    for (int run = 1; run < 3; run++) {
+        assert_int_equal(n_sv[run], n_sv[0]);
+        assert_int_equal(n_fv[run], n_fv[0]);
+        for (size_t k = 0; k < n_sv[0]; k++) { /* field by field: the struct has padding */
+            assert_int_equal(sv[run][k].a, sv[0][k].a);
+            assert_int_equal(sv[run][k].b, sv[0][k].b);
+        }
+        for (size_t k = 0; k < n_fv[0]; k++) {
+            assert_int_equal(fv[run][k].a, fv[0][k].a);
+            assert_int_equal(fv[run][k].b, fv[0][k].b);
+        }
+    }
+    for (int run = 0; run < 3; run++) free(sv[run]), free(fv[run]);
+    for (size_t i = 0; i < n; i++) free(sk[i]);
+    free(sk);
+    free(n_sk);
+    ibid_store_close(s);
+    ibid_corpus_free(c);
+    ibid_corpus_free(c2);
+}
+
 /* A query finds what aligning the text with the store's documents finds, the query as doc1. */
 static void test_query(void **state)
 {
@@ -675,6 +733,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_readd_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_save_stories, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parallel_lookups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_hops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };
