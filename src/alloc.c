@@ -18,8 +18,9 @@
 #include <stdio.h>
 #include <sys/mman.h>
 
-#define HUGE_MIN  ((size_t)4 << 20) /* bytes: smaller blocks are not worth a system call */
-#define PAGE_SIZE ((uintptr_t)4096)
+#define HUGE_MIN   ((size_t)4 << 20) /* bytes: smaller blocks are not worth a system call */
+#define PAGE_SIZE  ((uintptr_t)4096)
+#define HUGE_ALIGN ((size_t)2 << 20) /* a huge page: where ibid_xcalloc_huge's blocks start */
 
 /* Ask for huge pages on the whole pages inside [p, p + n); a hint, its failure is harmless. */
 static void *huge(void *p, size_t n)
@@ -61,6 +62,14 @@ void *ibid_xrealloc(void *p, size_t n)
     void *q = realloc(p, n ? n : 1);
     if (!q) oom(n);
     return huge(q, n);
+}
+
+void *ibid_xcalloc_huge(size_t n)
+{
+    size_t m = (n + HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1);
+    void *p = m ? aligned_alloc(HUGE_ALIGN, m) : NULL;
+    if (!p) oom(n);
+    return memset(huge(p, m), 0, m);
 }
 
 char *ibid_xstrndup(const char *s, size_t n)

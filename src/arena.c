@@ -85,6 +85,19 @@ void *ibid_arena_alloc(ibid_arena *a, size_t n)
 #endif
 }
 
+void ibid_arena_shrink(ibid_arena *a, void *p, size_t old, size_t n)
+{
+    size_t o16 = (old + 15) & ~(size_t)15, n16 = (n + 15) & ~(size_t)15;
+    assert(n <= old);
+#ifndef IBID_NO_ARENA /* there each allocation is its own block: it keeps its size */
+    block *b = a->head;
+    if (b && (unsigned char *)p + o16 == b->data + b->used) b->used -= o16 - n16; /* the last */
+#else
+    (void)p;
+#endif
+    a->live -= o16 - n16;
+}
+
 size_t ibid_arena_live(const ibid_arena *a)
 {
     return a->live;

@@ -23,7 +23,10 @@
  * thread into its own table: a string pool with an open-addressing hash table (XXH3), and the
  * (headword, translation) pairs of string ids in dictionary order. The tables are then merged in
  * that order into one; a counting sort groups the pairs by headword keeping their order, repeats
- * are dropped, and each headword's translations become a slice of one pointer array.
+ * are dropped, and each headword's translations become a slice of one pointer array, those that
+ * both dictionaries give first: FreeDict lists senses in no order of frequency (ara-eng gives
+ * العالم as "bookman, scientist, scholar, savant, world"), and a sense attested in both
+ * directions is the likelier one (terms.c keeps only a word's first few translations).
  *
  * Stems. ibid_dict_index_stems stems every one-word headword in the source language and
  * interns the stem as a string of the same table, whose `lemma` names the shortest headword with
@@ -52,6 +55,7 @@ typedef struct dstr {
 
 typedef struct dpair {
     uint32_t head, trans; /* string ids */
+    uint32_t inverted;    /* 1 when from the reverse dictionary */
 } dpair;
 
 struct ibid_dict {
@@ -483,7 +487,8 @@ static void parse_entry(batch *b, const ibid_dict_text *t, const char *s, size_t
     ibid_dict *d = &b->d;
     IBID_GROW(d->pair, d->m_pair, d->n_pair + (size_t)n1 * n2);
     for (uint32_t h = 0; h < n1; h++)
-        for (uint32_t k = 0; k < n2; k++) d->pair[d->n_pair++] = (dpair){b->ids[h], b->ids[n1 + k]};
+        for (uint32_t k = 0; k < n2; k++)
+            d->pair[d->n_pair++] = (dpair){b->ids[h], b->ids[n1 + k], (uint32_t)t->inverted};
 }
 
 static int starts_with(const char *s, size_t n, const char *prefix)
@@ -544,11 +549,15 @@ static void merge(ibid_dict *d, const batch *b)
     }
     IBID_GROW(d->pair, d->m_pair, d->n_pair + local->n_pair);
     for (size_t i = 0; i < local->n_pair; i++)
-        d->pair[d->n_pair++] = (dpair){id[local->pair[i].head], id[local->pair[i].trans]};
+        d->pair[d->n_pair++] =
+            (dpair){id[local->pair[i].head], id[local->pair[i].trans], local->pair[i].inverted};
     free(id);
 }
 
-/* Group the pairs by headword, keeping their order and dropping repeats. */
+/* Group the pairs by headword, dropping repeats: the translations that both dictionaries give
+ * first (a word's senses agree in both directions: "world" for العالم, which the direct
+ * dictionary lists after "bookman", "scientist", "scholar" and "savant"), then the others,
+ * each group in the order found. */
 static void finish(ibid_dict *d)
 {
     for (size_t i = 0; i < d->n_pair; i++) d->str[d->pair[i].head].n++;
@@ -558,26 +567,35 @@ static void finish(ibid_dict *d)
         fill[i] = d->str[i].beg = sum;
         sum += d->str[i].n;
     }
-    uint32_t *ord = ibid_xmalloc((d->n_pair + 1) * sizeof *ord);
-    for (size_t i = 0; i < d->n_pair; i++) ord[fill[d->pair[i].head]++] = d->pair[i].trans;
+    dpair *ord = ibid_xmalloc((d->n_pair + 1) * sizeof *ord);
+    for (size_t i = 0; i < d->n_pair; i++) ord[fill[d->pair[i].head]++] = d->pair[i];
     uint32_t *seen = fill; /* per string: the headword + 1 that last listed it */
     memset(seen, 0, (d->n_str + 1) * sizeof *seen);
+    uint8_t *from = ibid_xcalloc(d->n_str + 1, 1); /* per string: 1 direct, 2 inverted, 3 both */
     d->trans = ibid_xmalloc((d->n_pair + 1) * sizeof *d->trans);
     d->n_trans = 0;
     for (size_t i = 0; i < d->n_str; i++) {
         dstr *x = &d->str[i];
         uint32_t beg = (uint32_t)d->n_trans;
         for (uint32_t k = x->beg; k < x->beg + x->n; k++) {
-            if (seen[ord[k]] == i + 1) continue;
-            seen[ord[k]] = (uint32_t)i + 1;
-            d->trans[d->n_trans++] = d->pool + d->str[ord[k]].byte_off;
+            uint32_t t = ord[k].trans;
+            if (seen[t] != i + 1) seen[t] = (uint32_t)i + 1, from[t] = 0;
+            from[t] |= (uint8_t)(1u << ord[k].inverted);
         }
+        for (int both = 1; both >= 0; both--)
+            for (uint32_t k = x->beg; k < x->beg + x->n; k++) {
+                uint32_t t = ord[k].trans;
+                if (!from[t] || (from[t] == 3) != both) continue;
+                from[t] = 0; /* listed */
+                d->trans[d->n_trans++] = d->pool + d->str[t].byte_off;
+            }
         x->beg = beg;
         x->n = (uint32_t)d->n_trans - beg;
         d->n_head += x->n > 0;
     }
     free(ord);
     free(seen);
+    free(from);
     free(d->pair);
     d->pair = NULL;
     d->n_pair = d->m_pair = 0;

@@ -29,8 +29,9 @@ int ibid_dict_load(ibid_dict **out, const char *dir, const char *from, const cha
 
 /*
  * The translations of `word` (n bytes, normalized as above): *out points to them, owned by `d`;
- * returns how many, 0 (and *out NULL) when the word is unknown. Most useful first: direct
- * entries before inverted ones, each in dictionary order, without repeats. Thread-safe.
+ * returns how many, 0 (and *out NULL) when the word is unknown. Most useful first: the
+ * translations both dictionaries give, then the other direct ones, then the other inverted
+ * ones, each in dictionary order, without repeats. Thread-safe.
  */
 size_t ibid_dict_lookup(const ibid_dict *d, const char *word, size_t n, const char *const **out);
 

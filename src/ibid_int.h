@@ -29,6 +29,10 @@
 void *ibid_xmalloc(size_t n);
 void *ibid_xcalloc(size_t n, size_t size);
 void *ibid_xrealloc(void *p, size_t n);
+/* A zeroed block of n bytes (n > 0) on whole huge pages where the system has them: for a table
+ * read at random (a cache, a hash table), where a TLB miss on every access would cost more than
+ * the memory it reads. Freed with free(). */
+void *ibid_xcalloc_huge(size_t n);
 char *ibid_xstrndup(const char *s, size_t n);
 /* Grow an array to hold at least `need` elements of `size` bytes; *m is the capacity. */
 void *ibid_grow(void *p, size_t *m, size_t need, size_t size);
@@ -46,6 +50,9 @@ void ibid_arena_free(ibid_arena *a);
 void *ibid_arena_alloc(ibid_arena *a, size_t n); /* 16-byte aligned, uninitialized */
 void ibid_arena_reset(ibid_arena *a);        /* frees everything allocated since the last reset */
 size_t ibid_arena_live(const ibid_arena *a); /* bytes handed out since the last reset */
+/* p (old bytes, from ibid_arena_alloc) is used only up to n bytes from now on: counted so, and
+ * its tail is given back to the arena when p is the arena's last allocation. */
+void ibid_arena_shrink(ibid_arena *a, void *p, size_t old, size_t n);
 
 /* ---- pool.c ---- */
 /* Run fn(ud, i, tid) for every i in [0, n) on n_threads threads (tid in [0, n_threads)). Items
@@ -229,6 +236,9 @@ typedef struct ibid_rec {
 void ibid_rec_sort(ibid_rec *a, size_t n, int n_threads);
 /* Sort n 32-bit values ascending, with tmp (room for n) as scratch. */
 void ibid_u32_sort(uint32_t *a, uint32_t *tmp, size_t n);
+/* Sort n 64-bit values by their high 32 bits, stably (equal high halves keep their order), with
+ * tmp (room for n) as scratch. */
+void ibid_u64_sort_hi(uint64_t *a, uint64_t *tmp, size_t n);
 
 /* ---- ngram.c ---- */
 /* The index of the n-grams that documents share: each n-gram found in 2..max_df documents is a

@@ -121,10 +121,19 @@ static float wt(const ibid_rec *r)
     return w;
 }
 
-/* The pairs of postings of a and b with equal term ids, as {key = sentence in a << 32 |
- * sentence in b, x = product of weights (bits), y = the smaller count (bits)}, into out when
- * not NULL; a term that would make more than CROSS_MAX pairs is left out. Returns the count. */
-static size_t join(const ibid_terms *a, const ibid_terms *b, ibid_rec *out)
+/* A pair of postings of a and b with equal term ids, in the row of its sentence of a. */
+typedef struct {
+    uint32_t j;  /* its sentence of b */
+    float w, tf; /* the product of the two weights; the smaller count */
+} cell;
+
+/*
+ * The pairs of postings of a and b with equal term ids, a term that would make more than
+ * CROSS_MAX pairs left out, grouped by sentence of a (a counting sort done as they are made).
+ * Without `out`, count the pairs of each sentence i of a in row[i + 1]; with it, write each
+ * pair at out[row[i]++] (row[i] then the start of row i). Returns the number of pairs.
+ */
+static size_t join(const ibid_terms *a, const ibid_terms *b, uint32_t *row, cell *out)
 {
     const uint32_t *pa = a->post, *pb = b->post, *ida = a->post_id, *idb = b->post_id;
     const ibid_term *ta = a->term, *tb = b->term;
@@ -143,17 +152,19 @@ static size_t join(const ibid_terms *a, const ibid_terms *b, ibid_rec *out)
         while (ie < na && ida[ie] == ia) ie++;
         while (ke < nb && idb[ke] == ia) ke++;
         if ((ie - i) * (ke - k) <= CROSS_MAX) {
-            if (out)
-                for (size_t x = i; x < ie; x++)
-                    for (size_t y = k; y < ke; y++) {
-                        const ibid_term *u = &ta[pa[x]], *v = &tb[pb[y]];
-                        float w = u->w * v->w, tf = u->tf < v->tf ? u->tf : v->tf;
-                        uint32_t bits, tbits;
-                        memcpy(&bits, &w, sizeof bits);
-                        memcpy(&tbits, &tf, sizeof tbits);
-                        out[n + (x - i) * (ke - k) + (y - k)] = (ibid_rec){
-                            (uint64_t)IBID_TERM_SENT(u) << 32 | IBID_TERM_SENT(v), bits, tbits};
-                    }
+            for (size_t x = i; x < ie; x++) {
+                const ibid_term *u = &ta[pa[x]];
+                if (!out) {
+                    row[IBID_TERM_SENT(u) + 1] += (uint32_t)(ke - k);
+                    continue;
+                }
+                cell *c = out + row[IBID_TERM_SENT(u)];
+                for (size_t y = k; y < ke; y++) {
+                    const ibid_term *v = &tb[pb[y]];
+                    *c++ = (cell){IBID_TERM_SENT(v), u->w * v->w, u->tf < v->tf ? u->tf : v->tf};
+                }
+                row[IBID_TERM_SENT(u)] += (uint32_t)(ke - k);
+            }
             n += (ie - i) * (ke - k);
         }
         i = ie, k = ke;
@@ -267,20 +278,17 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
     /* translation keeps only part of a sentence's words: across languages, lower thresholds */
     double f = strcmp(a->lang, b->lang) != 0 ? CROSS_LANG : 1;
     double sim = f * o->sent_sim, min_dice = f * o->sent_dice;
-    size_t n = join(a, b, NULL);
-    ibid_rec *t = ibid_arena_alloc(km, (n ? n : 1) * sizeof *t);
-    join(a, b, t);
-    /* the joined postings by sentence of a (a counting sort), then summed by sentence of b in
-     * one dense row per sentence of a: only the cells touched are cleared and visited */
+    /* the joined postings by sentence of a, then summed by sentence of b in one dense row per
+     * sentence of a: only the cells touched are cleared and visited */
     uint32_t na = a->n_sent, nb = b->n_sent;
     uint32_t *beg = ibid_arena_alloc(km, ((size_t)na + 1) * sizeof *beg);
     memset(beg, 0, ((size_t)na + 1) * sizeof *beg);
-    for (size_t x = 0; x < n; x++) beg[(t[x].key >> 32) + 1]++;
+    size_t n = join(a, b, beg, NULL);
     for (uint32_t i = 0; i < na; i++) beg[i + 1] += beg[i];
     uint32_t *fill = ibid_arena_alloc(km, ((size_t)na + 1) * sizeof *fill);
-    uint32_t *by_i = ibid_arena_alloc(km, (n ? n : 1) * sizeof *by_i);
     memcpy(fill, beg, ((size_t)na + 1) * sizeof *fill);
-    for (size_t x = 0; x < n; x++) by_i[fill[t[x].key >> 32]++] = (uint32_t)x;
+    cell *t = ibid_arena_alloc(km, (n ? n : 1) * sizeof *t);
+    join(a, b, fill, t);
     float *dot = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *dot);
     float *common = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *common);
     uint32_t *shared = ibid_arena_alloc(km, ((size_t)nb + 1) * sizeof *shared);
@@ -294,14 +302,11 @@ static size_t find_seeds(ibid_arena *km, const ibid_terms *a, const ibid_terms *
     for (uint32_t i = 0; i < na; i++) {
         size_t n_row = 0;
         for (uint32_t q = beg[i]; q < beg[i + 1]; q++) {
-            const ibid_rec *r = &t[by_i[q]];
-            uint32_t j = (uint32_t)r->key;
+            uint32_t j = t[q].j;
             if (stamp[j] != i)
                 stamp[j] = i, dot[j] = common[j] = 0, shared[j] = 0, row[n_row++] = j;
-            float tf;
-            memcpy(&tf, &r->y, sizeof tf);
-            dot[j] += wt(r);
-            common[j] += tf;
+            dot[j] += t[q].w;
+            common[j] += t[q].tf;
             shared[j]++;
         }
         size_t row_beg = ns;
@@ -469,11 +474,54 @@ static uint32_t shared_tokens(ibid_arena *km, const uint32_t *a, uint32_t na, co
     return m;
 }
 
+/*
+ * ibid_reword_view: across languages, a translated document as the other one sees it: a term that
+ * is only ever one of a word's several translations and that the other document lacks (a sense the
+ * dictionary lists that this pair does not use: "scholar" for العالم next to an English
+ * "world") weighs nothing, and each sentence is scaled to unit length again, so that the
+ * translation the other side uses stands for the whole word rather than a share of it (the
+ * idea of Pirkola's structured queries, 1998). The terms the other document lacks could never
+ * be joined with it: only the lengths of the sentence vectors change. Returns d itself when
+ * nothing changes, else `view`, whose term array is a copy in km.
+ */
+const ibid_terms *ibid_reword_view(ibid_arena *km, const ibid_terms *d, const ibid_terms *other,
+                                   ibid_terms *view)
+{
+    ibid_term *t = NULL;
+    for (size_t i = 0, k = 0; i < d->n_term; i++) { /* both postings are sorted by term id */
+        if (!IBID_TERM_ALT(&d->term[d->post[i]])) continue;
+        while (k < other->n_term && other->post_id[k] < d->post_id[i]) k++;
+        if (k < other->n_term && other->post_id[k] == d->post_id[i]) continue;
+        if (!t) {
+            t = ibid_arena_alloc(km, d->n_term * sizeof *t);
+            memcpy(t, d->term, d->n_term * sizeof *t);
+        }
+        t[d->post[i]].w = 0;
+    }
+    if (!t) return d;
+    for (uint32_t s = 0; s < d->n_sent; s++) {
+        double norm = 0;
+        for (size_t x = d->term_beg[s]; x < d->term_beg[s + 1]; x++) norm += t[x].w * t[x].w;
+        norm = sqrt(norm);
+        for (size_t x = d->term_beg[s]; x < d->term_beg[s + 1] && norm > 0; x++)
+            t[x].w = (float)(t[x].w / norm);
+    }
+    *view = *d;
+    view->term = t;
+    return view;
+}
+
 size_t ibid_reword_pair(ibid_arena *km, const ibid_terms *a, const ibid_terms *b, uint32_t d1,
                         uint32_t d2, const uint32_t *ta, const uint32_t *tb, double log_sent,
                         const ibid_align_opts *o, ibid_passage **out)
 {
     *out = NULL;
+    ibid_terms va, vb;
+    if (strcmp(a->lang, b->lang) != 0) {
+        const ibid_terms *a0 = a;
+        a = ibid_reword_view(km, a, b, &va);
+        b = ibid_reword_view(km, b, a0, &vb);
+    }
     seed *s;
     size_t n = find_seeds(km, a, b, o, &s);
     if (!n) return 0;

@@ -10,6 +10,8 @@
  *
  * ibid_u32_sort sorts small arrays of 32-bit values (a sentence's character n-grams): an LSD
  * radix sort, a byte a pass in four passes through a buffer, insertion sort below 48 values.
+ * ibid_u64_sort_hi is the same over the high halves of 64-bit values, stable, so that values
+ * made as (key << 32 | position) in position order come out sorted by key, then position.
  */
 #include "ibid_int.h"
 
@@ -120,6 +122,20 @@ void ibid_rec_sort(ibid_rec *a, size_t n, int n_threads)
 #endif
 }
 
+/* One LSD pass: dst = src stably by byte `shift` of the value. */
+#define LSD_PASS(src, dst, n, shift)                                                \
+    do {                                                                            \
+        size_t count_[256] = {0}, sum_ = 0;                                         \
+        for (size_t i_ = 0; i_ < (n); i_++) count_[((src)[i_] >> (shift)) & 255]++; \
+        for (size_t b_ = 0; b_ < 256; b_++) {                                       \
+            size_t c_ = count_[b_];                                                 \
+            count_[b_] = sum_;                                                      \
+            sum_ += c_;                                                             \
+        }                                                                           \
+        for (size_t i_ = 0; i_ < (n); i_++)                                         \
+            (dst)[count_[((src)[i_] >> (shift)) & 255]++] = (src)[i_];              \
+    } while (0)
+
 void ibid_u32_sort(uint32_t *a, uint32_t *tmp, size_t n)
 {
     if (n < 48) {
@@ -131,18 +147,25 @@ void ibid_u32_sort(uint32_t *a, uint32_t *tmp, size_t n)
         }
         return;
     }
-    uint32_t *src = a, *dst = tmp;
-    for (int shift = 0; shift < 32; shift += 8) { /* an even number of passes ends in a */
-        size_t count[256] = {0};
-        for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 255]++;
-        size_t sum = 0;
-        for (size_t b = 0; b < 256; b++) {
-            size_t c = count[b];
-            count[b] = sum;
-            sum += c;
+    for (int shift = 0; shift < 32; shift += 16) { /* an even number of passes ends in a */
+        LSD_PASS(a, tmp, n, shift);
+        LSD_PASS(tmp, a, n, shift + 8);
+    }
+}
+
+void ibid_u64_sort_hi(uint64_t *a, uint64_t *tmp, size_t n)
+{
+    if (n < 48) {
+        for (size_t i = 1; i < n; i++) {
+            uint64_t x = a[i];
+            size_t k = i;
+            while (k > 0 && a[k - 1] >> 32 > x >> 32) a[k] = a[k - 1], k--;
+            a[k] = x;
         }
-        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 255]++] = src[i];
-        uint32_t *t = src;
-        src = dst, dst = t;
+        return;
+    }
+    for (int shift = 32; shift < 64; shift += 16) {
+        LSD_PASS(a, tmp, n, shift);
+        LSD_PASS(tmp, a, n, shift + 8);
     }
 }

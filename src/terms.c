@@ -62,9 +62,14 @@ typedef struct {
     size_t mask;
 } sf_table;
 
+static inline size_t sf_home(const sf_table *h, uint32_t id)
+{
+    return (id * 0x9E3779B1u) & h->mask;
+}
+
 static size_t sf_find(const sf_table *h, uint32_t id)
 {
-    size_t k = (id * 0x9E3779B1u) & h->mask;
+    size_t k = sf_home(h, id);
     while (h->slot[k].u.sf && h->slot[k].id != id) k = (k + 1) & h->mask;
     return k;
 }
@@ -101,8 +106,10 @@ struct ibid_terms_ctx {
     ibid_arena *store;  /* the arrays of the documents this context built and weighed */
     ibid_term *scratch; /* a document's terms while they are collected, before compacting */
     size_t m_scratch;
-    ibid_rec *recs; /* a document's postings while they are sorted */
+    uint64_t *recs; /* a document's postings while they are sorted (2 m_recs: with scratch) */
     size_t m_recs;
+    uint64_t *keys; /* a document's terms as sort keys, while they are compacted */
+    size_t m_keys;
     sf_table sf; /* in how many sentences of the documents built here each term is */
     size_t n_sf; /* terms in sf */
     struct word_info {
@@ -117,7 +124,7 @@ ibid_terms_ctx *ibid_terms_ctx_new(void)
     ibid_terms_ctx *c = ibid_xcalloc(1, sizeof *c);
     c->word = ibid_xmalloc(MAX_WORD * 4 + 8);
     c->cp = ibid_xmalloc((MAX_WORD * 4 + 8) * sizeof *c->cp);
-    c->words = ibid_xcalloc(WORD_CACHE, sizeof *c->words);
+    c->words = ibid_xcalloc_huge(WORD_CACHE * sizeof *c->words);
     c->store = ibid_arena_new();
     c->sf = (sf_table){ibid_xcalloc(1u << 14, sizeof *c->sf.slot), (1u << 14) - 1};
     return c;
@@ -134,6 +141,7 @@ void ibid_terms_ctx_free(ibid_terms_ctx *c)
     ibid_arena_free(c->store);
     free(c->scratch);
     free(c->recs);
+    free(c->keys);
     free(c->sf.slot);
     free(c);
 }
@@ -397,10 +405,10 @@ static const struct word_info *word_info(ibid_terms_ctx *c, ibid_stemmer *st,
 }
 
 /* Add term t (count w) to the current sentence's list. */
-static void add_term(ibid_terms_ctx *c, ibid_terms *d, uint32_t t, float w, uint32_t name)
+static void add_term(ibid_terms_ctx *c, ibid_terms *d, uint32_t t, float w, uint32_t flags)
 {
     IBID_GROW(c->scratch, c->m_scratch, d->n_term + 1);
-    c->scratch[d->n_term++] = (ibid_term){t, w, 0, name & 1, w};
+    c->scratch[d->n_term++] = (ibid_term){t, w, 0, flags & (TERM_NAME | TERM_ALT), w};
 }
 
 /* Does a token start with an upper-case letter? */
@@ -411,47 +419,42 @@ static int capitalized(const char *t, size_t n)
     return utf8proc_get_property(cp)->category == UTF8PROC_CATEGORY_LU;
 }
 
-static int by_id(const void *pa, const void *pb)
+/* Sort the terms of each sentence (in d->term) by id and sum duplicates: weights become
+ * counts. A sentence's terms are sorted as 64-bit keys (id, index), insertion sort for the
+ * usual few dozen, then gathered from the keys' order; keys is scratch for n_term of them. */
+static void compact(ibid_terms *d, uint64_t *keys, ibid_term *out)
 {
-    const ibid_term *a = pa, *b = pb;
-    return a->id < b->id ? -1 : a->id > b->id;
-}
-
-/* Sort a sentence's terms by id: insertion sort for the usual few dozen, else qsort. */
-static void sort_terms(ibid_term *t, size_t n)
-{
-    if (n > 64) {
-        qsort(t, n, sizeof *t, by_id);
-        return;
-    }
-    for (size_t i = 1; i < n; i++) {
-        ibid_term x = t[i];
-        size_t k = i;
-        while (k > 0 && t[k - 1].id > x.id) t[k] = t[k - 1], k--;
-        t[k] = x;
-    }
-}
-
-/* Sort the terms of each sentence (in d->term) and sum duplicates: weights become counts. */
-static void compact(ibid_terms *d)
-{
-    size_t out = 0;
+    size_t n = 0;
     for (uint32_t s = 0; s < d->n_sent; s++) {
-        size_t b = d->term_beg[s], e = d->term_beg[s + 1];
-        sort_terms(d->term + b, e - b);
-        d->term_beg[s] = (uint32_t)out;
-        for (size_t i = b; i < e;) {
-            size_t k = i + 1;
-            float w = d->term[i].w;
-            uint32_t name = IBID_TERM_NAME(&d->term[i]);
-            while (k < e && d->term[k].id == d->term[i].id)
-                name |= IBID_TERM_NAME(&d->term[k]), w += d->term[k++].w;
-            d->term[out++] = (ibid_term){d->term[i].id, w, 0, s << 1 | name, w};
-            i = k;
+        size_t b = d->term_beg[s], e = d->term_beg[s + 1], m = e - b;
+        uint64_t *k = keys + b;
+        for (size_t i = 0; i < m; i++) k[i] = (uint64_t)d->term[b + i].id << 32 | i;
+        if (m > 64) {
+            ibid_u64_sort_hi(k, keys + e, m); /* the room after this sentence's keys: free */
+        } else {
+            for (size_t i = 1; i < m; i++) {
+                uint64_t x = k[i];
+                size_t j = i;
+                while (j > 0 && k[j - 1] > x) k[j] = k[j - 1], j--;
+                k[j] = x;
+            }
+        }
+        d->term_beg[s] = (uint32_t)n;
+        for (size_t i = 0; i < m;) {
+            const ibid_term *t = &d->term[b + (uint32_t)k[i]];
+            float w = t->w;
+            uint32_t name = IBID_TERM_NAME(t), alt = IBID_TERM_ALT(t);
+            size_t j = i + 1;
+            for (; j < m && k[j] >> 32 == k[i] >> 32; j++) {
+                const ibid_term *u = &d->term[b + (uint32_t)k[j]];
+                name |= IBID_TERM_NAME(u), alt &= IBID_TERM_ALT(u), w += u->w;
+            }
+            out[n++] = (ibid_term){t->id, w, 0, s << 2 | alt << 1 | name, w};
+            i = j;
         }
     }
-    d->term_beg[d->n_sent] = (uint32_t)out;
-    d->n_term = out;
+    d->term_beg[d->n_sent] = (uint32_t)n;
+    d->n_term = n;
 }
 
 /* Record term id as one of token k's (tok_term, then tok_alt), for trimming passages. */
@@ -486,7 +489,7 @@ static void add_translations(ibid_terms_ctx *c, ibid_terms *d, ibid_stemmer *st,
         size_t ls, lt = strlen(pick[i]);
         const char *stem = st ? ibid_stem(st, pick[i], lt, &ls) : pick[i];
         if (!st) ls = lt;
-        add_term(c, d, term_id(stem, ls), 1.0f / (float)n, name);
+        add_term(c, d, term_id(stem, ls), 1.0f / (float)n, (name & 1) | (n > 1 ? TERM_ALT : 0));
         tok_note(d, k, term_id(stem, ls));
     }
 }
@@ -606,11 +609,17 @@ int ibid_terms_build(ibid_terms *d, ibid_terms_ctx *c, const char *text, size_t 
     d->sent_tok[d->n_sent] = (uint32_t)n_tok;
     d->term_beg[d->n_sent] = (uint32_t)d->n_term;
     d->term = c->scratch;
-    compact(d);
-    d->term = ibid_arena_alloc(c->store, (d->n_term ? d->n_term : 1) * sizeof *d->term);
-    if (d->n_term) memcpy(d->term, c->scratch, d->n_term * sizeof *d->term);
-    for (size_t t = 0; t < d->n_term; t++) /* a sentence lists a term once */
+    IBID_GROW(c->keys, c->m_keys, 2 * d->n_term + 1);
+    size_t m = (d->n_term ? d->n_term : 1) * sizeof *d->term;
+    ibid_term *term = ibid_arena_alloc(c->store, m);
+    compact(d, c->keys, term); /* no more terms than were collected */
+    ibid_arena_shrink(c->store, term, m, (d->n_term ? d->n_term : 1) * sizeof *d->term);
+    d->term = term;
+    for (size_t t = 0; t < d->n_term; t++) { /* a sentence lists a term once */
+        if (t + PREFETCH < d->n_term)        /* the table is larger than a core's caches */
+            __builtin_prefetch(&c->sf.slot[sf_home(&c->sf, d->term[t + PREFETCH].id)]);
         sf_add(&c->sf, &c->n_sf, d->term[t].id, 1);
+    }
     return 0;
 }
 
@@ -644,6 +653,10 @@ static void weigh_doc(void *ud, size_t i, int tid)
         double norm = 0;
         size_t first = out;
         for (size_t t = b; t < e; t++) {
+            if (t + PREFETCH < d->n_term) { /* set below, after the loop */
+                const sf_table *p = &j->h[sf_part(d->term[t + PREFETCH].id, j->n_part)];
+                __builtin_prefetch(&p->slot[sf_home(p, d->term[t + PREFETCH].id)]);
+            }
             const sf_table *h = &j->h[sf_part(d->term[t].id, j->n_part)];
             double isf = h->slot[sf_find(h, d->term[t].id)].u.isf; /* counted: it is there */
             double w = d->term[t].w * isf;
@@ -664,15 +677,14 @@ static void weigh_doc(void *ud, size_t i, int tid)
     /* the postings, for joining two documents' terms (reword.c): the terms by id, then by
      * index (which is by sentence), sorted in the thread's scratch */
     ibid_terms_ctx *c = j->ctx[tid];
-    IBID_GROW(c->recs, c->m_recs, out + 1);
-    for (size_t t = 0; t < out; t++)
-        c->recs[t] = (ibid_rec){(uint64_t)d->term[t].id << 32 | t, 0, 0};
-    ibid_rec_sort(c->recs, out, 1);
+    IBID_GROW(c->recs, c->m_recs, 2 * out + 1);
+    for (size_t t = 0; t < out; t++) c->recs[t] = (uint64_t)d->term[t].id << 32 | t;
+    ibid_u64_sort_hi(c->recs, c->recs + out, out); /* stable: by index within an id */
     d->post = ibid_arena_alloc(store, (out ? out : 1) * sizeof *d->post);
     d->post_id = ibid_arena_alloc(store, (out ? out : 1) * sizeof *d->post_id);
     for (size_t t = 0; t < out; t++) {
-        d->post[t] = (uint32_t)c->recs[t].key;
-        d->post_id[t] = (uint32_t)(c->recs[t].key >> 32);
+        d->post[t] = (uint32_t)c->recs[t];
+        d->post_id[t] = (uint32_t)(c->recs[t] >> 32);
     }
 }
 

@@ -18,12 +18,16 @@ typedef struct ibid_term {
     uint32_t id; /* hash of the stem */
     float w;     /* weight: a count until ibid_terms_weigh, then tf-isf scaled to unit length */
     float isf;   /* log(sentences / sentences holding it), after ibid_terms_weigh */
-    uint32_t sent_name; /* its sentence (once the terms are compacted) << 1, | 1 when it is a
-                           name (capitalized inside its sentence) or a number, somewhere */
+    uint32_t sent_name; /* its sentence (once the terms are compacted) << 2; | 1 when it is a
+                           name (capitalized inside its sentence) or a number, somewhere; | 2
+                           when it is only ever one of a word's several translations */
     float tf; /* occurrences in the sentence (a translated word's n translations: 1/n each) */
 } ibid_term;
 #define IBID_TERM_NAME(t) ((t)->sent_name & 1)
-#define IBID_TERM_SENT(t) ((t)->sent_name >> 1)
+#define IBID_TERM_ALT(t)  (((t)->sent_name >> 1) & 1)
+#define IBID_TERM_SENT(t) ((t)->sent_name >> 2)
+#define TERM_NAME         1u /* flags of add_term, kept in sent_name */
+#define TERM_ALT          2u
 
 /* A document's sentences and their terms. */
 typedef struct ibid_terms {
@@ -89,6 +93,12 @@ size_t ibid_terms_related(const ibid_terms *docs, size_t n_doc, double log_sent,
                           int n_threads, size_t **beg, uint32_t **rel);
 
 /* ---- reword.c ---- */
+/* Document d as `other`, in another language, sees it (what ibid_reword_pair compares): its
+ * terms that are only ever one of a word's several translations (IBID_TERM_ALT) and that other
+ * lacks weigh 0, and each sentence is scaled to unit length again. Returns d when no term
+ * changes, else view (its term array new in km, the rest shared with d). */
+const ibid_terms *ibid_reword_view(ibid_arena *km, const ibid_terms *d, const ibid_terms *other,
+                                   ibid_terms *view);
 /* The passages that documents d1 (terms a, token hashes ta) and d2 (b, tb) share sentence by
  * sentence, written to *out (from `km`): runs of whole sentences, trimmed at both ends to the
  * first and last word whose term the other side shares, as spans of tokens (the caller finds

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Quality of --translate: two PAN 2013 source documents (English) and, in tests/quality/translate/,
-# a German and a Spanish document that each hold a paragraph of unrelated text and then a
+# Quality of --translate: three PAN 2013 source documents (English) and, in tests/quality/translate/,
+# a German, a Spanish and an Arabic document that each hold a paragraph of unrelated text and then a
 # translation, made by hand for this test, of four sentences of one of them. ibid align
 # --translate en must align each translation to its English source, call it "translated", and
 # report nothing in the unrelated paragraphs. See translate_check.py for the exact conditions.

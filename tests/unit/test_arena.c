@@ -93,6 +93,28 @@ static void test_large(void **state)
     ibid_arena_free(a);
 }
 
+/* Shrinking the last allocation gives its tail to the next one; shrinking an earlier one
+ * changes nothing but the count of live bytes. */
+static void test_shrink(void **state)
+{
+    (void)state;
+    ibid_arena *a = ibid_arena_new();
+    unsigned char *p = ibid_arena_alloc(a, 1000);
+    memset(p, 1, 1000);
+    ibid_arena_shrink(a, p, 1000, 100);
+    assert_int_equal(ibid_arena_live(a), 112);
+    unsigned char *q = ibid_arena_alloc(a, 64);
+#ifndef IBID_NO_ARENA
+    assert_ptr_equal(q, p + 112); /* the tail was given back */
+#endif
+    memset(q, 2, 64);
+    ibid_arena_shrink(a, p, 100, 50); /* not the last one */
+    assert_int_equal(ibid_arena_live(a), 112 - 48 + 64);
+    for (int i = 0; i < 50; i++) assert_int_equal(p[i], 1);
+    for (int i = 0; i < 64; i++) assert_int_equal(q[i], 2);
+    ibid_arena_free(a);
+}
+
 static void test_zero_and_null(void **state)
 {
     (void)state;
@@ -116,6 +138,7 @@ int main(void)
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_large),
         cmocka_unit_test(test_zero_and_null),
+        cmocka_unit_test(test_shrink),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

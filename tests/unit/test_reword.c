@@ -6,6 +6,7 @@
  * whole sentences on each side, and nothing else. A copy read by bad OCR still aligns, by its
  * characters. A pair that only shares a stock phrase gives nothing.
  */
+#include "dict.h"
 #include "terms.h"
 
 #include <math.h>
@@ -212,6 +213,120 @@ static void test_stock_phrase_alone(void **state)
     ibid_arena_free(km);
 }
 
+/* dictd's base64 of v */
+static void b64(uint64_t v, char *out)
+{
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char tmp[16];
+    int n = 0;
+    do {
+        tmp[n++] = digits[v & 63];
+        v >>= 6;
+    } while (v);
+    for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    out[n] = 0;
+}
+
+/* Build terms of `text` (language lang, translated to English with dict when not NULL). */
+static void build(ibid_terms_ctx *c, ibid_terms *t, ibid_toks *k, const char *text,
+                  const char *lang, const ibid_dict *dict)
+{
+    ibid_word *w = NULL;
+    size_t m = 0, n = strlen(text);
+    assert_int_equal(ibid_tokenize_words(k, &w, &m, text, n, IBID_NORM_DEFAULT, NULL), 0);
+    assert_int_equal(ibid_terms_build(t, c, text, n, w, k->n_tok, IBID_NORM_DEFAULT, lang, dict,
+                                      dict ? "en" : NULL, NULL, NULL),
+                     0);
+    free(w);
+}
+
+/* The weight of term `id` in sentence s of t; -1 when the sentence lacks it. */
+static double weight_of(const ibid_terms *t, uint32_t s, uint32_t id, int *alt)
+{
+    for (uint32_t x = t->term_beg[s]; x < t->term_beg[s + 1]; x++)
+        if (t->term[x].id == id) {
+            if (alt) *alt = IBID_TERM_ALT(&t->term[x]);
+            return t->term[x].w;
+        }
+    return -1;
+}
+
+/* A German word with four translations gives four alternative terms; seen from an English
+ * document that uses one of them, the other three weigh nothing and the sentence is of unit
+ * length again, so the one used weighs more than before; a word with one translation is no
+ * alternative, and a document seen from one that has all its terms is itself. */
+static void test_translation_view(void **state)
+{
+    (void)state;
+    static const char *const entries[] = {
+        "brücke\ndeck, gangway, rug, bridge\n",
+        "hafen\nharbour\n",
+    };
+    char index[256] = "", data[256] = "";
+    for (size_t i = 0, off = 0; i < 2; i++) {
+        char o[16], l[16];
+        size_t len = strlen(entries[i]);
+        b64(off, o);
+        b64(len, l);
+        snprintf(index + strlen(index), sizeof index - strlen(index), "%.*s\t%s\t%s\n",
+                 (int)strcspn(entries[i], "\n"), entries[i], o, l);
+        strcat(data, entries[i]);
+        off += len;
+    }
+    ibid_dict_text dt = {"test.index", index, strlen(index), data, strlen(data), 0, 0};
+    ibid_dict *dict = NULL;
+    assert_int_equal(ibid_dict_build(&dict, &dt, 1, NULL), 0);
+    ibid_terms_ctx *c = ibid_terms_ctx_new();
+    ibid_terms t[4];
+    ibid_toks k[4] = {{0}};
+    build(c, &t[0], &k[0], "Brücke Hafen Zollamt.", "de", dict);
+    build(c, &t[1], &k[1], "Bridge harbour customs.", "en", NULL);
+    build(c, &t[2], &k[2], "Deck gangway rug bridge harbour.", "en", NULL);
+    build(c, &t[3], &k[3], "Ferry quay customs.", "en", NULL);
+    ibid_terms_weigh(t, 4, &c, 1);
+    ibid_terms_ctx *c1 = ibid_terms_ctx_new(); /* the English stems' terms, counted apart */
+    uint32_t bridge = one_term(c1, "bridge", "en"), harbour = one_term(c1, "harbour", "en");
+    ibid_terms_ctx_free(c1);
+    int alt = -1;
+    double w_bridge = weight_of(&t[0], 0, bridge, &alt);
+    assert_true(w_bridge > 0);
+    assert_int_equal(alt, 1); /* one of four translations */
+    double w_harbour = weight_of(&t[0], 0, harbour, &alt);
+    assert_true(w_harbour > 0);
+    assert_int_equal(alt, 0); /* the only translation */
+    size_t n_alt = 0;
+    for (uint32_t x = 0; x < t[0].n_term; x++) n_alt += IBID_TERM_ALT(&t[0].term[x]);
+    assert_int_equal(n_alt, 4);
+
+    ibid_arena *km = ibid_arena_new();
+    ibid_terms v;
+    const ibid_terms *seen = ibid_reword_view(km, &t[0], &t[1], &v);
+    assert_ptr_equal(seen, &v);
+    double len = 0;
+    size_t n_zero = 0;
+    for (uint32_t x = 0; x < seen->n_term; x++) {
+        len += (double)seen->term[x].w * seen->term[x].w;
+        n_zero += seen->term[x].w == 0;
+    }
+    assert_int_equal(n_zero, 3); /* deck, gangway, rug */
+    assert_true(fabs(len - 1) < 1e-5);
+    assert_true(weight_of(seen, 0, bridge, NULL) > w_bridge);
+    assert_true(weight_of(seen, 0, harbour, NULL) > w_harbour);
+    assert_true(weight_of(&t[0], 0, bridge, NULL) == w_bridge); /* t[0] itself is unchanged */
+    /* t[2] has every translation: nothing changes; nor for a document without alternatives */
+    assert_ptr_equal(ibid_reword_view(km, &t[0], &t[2], &v), &t[0]);
+    assert_ptr_equal(ibid_reword_view(km, &t[1], &t[0], &v), &t[1]);
+    /* t[3] has none of the four: all of them weigh nothing */
+    seen = ibid_reword_view(km, &t[0], &t[3], &v);
+    n_zero = 0;
+    for (uint32_t x = 0; x < seen->n_term; x++) n_zero += seen->term[x].w == 0;
+    assert_int_equal(n_zero, 4);
+    ibid_arena_free(km);
+    for (int i = 0; i < 4; i++) ibid_toks_free(&k[i]);
+    ibid_terms_ctx_free(c);
+    ibid_dict_free(dict);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_name_skeleton),
         cmocka_unit_test(test_stock_phrase_alone),
         cmocka_unit_test(test_composed_stems),
+        cmocka_unit_test(test_translation_view),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

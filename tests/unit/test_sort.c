@@ -101,6 +101,12 @@ static int cmp_u32(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
+static int cmp_u64(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
 /* ibid_u32_sort against qsort: both sides of the insertion sort threshold, few and many
  * distinct values. */
 static void test_u32_sort(void **state)
@@ -116,6 +122,29 @@ static void test_u32_sort(void **state)
             for (size_t i = 0; i < n; i++) a[i] = b[i] = (uint32_t)(narrow ? rng() % 7 : rng());
             ibid_u32_sort(a, tmp, n);
             qsort(b, n, sizeof *b, cmp_u32);
+            if (n) assert_memory_equal(a, b, n * sizeof *a);
+            free(a), free(b), free(tmp);
+        }
+}
+
+/* ibid_u64_sort_hi: sorted by the high halves, stable: values made as (key << 32 | position)
+ * come out in (key, position) order, which a full sort of the values must give too. */
+static void test_u64_sort_hi(void **state)
+{
+    (void)state;
+    seed_rng("test_u64_sort_hi");
+    const size_t sizes[] = {0, 1, 2, 47, 48, 49, 200, 1000, 70000};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (int narrow = 0; narrow < 2; narrow++) {
+            size_t n = sizes[s];
+            uint64_t *a = malloc((n + 1) * sizeof *a), *b = malloc((n + 1) * sizeof *b),
+                     *tmp = malloc((n + 1) * sizeof *tmp);
+            for (size_t i = 0; i < n; i++) { /* the low half: the position, and noise above */
+                uint64_t key = narrow ? rng() % 7 : (uint32_t)rng();
+                a[i] = b[i] = key << 32 | (uint64_t)i;
+            }
+            ibid_u64_sort_hi(a, tmp, n);
+            qsort(b, n, sizeof *b, cmp_u64);
             if (n) assert_memory_equal(a, b, n * sizeof *a);
             free(a), free(b), free(tmp);
         }
@@ -156,9 +185,8 @@ static void test_ties_by_xy(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_against_qsort),
-        cmocka_unit_test(test_u32_sort),
-        cmocka_unit_test(test_presorted),
+        cmocka_unit_test(test_against_qsort), cmocka_unit_test(test_u32_sort),
+        cmocka_unit_test(test_u64_sort_hi),   cmocka_unit_test(test_presorted),
         cmocka_unit_test(test_ties_by_xy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
