@@ -22,12 +22,13 @@ for day, lines in sorted(days.items()):
     open("%s/%s.jsonl" % (sys.argv[2], day), "w").writelines(lines)
 print("%d documents in %d days" % (sum(map(len, days.values())), len(days)))
 PY
-a=$(date +%s%N)
-for f in $out/days/*.jsonl; do
-    "$IBID" add -q -t 2 --db $out/reuters.db "$f"
-done
-b=$(date +%s%N)
-echo "ibid add, one day at a time: $(((b - a) / 1000000)) ms for $(ls $out/days | wc -l) days"
+/usr/bin/time -f "ibid add, one day at a time ($(ls $out/days | wc -l) days): %e s wall, %U s user, %S s system" \
+    sh -c 'for f in "$1"/days/*.jsonl; do "$2" add -q -t 2 --db "$1"/reuters.db "$f" || exit 1; done' \
+    sh $out "$IBID"
+/usr/bin/time -f "ibid stories --save over the store: %e s wall, %U s user, %S s system" \
+    "$IBID" stories -q --db $out/reuters.db --save --format jsonl -o $out/stories.jsonl
+sqlite3 $out/reuters.db "SELECT 'saved: ' || n_stories || ' stories, ' || n_boilerplate ||
+    ' boilerplate passages' FROM story_saves"
 /usr/bin/time -f "ibid align of the whole collection: %e s wall, %U s user, %S s system" \
     "$IBID" align -q -t 2 --no-text -o $out/align.jsonl "$SHARED/data/reuters21578/docs.jsonl"
 python3 bench/store_dump.py $out/reuters.db >$out/store.jsonl

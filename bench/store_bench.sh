@@ -26,7 +26,7 @@ for i, line in enumerate(sys.stdin, 1):
     open("'$out'/queries/q%03d.txt" % i, "w").write(json.loads(line)["text"])'
 fi
 
-t() { /usr/bin/time -f "%e s wall, %M KB max RSS" "$@"; }
+t() { /usr/bin/time -f "%e s wall, %U s user, %S s system, %M KB max RSS" "$@"; }
 
 if [ ! -s $out/base.db ]; then
     echo "== building the 100,000-document store"
@@ -42,17 +42,27 @@ sync
 t "$IBID" add -v -t "$THREADS" --batch 10000 --db $out/work.db $out/batch10k.jsonl
 
 echo "== ibid query latency, 200 texts (process start to exit), on the 110,000-document store"
-: >$out/query_ms.txt
-for f in $out/queries/q*.txt; do
-    /usr/bin/time -o $out/query.time -f "%e %U %S" \
-        "$IBID" query -t 1 --no-text --db $out/work.db "$f" >$out/query.out
-    echo "$(cat $out/query.time) $(wc -l <$out/query.out)" >>$out/query_ms.txt
-done
-# wall and CPU (user + system) milliseconds: median, p95, max; the machine is shared, so the
-# CPU time is the figure that does not depend on what else runs
-awk '{ print $1 * 1000, ($2 + $3) * 1000, $4 }' $out/query_ms.txt | sort -n | awk '
-    { w[NR] = $1; hits += ($3 > 0) } END { printf "queries %d, with passages %d; wall median %.0f ms, p95 %.0f ms, max %.0f ms\n",
-          NR, hits, w[int((NR + 1) / 2)], w[int(NR * 0.95)], w[NR] }'
-awk '{ print ($2 + $3) * 1000 }' $out/query_ms.txt | sort -n | awk '
-    { c[NR] = $1 } END { printf "CPU (user + system) median %.0f ms, p95 %.0f ms, max %.0f ms\n",
-          c[int((NR + 1) / 2)], c[int(NR * 0.95)], c[NR] }'
+# each query a new process, timed from Python: wall (perf_counter) and CPU (user + system of the
+# child, from getrusage), in milliseconds; the machine is shared, so CPU is the figure that does
+# not depend on what else runs
+python3 - "$IBID" $out/work.db $out/queries <<'PY'
+import os, resource, subprocess, sys, time
+ibid, db, qdir = sys.argv[1:4]
+wall, cpu, hits = [], [], 0
+for name in sorted(os.listdir(qdir)):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    out = subprocess.run([ibid, "query", "-t", "1", "--no-text", "--db", db,
+                          os.path.join(qdir, name)], capture_output=True, check=True).stdout
+    t1 = time.perf_counter()
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall.append((t1 - t0) * 1000)
+    cpu.append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000)
+    hits += out.count(b"\n") > 0
+def stats(v):
+    v = sorted(v)
+    return "median %.1f ms, p95 %.1f ms, max %.1f ms" % (v[(len(v) - 1) // 2], v[int(len(v) * 0.95)], v[-1])
+print("queries %d, with passages %d" % (len(wall), hits))
+print("wall: " + stats(wall))
+print("CPU (user + system): " + stats(cpu))
+PY

@@ -50,7 +50,10 @@ static const char stories_help[] =
     "\n"
     "  -o, --output FILE     write to FILE (complete or not at all) instead of standard output\n"
     "      --format FMT      text (default), jsonl (with every witness and the shares of its\n"
-    "                        text reused and own), or tsv\n" ALIGN_OPTIONS;
+    "                        text reused and own), or tsv\n"
+    "      --save            with --db: also save the stories in the store (its tables\n"
+    "                        stories and story_docs, replacing those saved before;\n"
+    "                        docs/store.md), for sqlite3 and later readers\n" ALIGN_OPTIONS;
 
 static const char show_help[] =
     "usage: ibid show [OPTIONS] --id ID INPUT...\n"
@@ -85,6 +88,7 @@ enum {
     OPT_ID,
     OPT_COLOR,
     OPT_TITLE,
+    OPT_SAVE,
 };
 
 static const struct option story_opts[] = {
@@ -98,6 +102,7 @@ static const struct option story_opts[] = {
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
     {"title", required_argument, NULL, OPT_TITLE},
+    {"save", no_argument, NULL, OPT_SAVE},
     {NULL, 0, NULL, 0},
 };
 
@@ -108,6 +113,7 @@ typedef struct {
     const char *id;    /* show */
     int color;         /* show: -1 auto, 0 never, 1 always */
     const char *title; /* report */
+    int save;          /* stories --db --save */
 } story_args;
 
 static int fraction(const char *cmd, const char *name, const char *arg, double lo_open, double *out)
@@ -164,6 +170,10 @@ static int on_story_opt(void *ud, int opt, const char *arg)
         if (strcmp(s->cmd, "report") != 0) return cli_usage(s->cmd, "--title is for ibid report");
         s->title = arg;
         return -1;
+    case OPT_SAVE:
+        if (strcmp(s->cmd, "stories") != 0) return cli_usage(s->cmd, "--save is for ibid stories");
+        s->save = 1;
+        return -1;
     default:
         break;
     }
@@ -188,6 +198,7 @@ static int run(const char *cmd, const char *help, int argc, char **argv,
     if (rc >= 0) return rc;
     if (a.first_input >= argc && !a.db) return cli_usage(cmd, "no input given (INPUT... or --db)");
     if (a.first_input < argc && a.db) return cli_usage(cmd, "give INPUTs or --db, not both");
+    if (sa.save && !a.db) return cli_usage(cmd, "--save needs --db (the store to save them in)");
     if (strcmp(cmd, "show") == 0 && !sa.id) return cli_usage(cmd, "--id ID is required");
     if (strcmp(cmd, "report") == 0 && !a.output)
         return cli_usage(cmd, "-o FILE is required (the HTML page)");
@@ -206,9 +217,18 @@ static int run(const char *cmd, const char *help, int argc, char **argv,
     cli_output out = {0};
     cli_progress prog;
     cli_progress_init(&prog, !a.quiet && isatty(2));
-    if ((rc = cli_load(&a, cmd, argc, argv, &prog, &corpus, &res)) != EXIT_OK) return rc;
-    rc = EXIT_ERR;
-    if (ibid_stories_new(&stories, corpus, res, &sa.so, &err) < 0) goto done;
+    if (sa.save) {
+        ibid_store *db = NULL;
+        rc = EXIT_ERR;
+        int st = ibid_store_open(&db, a.db, IBID_STORE_WRITE, NULL, &err);
+        if (st == 0) st = ibid_store_save_stories(db, &sa.so, &corpus, &res, &stories, &err);
+        ibid_store_close(db);
+        if (st < 0) goto done;
+    } else {
+        if ((rc = cli_load(&a, cmd, argc, argv, &prog, &corpus, &res)) != EXIT_OK) return rc;
+        rc = EXIT_ERR;
+        if (ibid_stories_new(&stories, corpus, res, &sa.so, &err) < 0) goto done;
+    }
     if (cli_output_open(&out, a.output, &err) < 0) goto done;
     if (write(out.fp, &sa, &a, stories, corpus, res, &err) < 0) {
         cli_output_abort(&out);

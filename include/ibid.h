@@ -378,7 +378,7 @@ void ibid_store_set_runtime(ibid_store *s, const ibid_align_opts *o);
 
 /* The schema version of the store (PRAGMA user_version), and the one this library writes. */
 int ibid_store_version(const ibid_store *s);
-#define IBID_STORE_VERSION 1
+#define IBID_STORE_VERSION 2
 
 /* Count the stored documents and passages. Returns 0 or IBID_EIO. */
 int ibid_store_count(ibid_store *s, size_t *n_docs, size_t *n_passages, ibid_error *err);
@@ -585,6 +585,21 @@ int ibid_show_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const
  */
 int ibid_html_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const ibid_result *r,
                     const char *title, ibid_error *err);
+
+/*
+ * ibid_store_save_stories: group the passages of the whole store `s` (opened for writing) into
+ * stories with `o` (NULL: the defaults) and save them in its tables (stories, story_docs, and
+ * the story and boilerplate columns of passages; docs/store.md), replacing the stories saved
+ * before. One transaction, taken before the store is read, so the saved stories are those of the
+ * documents and passages stored at that moment; readers see the old ones until it commits, and
+ * a writer waits. Documents added later are in no saved story until the next save.
+ * out_corpus, out_result, out_stories: when not NULL, receive the loaded corpus and passages
+ * (as ibid_store_load gives them) and their stories, for listing them; the caller frees them.
+ * Returns 0, IBID_EINVAL (the store is open read only, or a bad option), IBID_EIO (SQLite
+ * failed; the saved stories are left as they were) or an error of ibid_stories_new.
+ */
+int ibid_store_save_stories(ibid_store *s, const ibid_stories_opts *o, ibid_corpus **out_corpus,
+                            ibid_result **out_result, ibid_stories **out_stories, ibid_error *err);
 
 /* ---------------------------------------------------------------------------------------------
  * Evaluation: the PAN text-alignment measures (eval.c)

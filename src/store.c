@@ -75,9 +75,35 @@ static const char *const migrations[] = {
     "  SELECT p.passage, d1.id AS id1, d2.id AS id2, p.begin1, p.end1, p.begin2, p.end2,\n"
     "         p.matches, p.score, p.kind\n"
     "  FROM passages p JOIN docs d1 ON d1.doc = p.doc1 JOIN docs d2 ON d2.doc = p.doc2;\n",
+    /* 1 -> 2: saved stories (ibid stories --save). Version 1's stories table was never filled,
+     * so it is replaced rather than altered. */
+    "DROP TABLE stories;\n"
+    "CREATE TABLE stories(\n"
+    "  story INTEGER PRIMARY KEY,\n"
+    "  n_docs INTEGER NOT NULL,\n"
+    "  n_passages INTEGER NOT NULL,\n"
+    "  first_doc INTEGER NOT NULL REFERENCES docs(doc),\n"
+    "  date_first TEXT, date_last TEXT, title TEXT);\n"
+    "CREATE TABLE story_docs(\n"
+    "  story INTEGER NOT NULL REFERENCES stories(story),\n"
+    "  doc INTEGER NOT NULL REFERENCES docs(doc),\n"
+    "  rank INTEGER NOT NULL,\n"
+    "  reused REAL NOT NULL, own REAL NOT NULL, reused_here REAL NOT NULL,\n"
+    "  PRIMARY KEY(story, doc)) WITHOUT ROWID;\n"
+    "CREATE INDEX story_docs_doc ON story_docs(doc);\n"
+    "CREATE TABLE story_saves(\n"
+    "  save INTEGER PRIMARY KEY,\n"
+    "  saved_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),\n"
+    "  batch INTEGER,\n"
+    "  n_stories INTEGER NOT NULL, n_boilerplate INTEGER NOT NULL);\n"
+    "ALTER TABLE passages ADD COLUMN story INTEGER;\n"
+    "ALTER TABLE passages ADD COLUMN boilerplate INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX passages_story ON passages(story);\n"
+
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+_Static_assert(N_MIGRATIONS == IBID_STORE_VERSION, "one migration per schema version");
 
 /* The recorded options: name in the config table, type and place in ibid_align_opts. */
 enum { OPT_INT, OPT_UNSIGNED, OPT_DOUBLE, OPT_STRING };
@@ -189,6 +215,7 @@ static int read_config(ibid_store *s, ibid_error *err)
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
+        if (key && strcmp(key, "full_tokens") == 0) s->full_tokens = sqlite3_column_int64(st, 1);
         for (size_t i = 0; key && i < N_RECORDED; i++) {
             if (strcmp(key, recorded[i].name) != 0) continue;
             char *p = (char *)&s->opts + recorded[i].off;
@@ -272,6 +299,10 @@ static int migrate(ibid_store *s, const ibid_align_opts *create_opts, ibid_error
             ibid_align_opts def;
             ibid_align_opts_init(&def);
             if ((rc = write_config(s, create_opts ? create_opts : &def, err)) < 0) goto done;
+            char ft[64];
+            snprintf(ft, sizeof ft, "INSERT INTO config VALUES ('full_tokens', %d)",
+                     IBID_STORE_FULL_TOKENS);
+            if ((rc = ibid_store_exec(s, ft, err)) < 0) goto done;
         }
     }
     char sql[96];
@@ -302,6 +333,7 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
     ibid_store *s = ibid_xcalloc(1, sizeof *s);
     s->path = ibid_xstrndup(path, strlen(path));
     s->writable = (flags & IBID_STORE_WRITE) != 0;
+    s->parallel_lookups = 100000;
     ibid_align_opts_init(&s->opts);
     int oflags = s->writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
     if (flags & IBID_STORE_CREATE) oflags |= SQLITE_OPEN_CREATE;
@@ -624,6 +656,13 @@ static int read_passages(ibid_store *s, sqlite3_stmt *st, const int64_t *docs, s
 int ibid_store_load(ibid_corpus **out_corpus, ibid_result **out_result, ibid_store *s,
                     const char *const *ids, size_t n_ids, int max_hops, ibid_error *err)
 {
+    return ibid_store_load_txn(out_corpus, out_result, s, ids, n_ids, max_hops, 1, err);
+}
+
+int ibid_store_load_txn(ibid_corpus **out_corpus, ibid_result **out_result, ibid_store *s,
+                        const char *const *ids, size_t n_ids, int max_hops, int own_txn,
+                        ibid_error *err)
+{
     assert(out_corpus && out_result && s && (ids || n_ids == 0));
     int rc;
     int64_t *docs = NULL;
@@ -635,7 +674,7 @@ int ibid_store_load(ibid_corpus **out_corpus, ibid_result **out_result, ibid_sto
     *out_corpus = NULL;
     *out_result = NULL;
     /* one read transaction, so that documents and passages are of one moment */
-    if ((rc = ibid_store_exec(s, "BEGIN", err)) < 0) goto done;
+    if (own_txn && (rc = ibid_store_exec(s, "BEGIN", err)) < 0) goto done;
     if (ids)
         rc = closure(s, ids, n_ids, max_hops, &docs, &n_docs, err);
     else
@@ -669,7 +708,7 @@ int ibid_store_load(ibid_corpus **out_corpus, ibid_result **out_result, ibid_sto
     rc = 0;
 done:
     sqlite3_finalize(st);
-    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (own_txn) sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     free(rank);
     free(docs);
     if (rc < 0) {

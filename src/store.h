@@ -19,6 +19,11 @@
 /* Sampled n-grams a new document must share with a stored one to be aligned with it: identical
  * runs of 3 * 6 + 4 - 1 = 21 tokens are always found (bench/RESULTS.md measures 2, 3 and 4). */
 #define IBID_STORE_CAND_MIN 3
+/* A document of at most this many tokens keeps every n-gram in the index, not a sample, so that
+ * two short documents are candidates exactly when ibid_align would pair them (3 shared n-grams):
+ * most news wires are shorter than a sample can find reliably (bench/RESULTS.md). Recorded in a
+ * new store's config as full_tokens; a store without it (made by schema version 1) samples all. */
+#define IBID_STORE_FULL_TOKENS 300
 
 struct ibid_store {
     sqlite3 *db;
@@ -26,6 +31,10 @@ struct ibid_store {
     int writable;
     int version;                  /* PRAGMA user_version */
     ibid_align_opts opts;         /* recorded matching options + run-time ones */
+    size_t parallel_lookups;      /* batches of at least this many sampled n-grams split their
+                                     index lookups over the threads (tests lower it) */
+    int64_t full_tokens;          /* documents of at most this many tokens index every n-gram
+                                     (config key full_tokens; 0 when absent: version 1) */
     char *translate;              /* storage for opts.translate (or NULL) */
     sqlite3_stmt *st_gram;        /* SELECT doc FROM grams WHERE hash = ?1 LIMIT ?2 */
     sqlite3_stmt *st_gram_recent; /* the same on grams_recent */
@@ -42,13 +51,21 @@ int ibid_store_fetch(ibid_store *s, int64_t doc, ibid_corpus *c, ibid_error *err
 /* Every stored document's rowid, in order; the caller frees *out. Returns 0 or IBID_EIO. */
 int ibid_store_all_docs(ibid_store *s, int64_t **out, size_t *n, ibid_error *err);
 
+/* ibid_store_load, inside the caller's transaction when own_txn is 0 (else in its own read
+ * transaction). */
+int ibid_store_load_txn(ibid_corpus **out_corpus, ibid_result **out_result, ibid_store *s,
+                        const char *const *ids, size_t n_ids, int max_hops, int own_txn,
+                        ibid_error *err);
+
 /* rank[i]: the place of document i of `c` in id (strcmp) order; the caller frees it. */
 uint32_t *ibid_store_id_ranks(const ibid_corpus *c);
 
 /* ---- store_index.c: the sampled n-gram index ---- */
-/* The winnowed n-gram hashes of a document's token hashes tok[0, n_tok): sorted, distinct,
- * each in [0, 2^63). *out is malloc'd (NULL when none); returns how many. */
-size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, uint64_t **out);
+/* The winnowed n-gram hashes of a document's token hashes tok[0, n_tok), or all its n-gram
+ * hashes when n_tok <= full_tokens: sorted, distinct, each in [0, 2^63). *out is malloc'd (NULL
+ * when none); returns how many. */
+size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, size_t full_tokens,
+                         uint64_t **out);
 /* Tokenize `text` with the store's normalization and sketch it. Returns 0 or IBID_EUTF8. */
 int ibid_store_sketch_text(const ibid_store *s, const char *text, size_t n_bytes, uint64_t **out,
                            size_t *n_out, ibid_error *err);

@@ -13,7 +13,8 @@
  *   3. build an in-memory corpus of the new documents and the stored candidates and run
  *      ibid_align on exactly the candidate pairs, so no pair of stored documents is aligned
  *      again;
- *   4. delete the replaced documents with their passages, index entries and story memberships,
+ *   4. delete the replaced documents with their passages, index entries and the saved stories
+ *      they were in,
  *      insert the new documents, their sampled n-grams (in hash order, which keeps the B-tree
  *      inserts local) and the passages, and commit.
  * A process killed at any moment loses at most the batch in flight, which SQLite rolls back, so
@@ -87,6 +88,8 @@ enum {
     DEL_GRAM,
     DEL_GRAM_RECENT,
     DEL_PASS,
+    UNSTORY_PASS,
+    DEL_STORY_ROW,
     DEL_STORY,
     DEL_DOC,
     N_STMTS
@@ -110,7 +113,9 @@ static const char *const stmt_sql[N_STMTS] = {
     "DELETE FROM grams WHERE hash = ?1 AND doc = ?2",
     "DELETE FROM grams_recent WHERE hash = ?1 AND doc = ?2",
     "DELETE FROM passages WHERE doc1 = ?1 OR doc2 = ?1",
-    "DELETE FROM stories WHERE doc = ?1",
+    "UPDATE passages SET story = NULL WHERE story IN (SELECT story FROM story_docs WHERE doc = ?1)",
+    "DELETE FROM stories WHERE story IN (SELECT story FROM story_docs WHERE doc = ?1)",
+    "DELETE FROM story_docs WHERE story IN (SELECT story FROM story_docs WHERE doc = ?1)",
     "DELETE FROM docs WHERE doc = ?1",
 };
 
@@ -149,8 +154,11 @@ static int delete_doc(ibid_store *s, stmts *t, int64_t doc, ibid_error *err)
     if (rc < 0) return rc;
     sqlite3_bind_int64(t->st[DEL_PASS], 1, doc);
     if ((rc = run(s, t->st[DEL_PASS], "cannot delete passages", err)) < 0) return rc;
-    sqlite3_bind_int64(t->st[DEL_STORY], 1, doc);
-    if ((rc = run(s, t->st[DEL_STORY], "cannot delete story members", err)) < 0) return rc;
+    /* a saved story that held the document no longer describes the store: it goes, whole */
+    for (int k = UNSTORY_PASS; k <= DEL_STORY; k++) {
+        sqlite3_bind_int64(t->st[k], 1, doc);
+        if ((rc = run(s, t->st[k], "cannot delete a saved story", err)) < 0) return rc;
+    }
     sqlite3_bind_int64(t->st[DEL_DOC], 1, doc);
     return run(s, t->st[DEL_DOC], "cannot delete a replaced document", err);
 }
@@ -253,6 +261,16 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
         }
     }
 
+    /* the batch's index rows, in hash order (which keeps the B-tree inserts local) */
+    size_t n_grams = 0;
+    for (size_t i = 0; i < n_new; i++) n_grams += n_sk[i];
+    grams = ibid_xmalloc((n_grams ? n_grams : 1) * sizeof *grams);
+    n_grams = 0;
+    for (size_t i = 0; i < n_new; i++)
+        for (size_t k = 0; k < n_sk[i]; k++)
+            grams[n_grams++] = (ibid_rec){sk[i][k], (uint32_t)i, 0};
+    ibid_rec_sort(grams, n_grams, s->opts.n_threads);
+
     /* candidates */
     if (s->opts.mode & IBID_MODE_REWORDED) {
         int64_t *all = NULL;
@@ -320,14 +338,6 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     for (size_t i = 0; i < n_new; i++)
         if ((rc = insert_doc(s, t, c, idx[i], batch, &rowid[i], err)) < 0) goto done;
     for (size_t k = 0; k < n_cdocs; k++) rowid[n_new + k] = cdocs[k];
-    size_t n_grams = 0;
-    for (size_t i = 0; i < n_new; i++) n_grams += n_sk[i];
-    grams = ibid_xmalloc((n_grams ? n_grams : 1) * sizeof *grams);
-    n_grams = 0;
-    for (size_t i = 0; i < n_new; i++)
-        for (size_t k = 0; k < n_sk[i]; k++)
-            grams[n_grams++] = (ibid_rec){sk[i][k], (uint32_t)i, 0};
-    ibid_rec_sort(grams, n_grams, s->opts.n_threads);
     for (size_t k = 0; k < n_grams; k++) {
         sqlite3_bind_int64(t->st[INS_GRAM], 1, (int64_t)grams[k].key);
         sqlite3_bind_int64(t->st[INS_GRAM], 2, rowid[grams[k].x]);

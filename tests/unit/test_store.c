@@ -126,7 +126,7 @@ static void test_sketch(void **state)
             pb = (int)(rng() % (N - run));
         memcpy(b + pb, a + pa, (size_t)run * sizeof *a);
         uint64_t *ka, *kb;
-        size_t na = ibid_store_sketch(a, N, 4, &ka), nb = ibid_store_sketch(b, N, 4, &kb);
+        size_t na = ibid_store_sketch(a, N, 4, 0, &ka), nb = ibid_store_sketch(b, N, 4, 0, &kb);
         /* about 2 / (W + 1) of the n-grams, sorted and distinct, 63 bits */
         assert_true(na > (N - 3) / (IBID_STORE_WINNOW + 1) && na < (N - 3) * 3 / 4);
         for (size_t i = 0; i < na; i++) {
@@ -145,15 +145,15 @@ static void test_sketch(void **state)
         assert_true(shared >= 2);
         /* the same tokens, the same sketch */
         uint64_t *again;
-        size_t n2 = ibid_store_sketch(a, N, 4, &again);
+        size_t n2 = ibid_store_sketch(a, N, 4, 0, &again);
         assert_int_equal(n2, na);
         assert_memory_equal(again, ka, na * sizeof *ka);
         free(again), free(ka), free(kb);
     }
     uint64_t *none;
-    assert_int_equal(ibid_store_sketch(a, 3, 4, &none), 0);
+    assert_int_equal(ibid_store_sketch(a, 3, 4, 0, &none), 0);
     assert_null(none);
-    assert_int_equal(ibid_store_sketch(a, 4, 4, &none), 1);
+    assert_int_equal(ibid_store_sketch(a, 4, 4, 0, &none), 1);
     free(none);
 }
 
@@ -351,6 +351,164 @@ static void test_readd_replace(void **state)
     ibid_result_free(lr);
     ibid_store_close(s);
     ibid_corpus_free(c);
+}
+
+/* One integer from SQL run on the store's file. */
+static long long sql_int(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
+/* Saved stories equal the stories of the loaded store; a replaced document takes its saved
+ * stories with it; a read-only store refuses to save. */
+static void test_save_stories(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_save_stories");
+    ibid_corpus *c = planted_corpus(40);
+    ibid_store *s;
+    ibid_error err = {0};
+    ibid_store_add_opts ao;
+    ibid_store_add_opts_init(&ao);
+    ao.batch_docs = 7;
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    assert_int_equal(ibid_store_add(s, c, &ao, NULL, &err), 0);
+    ibid_corpus *lc;
+    ibid_result *lr;
+    ibid_stories *st;
+    assert_int_equal(ibid_store_save_stories(s, NULL, &lc, &lr, &st, &err), 0);
+    size_t n_story = ibid_stories_size(st), n_member = 0, n_in_story = 0;
+    assert_true(n_story >= 2);
+    for (size_t k = 0; k < n_story; k++) n_member += ibid_stories_get(st, k)->n_docs;
+    for (size_t p = 0; p < lr->n_passages; p++)
+        n_in_story += ibid_stories_passage(st, p)->story >= 0;
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories"), n_story);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_docs"), n_member);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM passages WHERE story IS NOT NULL"),
+                     n_in_story);
+    assert_int_equal(sql_int(f->db, "SELECT sum(n_docs) FROM stories"), n_member);
+    /* every story's first witness is its rank-0 member, and the earliest dated one */
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories s JOIN story_docs y ON "
+                                    "y.story = s.story AND y.rank = 0 WHERE y.doc <> s.first_doc"),
+                     0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories s JOIN story_docs y USING "
+                                    "(story) JOIN docs d ON d.doc = y.doc JOIN docs f ON "
+                                    "f.doc = s.first_doc WHERE d.date < f.date"),
+                     0);
+    /* each story's first witness as the stories give it */
+    const ibid_story *y0 = ibid_stories_get(st, 0);
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM stories s JOIN docs d ON d.doc = s.first_doc "
+             "WHERE s.story = 1 AND d.id = '%s'",
+             ibid_corpus_id(lc, y0->docs[0]));
+    assert_int_equal(sql_int(f->db, sql), 1);
+
+    /* saving again replaces, not adds */
+    assert_int_equal(ibid_store_save_stories(s, NULL, NULL, NULL, NULL, &err), 0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories"), n_story);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_saves"), 2);
+
+    /* replacing a member of story 1 deletes story 1, its members and its passages' links */
+    const char *vid = ibid_corpus_id(lc, y0->docs[1]);
+    size_t n_text;
+    const char *text = ibid_corpus_text(lc, y0->docs[1], &n_text);
+    ibid_corpus *one;
+    ibid_corpus_new(&one);
+    assert_int_equal(ibid_corpus_add(one, vid, strlen(vid), text, n_text, NULL, NULL), 0);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM story_docs y JOIN docs d USING (doc) WHERE d.id = '%s'", vid);
+    long long n_with = sql_int(f->db, sql);
+    assert_true(n_with >= 1);
+    ao.replace = 1;
+    assert_int_equal(ibid_store_add(s, one, &ao, NULL, &err), 0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories WHERE story = 1"), 0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_docs WHERE story = 1"), 0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM passages WHERE story = 1"), 0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories"), (long long)n_story - n_with);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_docs WHERE story NOT IN (SELECT "
+                                    "story FROM stories) OR doc NOT IN (SELECT doc FROM docs)"),
+                     0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories WHERE first_doc NOT IN (SELECT "
+                                    "doc FROM docs)"),
+                     0);
+    ibid_store_close(s);
+
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_READ, NULL, &err), 0);
+    assert_int_equal(ibid_store_save_stories(s, NULL, NULL, NULL, NULL, &err), IBID_EINVAL);
+    ibid_store_close(s);
+    ibid_corpus_free(one);
+    ibid_stories_free(st);
+    ibid_corpus_free(lc);
+    ibid_result_free(lr);
+    ibid_corpus_free(c);
+}
+
+/* Candidates found with the lookups split over threads, each on its own connection, equal those
+ * found on the store's one connection. */
+static void test_parallel_lookups(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_parallel_lookups");
+    ibid_corpus *c = planted_corpus(60), *c2 = planted_corpus(20);
+    ibid_store *s;
+    ibid_error err = {0};
+    ibid_store_add_opts ao;
+    ibid_store_add_opts_init(&ao);
+    ao.batch_docs = 25; /* so that grams_recent is not empty */
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    assert_int_equal(ibid_store_add(s, c, &ao, NULL, &err), 0);
+    /* the new documents: c's last ones again (they share text with the store) and others */
+    size_t n = ibid_corpus_size(c2) + 10;
+    uint64_t **sk = calloc(n, sizeof *sk);
+    size_t *n_sk = calloc(n, sizeof *n_sk);
+    for (size_t i = 0; i < n; i++) {
+        const ibid_corpus *from = i < 10 ? c : c2;
+        size_t k = i < 10 ? ibid_corpus_size(c) - 1 - i : i - 10, len;
+        const char *text = ibid_corpus_text(from, k, &len);
+        assert_int_equal(ibid_store_sketch_text(s, text, len, &sk[i], &n_sk[i], &err), 0);
+    }
+    ibid_store_cand *sv[3], *fv[3];
+    size_t n_sv[3], n_fv[3];
+    for (int run = 0; run < 3; run++) {
+        ibid_align_opts o = *ibid_store_opts(s);
+        o.n_threads = run == 0 ? 1 : run + 1;
+        ibid_store_set_runtime(s, &o);
+        s->parallel_lookups = run == 0 ? SIZE_MAX : 1;
+        assert_int_equal(ibid_store_candidates(s, n, sk, n_sk, NULL, 0, &sv[run], &n_sv[run],
+                                               &fv[run], &n_fv[run], &err),
+                         0);
+    }
+    assert_true(n_sv[0] >= 10); /* the copies find their originals at least */
+    for (int run = 1; run < 3; run++) {
+        assert_int_equal(n_sv[run], n_sv[0]);
+        assert_int_equal(n_fv[run], n_fv[0]);
+        for (size_t k = 0; k < n_sv[0]; k++) { /* field by field: the struct has padding */
+            assert_int_equal(sv[run][k].a, sv[0][k].a);
+            assert_int_equal(sv[run][k].b, sv[0][k].b);
+        }
+        for (size_t k = 0; k < n_fv[0]; k++) {
+            assert_int_equal(fv[run][k].a, fv[0][k].a);
+            assert_int_equal(fv[run][k].b, fv[0][k].b);
+        }
+    }
+    for (int run = 0; run < 3; run++) free(sv[run]), free(fv[run]);
+    for (size_t i = 0; i < n; i++) free(sk[i]);
+    free(sk);
+    free(n_sk);
+    ibid_store_close(s);
+    ibid_corpus_free(c);
+    ibid_corpus_free(c2);
 }
 
 /* A query finds what aligning the text with the store's documents finds, the query as doc1. */
@@ -574,6 +732,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_incremental_equals_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readd_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_save_stories, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parallel_lookups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_hops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };
