@@ -21,6 +21,7 @@
 
 #include "dict.h"
 #include "terms.h"
+#include "test_dictd.h"
 #include "test_files.h"
 
 /* ---- helpers ---- */
@@ -39,20 +40,6 @@ static int teardown(void **state)
     int rc = remove_tree(dir);
     free(dir);
     return rc;
-}
-
-/* dictd's base64 of v */
-static void b64(uint64_t v, char *out)
-{
-    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char tmp[16];
-    int n = 0;
-    do {
-        tmp[n++] = digits[v & 63];
-        v >>= 6;
-    } while (v);
-    for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
-    out[n] = 0;
 }
 
 static char *path_of(const char *dir, const char *pair, const char *ext)

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "test_dictd.h"
+
 static const char *const corpus[] = {
     /* 0: the source */
     "The harbour authority closed the northern pier on Monday after inspectors found deep "
@@ -211,20 +213,6 @@ static void test_stock_phrase_alone(void **state)
     assert_int_equal(run(f, km, 0, 2, &ps), 0);
     assert_int_equal(run(f, km, 1, 3, &ps), 0);
     ibid_arena_free(km);
-}
-
-/* dictd's base64 of v */
-static void b64(uint64_t v, char *out)
-{
-    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char tmp[16];
-    int n = 0;
-    do {
-        tmp[n++] = digits[v & 63];
-        v >>= 6;
-    } while (v);
-    for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
-    out[n] = 0;
 }
 
 /* Build terms of `text` (language lang, translated to English with dict when not NULL). */
