@@ -100,20 +100,6 @@ int ibid_mpi_size(void)
     return n;
 }
 
-void ibid_mpi_opts_init(ibid_mpi_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->test_die_rank = -1;
-}
-
-void ibid_mpi_report_free(ibid_mpi_report *r)
-{
-    if (!r) return;
-    free(r->rank);
-    free(r->skipped);
-    free(r);
-}
-
 typedef struct err_vec {
     size_t n, m;
     ibid_error *v;

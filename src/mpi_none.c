@@ -32,20 +32,6 @@ int ibid_mpi_size(void)
     return 0;
 }
 
-void ibid_mpi_opts_init(ibid_mpi_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->test_die_rank = -1;
-}
-
-void ibid_mpi_report_free(ibid_mpi_report *r)
-{
-    if (!r) return;
-    free(r->rank);
-    free(r->skipped);
-    free(r);
-}
-
 int ibid_mpi_align(FILE *out, const char *const *inputs, size_t n_inputs, const ibid_read_opts *ro,
                    const ibid_align_opts *ao, const ibid_write_opts *wo, const ibid_mpi_opts *mo,
                    ibid_mpi_report **rep, ibid_error *err)

@@ -174,20 +174,27 @@ static void test_name_skeleton(void **state)
     expect_skeleton("\xE6\x9D\xB1\xE4\xBA\xAC", ""); /* no Latin or Arabic letters */
 }
 
+/* Build terms of `text` (language lang, translated to English with dict when not NULL). */
+static void build(ibid_terms_ctx *c, ibid_terms *t, ibid_toks *k, const char *text,
+                  const char *lang, const ibid_dict *dict)
+{
+    ibid_word *w = NULL;
+    size_t m = 0, n = strlen(text);
+    assert_int_equal(ibid_tokenize_words(k, &w, &m, text, n, IBID_NORM_DEFAULT, NULL), 0);
+    assert_int_equal(ibid_terms_build(t, c, text, n, w, k->n_tok, IBID_NORM_DEFAULT, lang, dict,
+                                      dict ? "en" : NULL, NULL, NULL),
+                     0);
+    free(w);
+}
+
 /* The only term of one-word document `text` in language `lang`. */
 static uint32_t one_term(ibid_terms_ctx *c, const char *text, const char *lang)
 {
     ibid_toks k = {0};
-    ibid_word *w = NULL;
-    size_t m = 0, n = strlen(text);
     ibid_terms t;
-    assert_int_equal(ibid_tokenize_words(&k, &w, &m, text, n, IBID_NORM_DEFAULT, NULL), 0);
+    build(c, &t, &k, text, lang, NULL);
     assert_int_equal(k.n_tok, 1);
-    assert_int_equal(ibid_terms_build(&t, c, text, n, w, k.n_tok, IBID_NORM_DEFAULT, lang, NULL,
-                                      NULL, NULL, NULL),
-                     0);
     assert_int_equal(t.n_term, 1);
-    free(w);
     ibid_toks_free(&k);
     return t.term[0].id;
 }
@@ -213,19 +220,6 @@ static void test_stock_phrase_alone(void **state)
     assert_int_equal(run(f, km, 0, 2, &ps), 0);
     assert_int_equal(run(f, km, 1, 3, &ps), 0);
     ibid_arena_free(km);
-}
-
-/* Build terms of `text` (language lang, translated to English with dict when not NULL). */
-static void build(ibid_terms_ctx *c, ibid_terms *t, ibid_toks *k, const char *text,
-                  const char *lang, const ibid_dict *dict)
-{
-    ibid_word *w = NULL;
-    size_t m = 0, n = strlen(text);
-    assert_int_equal(ibid_tokenize_words(k, &w, &m, text, n, IBID_NORM_DEFAULT, NULL), 0);
-    assert_int_equal(ibid_terms_build(t, c, text, n, w, k->n_tok, IBID_NORM_DEFAULT, lang, dict,
-                                      dict ? "en" : NULL, NULL, NULL),
-                     0);
-    free(w);
 }
 
 /* The weight of term `id` in sentence s of t; -1 when the sentence lacks it. */
