@@ -34,6 +34,8 @@ typedef struct stream_state {
     text_batch tb;
     size_t n_docs, m_docs; /* scratch for JSON Lines batches */
     ibid_sdoc *docs;
+    size_t unit;  /* the file being read: its number in input order */
+    long n_lines; /* lines of the JSON Lines file being read, so far */
 } stream_state;
 
 static void tb_clear(text_batch *tb)
@@ -63,6 +65,7 @@ static int jsonl_batch(void *ud, ibid_jsonl_rec *r, size_t n, const char *name,
     int rc = 0;
     size_t k = 0, i;
     IBID_GROW(st->docs, st->m_docs, n);
+    if (n) st->n_lines = r[n - 1].line_no;
     for (i = 0; i < n; i++) {
         if (r[i].rc < 0) {
             if (!o->skip_bad) break;
@@ -78,6 +81,7 @@ static int jsonl_batch(void *ud, ibid_jsonl_rec *r, size_t n, const char *name,
         d->source = name;
         d->is_jsonl = 1;
         d->line_no = r[i].line_no;
+        d->unit = st->unit;
     }
     if (k && (rc = st->cb->batch(st->cb->ud, st->docs, k, e)) < 0) return rc;
     if (i < n) {
@@ -87,13 +91,23 @@ static int jsonl_batch(void *ud, ibid_jsonl_rec *r, size_t n, const char *name,
     return 0;
 }
 
-static int read_jsonl(stream_state *st, const char *path, ibid_error *err)
+/* A JSON Lines file whole, or (split) the lines starting in its bytes [beg, end). */
+static int read_jsonl(stream_state *st, const char *path, int split, uint64_t beg, uint64_t end,
+                      ibid_error *err)
 {
     ibid_stream *s = NULL;
     int rc;
+    ibid_jsonl_tuning t;
+    ibid_jsonl_tuning_init(&t);
+    t.mid_file = split && beg > 0;
+    st->n_lines = 0;
     if ((rc = tb_flush(st, err)) < 0) return rc;
-    if ((rc = ibid_stream_open(&s, path, err)) < 0) return rc;
-    rc = ibid_read_jsonl_each(s, st->o, NULL, jsonl_batch, st, err);
+    if (split)
+        rc = ibid_stream_open_range(&s, path, beg, end, err);
+    else
+        rc = ibid_stream_open(&s, path, err);
+    if (rc < 0) return rc;
+    rc = ibid_read_jsonl_each(s, st->o, &t, jsonl_batch, st, err);
     ibid_stream_close(s);
     return rc;
 }
@@ -156,6 +170,7 @@ static int read_text(stream_state *st, const char *path, const char *id, const s
     d->source = ibid_xstrndup(path, strlen(path));
     d->text = text;
     d->n_text = n_text;
+    d->unit = st->unit;
     text = NULL;
     st->tb.bytes += n_text;
     if (st->tb.bytes >= TEXT_BATCH_BYTES || st->tb.n >= TEXT_BATCH_FILES) rc = tb_flush(st, &e);
@@ -168,8 +183,14 @@ done:
 static int on_file(void *ud, const char *path, const char *id, const struct stat *sb,
                    ibid_error *err)
 {
-    if (ibid_is_jsonl_name(path)) return read_jsonl(ud, path, err);
-    return read_text(ud, path, id, sb, err);
+    stream_state *st = ud;
+    int rc;
+    if (ibid_is_jsonl_name(path))
+        rc = read_jsonl(st, path, 0, 0, 0, err);
+    else
+        rc = read_text(st, path, id, sb, err);
+    st->unit++;
+    return rc;
 }
 
 int ibid_docstream_read(const char *const *paths, size_t n_paths, const ibid_read_opts *o,
@@ -196,6 +217,143 @@ int ibid_docstream_read(const char *const *paths, size_t n_paths, const ibid_rea
             rc = ibid_walk_folder(path, on_file, &st, err);
         else
             rc = on_file(&st, path, path, &sb, err);
+        if (rc < 0) goto done;
+    }
+    rc = tb_flush(&st, err);
+done:
+    tb_clear(&st.tb);
+    free(st.tb.docs);
+    free(st.docs);
+    return rc;
+}
+
+/* ---- shares: the part of the inputs one rank of an MPI job reads ---- */
+
+enum { UNIT_SPLIT, UNIT_WHOLE_JSONL, UNIT_TEXT, UNIT_FAIL };
+
+static int plan_file(void *ud, const char *path, const char *id, const struct stat *sb,
+                     ibid_error *err)
+{
+    ibid_share *sh = ud;
+    (void)err;
+    IBID_GROW(sh->units, sh->m_units, sh->n_units + 1);
+    ibid_share_unit *u = &sh->units[sh->n_units++];
+    memset(u, 0, sizeof *u);
+    u->path = ibid_xstrndup(path, strlen(path));
+    u->id = ibid_xstrndup(id, strlen(id));
+    u->sb = *sb;
+    u->size = S_ISREG(sb->st_mode) ? (uint64_t)sb->st_size : 0;
+    u->off = sh->total;
+    sh->total += u->size;
+    size_t n = strlen(path);
+    int compressed =
+        (n > 3 && strcmp(path + n - 3, ".gz") == 0) || (n > 4 && strcmp(path + n - 4, ".zst") == 0);
+    if (!ibid_is_jsonl_name(path))
+        u->kind = UNIT_TEXT;
+    else
+        u->kind = compressed || !S_ISREG(sb->st_mode) ? UNIT_WHOLE_JSONL : UNIT_SPLIT;
+    return 0;
+}
+
+/* A path that cannot be planned: the error stands where the input would have been, and the
+ * inputs after it are not looked at, as one process stops there. */
+static void plan_fail(ibid_share *sh, const ibid_error *e)
+{
+    IBID_GROW(sh->units, sh->m_units, sh->n_units + 1);
+    ibid_share_unit *u = &sh->units[sh->n_units++];
+    memset(u, 0, sizeof *u);
+    u->kind = UNIT_FAIL;
+    u->off = sh->total;
+    u->fail = *e;
+}
+
+int ibid_share_plan(ibid_share *sh, const char *const *paths, size_t n_paths, ibid_error *err)
+{
+    assert(sh && (paths || n_paths == 0));
+    (void)err;
+    memset(sh, 0, sizeof *sh);
+    for (size_t i = 0; i < n_paths; i++) {
+        const char *path = paths[i];
+        struct stat sb;
+        ibid_error e;
+        memset(&e, 0, sizeof e);
+        int rc = 0;
+        if (strcmp(path, "-") == 0)
+            rc = ibid_fail(&e, IBID_EINVAL, "-", 0, 0,
+                           "standard input cannot be read twice; save it to a file first");
+        else if (*path == 0 || stat(path, &sb) != 0)
+            rc = ibid_fail(&e, IBID_EIO, path, 0, 0, "cannot open: %s",
+                           *path ? strerror(errno) : "empty path");
+        else if (S_ISDIR(sb.st_mode))
+            rc = ibid_walk_folder(path, plan_file, sh, &e);
+        else
+            rc = plan_file(sh, path, path, &sb, &e);
+        if (rc < 0) {
+            plan_fail(sh, &e);
+            break;
+        }
+    }
+    return 0;
+}
+
+void ibid_share_free(ibid_share *sh)
+{
+    if (!sh) return;
+    for (size_t i = 0; i < sh->n_units; i++) {
+        free(sh->units[i].path);
+        free(sh->units[i].id);
+    }
+    free(sh->units);
+    memset(sh, 0, sizeof *sh);
+}
+
+uint64_t ibid_share_beg(uint64_t total, int rank, int n_ranks)
+{
+    assert(n_ranks > 0 && rank >= 0 && rank <= n_ranks);
+    uint64_t q = total / (uint64_t)n_ranks, r = total % (uint64_t)n_ranks;
+    return q * (uint64_t)rank + r * (uint64_t)rank / (uint64_t)n_ranks;
+}
+
+int ibid_share_read(ibid_share *sh, int rank, int n_ranks, const ibid_read_opts *o,
+                    const ibid_docstream_cb *cb, ibid_error *err)
+{
+    assert(sh && o && cb && cb->batch && cb->skip && rank >= 0 && rank < n_ranks);
+    int rc;
+    stream_state st = {.o = o, .cb = cb};
+    uint64_t beg = ibid_share_beg(sh->total, rank, n_ranks);
+    uint64_t next = rank + 1 < n_ranks ? ibid_share_beg(sh->total, rank + 1, n_ranks) : UINT64_MAX;
+    sh->any = sh->first_mid = sh->last_split = 0;
+    sh->last_lines = 0;
+    if ((rc = ibid_read_opts_check(o, err)) < 0) return rc;
+    for (size_t i = 0; i < sh->n_units; i++) {
+        const ibid_share_unit *u = &sh->units[i];
+        uint64_t a, b;
+        if (u->kind == UNIT_SPLIT) { /* the lines starting in [beg, next) */
+            a = beg > u->off ? beg : u->off;
+            b = next < u->off + u->size ? next : u->off + u->size;
+            if (a >= b) continue;
+        } else if (u->off < beg || u->off >= next) { /* whole, by the rank holding its start */
+            continue;
+        }
+        if (!sh->any) {
+            sh->any = 1;
+            sh->u_first = i;
+            sh->first_mid = u->kind == UNIT_SPLIT && a > u->off;
+        }
+        sh->u_last = i;
+        sh->last_split = u->kind == UNIT_SPLIT;
+        sh->cur_unit = st.unit = i;
+        if (u->kind == UNIT_FAIL) {
+            if (err) *err = u->fail;
+            rc = u->fail.code;
+        } else if (u->kind == UNIT_SPLIT) {
+            rc = read_jsonl(&st, u->path, 1, a - u->off, b - u->off, err);
+            sh->last_lines = st.n_lines;
+        } else if (u->kind == UNIT_WHOLE_JSONL) {
+            rc = read_jsonl(&st, u->path, 0, 0, 0, err);
+        } else {
+            rc = read_text(&st, u->path, u->id, &u->sb, err);
+        }
         if (rc < 0) goto done;
     }
     rc = tb_flush(&st, err);

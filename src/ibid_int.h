@@ -149,6 +149,11 @@ int ibid_corpus_add_owned(ibid_corpus *c, char *id, size_t id_len, const char *t
 typedef struct ibid_stream ibid_stream;
 /* Open `path` ("-" is stdin), decompressing by its name's ending (.gz, .zst). */
 int ibid_stream_open(ibid_stream **out, const char *path, ibid_error *err);
+/* The lines of the plain file `path` whose first byte lies in [beg, end) (a line is its bytes
+ * and its '\n'): the share of one MPI rank when ranges tile the file. Not for compressed files,
+ * which cannot be entered in the middle. */
+int ibid_stream_open_range(ibid_stream **out, const char *path, uint64_t beg, uint64_t end,
+                           ibid_error *err);
 /* Wrap an open FILE (not closed by ibid_stream_close). */
 int ibid_stream_from_fp(ibid_stream **out, FILE *fp, const char *name, ibid_error *err);
 /* Read up to n bytes; returns bytes read, 0 at end, or a negative IBID_E* code. */
@@ -168,6 +173,9 @@ typedef struct ibid_jsonl_tuning {
     size_t block;       /* bytes read ahead and parsed as one batch; default 32 MiB */
     size_t batch_lines; /* at most this many lines in a batch; default 65536 */
     int jansson_only;   /* 1: jansson parses each line whole, texts included; default 0 */
+    int mid_file;       /* 1: the stream starts inside a file (a rank's share, docstream.c), so
+                           its line 1 is not the file's and may not start with a byte order
+                           mark; default 0 */
 } ibid_jsonl_tuning;
 void ibid_jsonl_tuning_init(ibid_jsonl_tuning *t);
 /* ibid_read_jsonl_stream with tuning `t`. */
@@ -404,6 +412,7 @@ typedef struct ibid_sdoc {
     const char *source; /* the file it came from (a file below a folder for folder inputs) */
     int is_jsonl;       /* source is JSON Lines: the document is line `line_no` of it */
     long line_no;       /* 1-based, 0 for a text file */
+    size_t unit;        /* the file it came from: its number among the files read, in order */
 } ibid_sdoc;
 typedef struct ibid_docstream_cb {
     /* Process a batch of documents, in input order; a negative return stops the read. */
@@ -417,6 +426,48 @@ typedef struct ibid_docstream_cb {
  * to 32 MiB or 4096 files at once. Errors as ibid_corpus_read. */
 int ibid_docstream_read(const char *const *paths, size_t n_paths, const ibid_read_opts *o,
                         const ibid_docstream_cb *cb, ibid_error *err);
+
+/*
+ * Shares of the inputs, for the ranks of an MPI job (docstream.c): each rank reads about 1/N of
+ * the bytes. ibid_share_plan lists the files of `paths` in input order (folders walked as
+ * ibid_docstream_read walks them; every rank makes the same list from the file sizes), laid end
+ * to end: `total` bytes. Rank r of N takes the bytes [ibid_share_beg(total, r, N),
+ * ibid_share_beg(total, r + 1, N)) (the last rank everything after its beginning): of a plain
+ * JSON Lines file, the lines whose first byte lies there; any other file (compressed, text: they
+ * cannot be entered in the middle) whole, when its first byte lies there. ibid_share_read gives
+ * that share's documents to cb in input order, with line numbers counted from the start of the
+ * part read: the caller adds the lines of lower ranks (ibid_mpi_share_lines) to the documents
+ * and errors of unit u_first when first_mid. A path that cannot be opened stops the plan: its
+ * error is read, in its place, by the rank owning that place.
+ */
+typedef struct ibid_share_unit {
+    char *path; /* the file (below its folder for a folder input); NULL for UNIT_FAIL */
+    char *id;   /* its id as a text document */
+    struct stat sb;
+    uint64_t off;    /* where it starts among the inputs laid end to end */
+    uint64_t size;   /* bytes (compressed for .gz and .zst; 0 when not a regular file) */
+    int kind;        /* how it is shared: see docstream.c */
+    ibid_error fail; /* UNIT_FAIL: the error */
+} ibid_share_unit;
+typedef struct ibid_share {
+    size_t n_units, m_units;
+    ibid_share_unit *units;
+    uint64_t total; /* bytes of all units */
+    /* set by ibid_share_read: */
+    int any;         /* the share holds (a part of) some unit */
+    size_t u_first;  /* the first unit read */
+    int first_mid;   /* it is a JSON Lines file read from a line after its first */
+    size_t u_last;   /* the last unit read */
+    int last_split;  /* it is a plain JSON Lines file, read in part or whole */
+    long last_lines; /* the lines read of it */
+    size_t cur_unit; /* the unit being read (for the skip callback) */
+} ibid_share;
+int ibid_share_plan(ibid_share *sh, const char *const *paths, size_t n_paths, ibid_error *err);
+/* The first byte of rank r's share of `total` bytes among n_ranks (r = n_ranks: total). */
+uint64_t ibid_share_beg(uint64_t total, int rank, int n_ranks);
+int ibid_share_read(ibid_share *sh, int rank, int n_ranks, const ibid_read_opts *o,
+                    const ibid_docstream_cb *cb, ibid_error *err);
+void ibid_share_free(ibid_share *sh);
 
 /* ---- dedup.c: the pieces the MPI driver (mpi_dedup.c) builds a result from ---- */
 /* The bands and rows of o (its own, or chosen for its thresholds by ibid_minhash_params). */

@@ -100,9 +100,11 @@ int ibid_mpi_size(void)
     return n;
 }
 
+/* Errors with their places in the input (unit, then line): the order of one process. */
 typedef struct err_vec {
     size_t n, m;
     ibid_error *v;
+    size_t *unit; /* v[i] is about a document of unit[i] (or the unit being read) */
 } err_vec;
 
 typedef struct mjob {
@@ -110,11 +112,15 @@ typedef struct mjob {
     const ibid_align_opts *ao;
     const ibid_read_opts *ro;
     const ibid_mpi_opts *mo;
-    ibid_corpus *c;    /* this rank's documents, then the fetched partners */
-    size_t n_own;      /* documents this rank owns: c's first n_own */
-    uint64_t n_seen;   /* documents read, every rank's (the same on every rank) */
-    err_vec skip;      /* skipped by the reader (the same on every rank) */
-    err_vec dup;       /* skipped here as duplicate ids */
+    ibid_share sh;    /* the inputs and this rank's share of them */
+    ibid_corpus *c;   /* this rank's documents, then the fetched partners */
+    size_t n_own;     /* documents this rank owns: c's first n_own */
+    uint32_t *d_unit; /* per own document: its unit and line (for messages) */
+    long *d_line;
+    size_t m_d;
+    err_vec skip;      /* skipped here, the reader's and duplicate ids, in input order */
+    size_t err_unit;   /* the unit of a document that stopped the read (on_batch) */
+    int err_in_batch;  /* the read was stopped by on_batch */
     ibid_toks *toks;   /* per own document, during the n-gram exchange */
     size_t n_group;    /* shared n-grams received */
     size_t *group_beg; /* group g: occ[group_beg[g], group_beg[g + 1]) */
@@ -126,43 +132,283 @@ typedef struct mjob {
     ibid_mpi_traffic tr;
 } mjob;
 
-static void push_err(err_vec *v, const ibid_error *e)
+static void push_err(err_vec *v, const ibid_error *e, size_t unit)
 {
     IBID_GROW(v->v, v->m, v->n + 1);
+    v->unit = ibid_xrealloc(v->unit, v->m * sizeof *v->unit);
+    v->unit[v->n] = unit;
     v->v[v->n++] = *e;
 }
 
-static int owner_of(const char *id, int n)
-{
-    return ibid_mpi_dest(XXH3_64bits(id, strlen(id)), n);
-}
+/* ---- 1. read: this rank's share, numbered as one process numbers it ---- */
 
-/* ---- 1. read ---- */
-
+/*
+ * Every rank reads its share of the inputs (ibid_share_read: about 1/N of the bytes) and owns
+ * the documents it read: rank r's documents come after rank r - 1's in input order, so
+ * (rank, index) is input order and a document's ref is index * N + rank, as before. No text
+ * moves to be read. What one process checks across the whole corpus is then settled by
+ * exchanges: the line numbers of a file split between ranks (ibid_mpi_share_lines), and
+ * duplicate ids (dup_ids: every id goes to the owner of its hash, which names the later copies).
+ */
 static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
 {
     mjob *j = ud;
     for (size_t i = 0; i < n; i++) {
         const ibid_sdoc *d = &docs[i];
-        j->n_seen++;
-        if (owner_of(d->id, j->n) != j->rank) continue;
         ibid_error e;
         int rc = ibid_corpus_add(j->c, d->id, strlen(d->id), d->text, d->n_text, d->meta, &e);
-        if (rc == 0) continue;
+        if (rc == 0) {
+            size_t k = ibid_corpus_size(j->c) - 1;
+            IBID_GROW(j->d_unit, j->m_d, k + 1);
+            j->d_line = ibid_xrealloc(j->d_line, j->m_d * sizeof *j->d_line);
+            j->d_unit[k] = (uint32_t)d->unit;
+            j->d_line[k] = d->line_no;
+            continue;
+        }
         snprintf(e.source, sizeof e.source, "%s", d->source); /* named as the readers do */
         e.line = d->line_no;
         if (!j->ro->skip_bad) {
             if (err) *err = e;
+            j->err_unit = d->unit;
+            j->err_in_batch = 1;
             return rc;
         }
-        push_err(&j->dup, &e);
+        push_err(&j->skip, &e, d->unit);
     }
     return 0;
 }
 
 static void on_skip(void *ud, const ibid_error *e)
 {
-    push_err(&((mjob *)ud)->skip, e);
+    mjob *j = ud;
+    push_err(&j->skip, e, j->sh.cur_unit);
+}
+
+/* Add the lines of lower ranks to line numbers of unit u: line 0 (no line) stays. */
+static void shift_line(long *line, size_t unit, size_t u, long by)
+{
+    if (unit == u && *line > 0) *line += by;
+}
+
+typedef struct id_ref { /* an id as its hash's owner receives it */
+    uint64_t h;
+    uint32_t src, idx; /* the rank that read it, and its index there */
+    const char *id;
+    uint32_t n_id;
+} id_ref;
+
+static int cmp_id_ref(const void *a, const void *b)
+{
+    const id_ref *x = a, *y = b;
+    if (x->h != y->h) return x->h < y->h ? -1 : 1;
+    if (x->n_id != y->n_id) return x->n_id < y->n_id ? -1 : 1;
+    int c = memcmp(x->id, y->id, x->n_id);
+    if (c) return c;
+    if (x->src != y->src) return x->src < y->src ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Growable byte buffers, one per destination rank. */
+typedef struct byte_vec {
+    size_t n, m;
+    char *v;
+} byte_vec;
+
+static void put_bytes(byte_vec *b, const void *p, size_t n)
+{
+    IBID_GROW(b->v, b->m, b->n + n);
+    memcpy(b->v + b->n, p, n);
+    b->n += n;
+}
+
+static char *flatten_bytes(byte_vec *b, int n, size_t *send_n)
+{
+    size_t total = 0;
+    for (int d = 0; d < n; d++) total += b[d].n;
+    char *buf = ibid_xmalloc(total ? total : 1), *p = buf;
+    for (int d = 0; d < n; d++) {
+        send_n[d] = b[d].n;
+        if (b[d].n) memcpy(p, b[d].v, b[d].n);
+        p += b[d].n;
+        free(b[d].v);
+    }
+    return buf;
+}
+
+/*
+ * Ids read by different ranks: each id goes to the rank owning its hash (XXH3), which sorts what
+ * it received by (id, rank, index), that is by input order within an id, and answers every copy
+ * after the first to the rank that read it. Returns, per own document, 1 for a later copy (an
+ * array of n_own bytes; the caller frees). Copies on one rank never get here: the corpus refused
+ * them on the way in. Collective.
+ */
+static uint8_t *dup_ids(mjob *j)
+{
+    int n = j->n;
+    byte_vec *out = ibid_xcalloc((size_t)n, sizeof *out);
+    size_t *send_n = ibid_xmalloc((size_t)n * sizeof *send_n);
+    size_t *recv_n = ibid_xmalloc((size_t)n * sizeof *recv_n);
+    for (size_t i = 0; i < j->n_own; i++) { /* [hash (8), index (4), id bytes (4), id] */
+        const char *id = ibid_corpus_id(j->c, i);
+        uint32_t n_id = (uint32_t)strlen(id), idx = (uint32_t)i;
+        uint64_t h = XXH3_64bits(id, n_id);
+        byte_vec *b = &out[ibid_mpi_dest(h, n)];
+        put_bytes(b, &h, 8);
+        put_bytes(b, &idx, 4);
+        put_bytes(b, &n_id, 4);
+        put_bytes(b, id, n_id);
+    }
+    char *sbuf = flatten_bytes(out, n, send_n), *rbuf;
+    ibid_mpi_exchange(sbuf, send_n, &rbuf, recv_n, ROUND, &j->tr);
+    free(sbuf);
+    id_ref *ref = NULL;
+    size_t n_ref = 0, m_ref = 0;
+    const char *q = rbuf;
+    for (int s = 0; s < n; s++)
+        for (const char *end = q + recv_n[s]; q < end;) {
+            IBID_GROW(ref, m_ref, n_ref + 1);
+            id_ref *r = &ref[n_ref++];
+            memcpy(&r->h, q, 8);
+            memcpy(&r->idx, q + 8, 4);
+            memcpy(&r->n_id, q + 12, 4);
+            r->src = (uint32_t)s;
+            r->id = q + 16;
+            q += 16 + r->n_id;
+        }
+    qsort(ref, n_ref, sizeof *ref, cmp_id_ref);
+    memset(out, 0, (size_t)n * sizeof *out);
+    for (size_t i = 1; i < n_ref; i++)
+        if (ref[i].h == ref[i - 1].h && ref[i].n_id == ref[i - 1].n_id &&
+            memcmp(ref[i].id, ref[i - 1].id, ref[i].n_id) == 0)
+            put_bytes(&out[ref[i].src], &ref[i].idx, 4);
+    free(ref);
+    free(rbuf);
+    sbuf = flatten_bytes(out, n, send_n);
+    ibid_mpi_exchange(sbuf, send_n, &rbuf, recv_n, ROUND, &j->tr);
+    free(sbuf);
+    uint8_t *dup = ibid_xcalloc(j->n_own ? j->n_own : 1, 1);
+    size_t got = 0;
+    for (int s = 0; s < n; s++) got += recv_n[s] / 4;
+    for (size_t i = 0; i < got; i++) {
+        uint32_t idx;
+        memcpy(&idx, rbuf + 4 * i, 4);
+        assert(idx < j->n_own);
+        dup[idx] = 1;
+    }
+    free(rbuf);
+    free(out);
+    free(send_n);
+    free(recv_n);
+    return dup;
+}
+
+/* The error one process gives own document i as a later copy of an id. */
+static void dup_error(const mjob *j, size_t i, ibid_error *e)
+{
+    const char *id = ibid_corpus_id(j->c, i);
+    ibid_fail(e, IBID_EDUPID, j->sh.units[j->d_unit[i]].path, j->d_line[i], 0,
+              "duplicate document id '%.*s'", (int)strlen(id), id);
+}
+
+/* Drop the later copies (dup) from the corpus: a new corpus of the others, in order. */
+static void drop_dups(mjob *j, const uint8_t *dup)
+{
+    ibid_corpus *c;
+    ibid_corpus_new(&c);
+    size_t k = 0;
+    for (size_t i = 0; i < j->n_own; i++) {
+        if (dup[i]) continue;
+        const ibid_doc *d = ibid_corpus_doc(j->c, i);
+        ibid_error e;
+        int rc = ibid_corpus_add(c, d->id, strlen(d->id), d->text, d->n_text, d->meta, &e);
+        assert(rc == 0);
+        (void)rc;
+        j->d_unit[k] = j->d_unit[i];
+        j->d_line[k] = j->d_line[i];
+        k++;
+    }
+    ibid_corpus_free(j->c);
+    j->c = c;
+    j->n_own = k;
+}
+
+typedef struct err_at {
+    size_t unit;
+    long line;
+    size_t k; /* for a stable order */
+} err_at;
+
+static int cmp_err_at(const void *a, const void *b)
+{
+    const err_at *x = a, *y = b;
+    if (x->unit != y->unit) return x->unit < y->unit ? -1 : 1;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+/* The skipped records in input order (the reader's, then the duplicates, interleaved). */
+static void sort_skips(err_vec *v)
+{
+    err_at *a = ibid_xmalloc((v->n ? v->n : 1) * sizeof *a);
+    for (size_t i = 0; i < v->n; i++) a[i] = (err_at){v->unit[i], v->v[i].line, i};
+    qsort(a, v->n, sizeof *a, cmp_err_at);
+    ibid_error *e = ibid_xmalloc((v->n ? v->n : 1) * sizeof *e);
+    for (size_t i = 0; i < v->n; i++) e[i] = v->v[a[i].k], v->unit[i] = a[i].unit;
+    free(v->v);
+    v->v = e;
+    v->m = v->n ? v->n : 1;
+    v->unit = ibid_xrealloc(v->unit, v->m * sizeof *v->unit);
+    free(a);
+}
+
+/*
+ * Read this rank's share and settle what one process would have said about it: the same
+ * documents, the same first error (the one first in input order wins: each rank's earliest, then
+ * the lowest rank's, by ibid_mpi_agree), or under skip_bad the same skipped records. Collective.
+ */
+static int read_share(mjob *j, const char *const *inputs, size_t n_inputs, ibid_error *err)
+{
+    ibid_error e;
+    memset(&e, 0, sizeof e);
+    ibid_share_plan(&j->sh, inputs, n_inputs, &e);
+    ibid_docstream_cb cb = {on_batch, on_skip, j};
+    int rc = ibid_share_read(&j->sh, j->rank, j->n, j->ro, &cb, &e);
+    size_t e_unit = j->err_in_batch ? j->err_unit : j->sh.cur_unit;
+    j->n_own = ibid_corpus_size(j->c);
+    long by = ibid_mpi_share_lines(&j->sh);
+    if (by) {
+        size_t u = j->sh.u_first;
+        for (size_t i = 0; i < j->n_own; i++) shift_line(&j->d_line[i], j->d_unit[i], u, by);
+        for (size_t i = 0; i < j->skip.n; i++)
+            shift_line(&j->skip.v[i].line, j->skip.unit[i], u, by);
+        if (rc < 0) shift_line(&e.line, e_unit, u, by);
+    }
+    uint8_t *dup = dup_ids(j);
+    size_t first_dup = SIZE_MAX, n_dup = 0;
+    for (size_t i = 0; i < j->n_own; i++)
+        if (dup[i]) {
+            if (first_dup == SIZE_MAX) first_dup = i;
+            n_dup++;
+        }
+    if (first_dup != SIZE_MAX && !j->ro->skip_bad) { /* the earlier of it and the read's error */
+        if (rc == 0 || j->d_unit[first_dup] < e_unit ||
+            (j->d_unit[first_dup] == e_unit && j->d_line[first_dup] < e.line)) {
+            dup_error(j, first_dup, &e);
+            rc = IBID_EDUPID;
+        }
+    }
+    if (rc == 0 && n_dup) {
+        for (size_t i = 0; i < j->n_own; i++)
+            if (dup[i]) {
+                dup_error(j, i, &e);
+                push_err(&j->skip, &e, j->d_unit[i]);
+            }
+        drop_dups(j, dup);
+    }
+    free(dup);
+    if (rc == 0) sort_skips(&j->skip);
+    if (rc < 0 && err) *err = e;
+    return rc;
 }
 
 /* ---- 2 and 3. the n-gram exchange ---- */
@@ -739,7 +985,7 @@ static int make_report(mjob *j, const ibid_result *res, int P, ibid_mpi_report *
     j->st.max_rss = (uint64_t)ru.ru_maxrss * 1024;
     for (size_t i = 0; i < j->n_own; i++) j->st.n_bytes += ibid_corpus_doc(j->c, i)->n_text;
     uint64_t mine[5] = {j->n_shared, j->n_boiler, res ? res->n_candidates : 0, j->st.n_passages,
-                        j->dup.n},
+                        j->n_own},
              sum[5];
     MPI_Allreduce(mine, sum, 5, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
     ibid_mpi_report *r = ibid_xcalloc(1, sizeof *r);
@@ -748,33 +994,26 @@ static int make_report(mjob *j, const ibid_result *res, int P, ibid_mpi_report *
     MPI_Gather(&j->st, (int)sizeof j->st, MPI_BYTE, r->rank, (int)sizeof j->st, MPI_BYTE, 0,
                MPI_COMM_WORLD);
     if (j->rank != 0) r->rank[0] = j->st;
-    r->n_docs = (size_t)(j->n_seen - sum[4]);
+    r->n_docs = (size_t)sum[4];
     r->n_shared_ngrams = (size_t)sum[0];
     r->n_boilerplate = (size_t)sum[1];
     r->n_candidates = (size_t)sum[2];
     r->n_passages = (size_t)sum[3];
     r->n_passes = P;
-    /* skipped: the reader's (every rank has them), then duplicate ids from every rank */
-    int n_dup = (int)j->dup.n, *counts = NULL, *displs = NULL;
+    /* skipped: each rank's in input order, so all of them in rank order */
+    int bytes = (int)(j->skip.n * sizeof(ibid_error)), *counts = NULL, *displs = NULL;
     if (j->rank == 0) {
         counts = ibid_xmalloc((size_t)j->n * sizeof *counts);
         displs = ibid_xmalloc((size_t)j->n * sizeof *displs);
     }
-    int bytes = n_dup * (int)sizeof(ibid_error);
     MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
     size_t all = 0;
     if (j->rank == 0)
         for (int s = 0; s < j->n; s++) displs[s] = (int)all, all += (size_t)counts[s];
-    ibid_error *dups = ibid_xmalloc(all ? all : 1);
-    MPI_Gatherv(j->dup.v, bytes, MPI_BYTE, dups, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
-    if (j->rank == 0) {
-        size_t nd = all / sizeof(ibid_error);
-        r->n_skipped = j->skip.n + nd;
-        r->skipped = ibid_xmalloc((r->n_skipped ? r->n_skipped : 1) * sizeof *r->skipped);
-        if (j->skip.n) memcpy(r->skipped, j->skip.v, j->skip.n * sizeof *r->skipped);
-        if (nd) memcpy(r->skipped + j->skip.n, dups, all);
-    }
-    free(dups);
+    r->skipped = ibid_xmalloc(all ? all : 1);
+    MPI_Gatherv(j->skip.v, bytes, MPI_BYTE, r->skipped, counts, displs, MPI_BYTE, 0,
+                MPI_COMM_WORLD);
+    r->n_skipped = all / sizeof(ibid_error);
     free(counts);
     free(displs);
     if (rep)
@@ -815,14 +1054,15 @@ int ibid_mpi_align(FILE *out, const char *const *inputs, size_t n_inputs, const 
     if ((rc = ibid_mpi_agree(rc, err)) < 0) return rc;
 
     ibid_corpus_new(&j.c);
-    ibid_docstream_cb cb = {on_batch, on_skip, &j};
-    rc = ibid_docstream_read(inputs, n_inputs, ro, &cb, err);
-    if (rc == 0 && j.n_seen * (uint64_t)j.n >= UINT32_MAX)
+    rc = read_share(&j, inputs, n_inputs, err);
+    uint64_t own = j.n_own, most = 0;
+    MPI_Allreduce(&own, &most, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+    if (rc == 0 && most * (uint64_t)j.n >= UINT32_MAX)
         rc = ibid_fail(err, IBID_ETOOBIG, NULL, 0, 0,
-                       "%llu documents on %d ranks: the limit is 2^32 over the number of ranks",
-                       (unsigned long long)j.n_seen, j.n);
+                       "%llu documents on one of %d ranks: the limit is 2^32 over the number of "
+                       "ranks",
+                       (unsigned long long)most, j.n);
     if ((rc = ibid_mpi_agree(rc, err)) < 0) goto done;
-    j.n_own = ibid_corpus_size(j.c);
 
     if ((P = exchange_ngrams(&j, err)) < 0) {
         rc = P;
@@ -848,7 +1088,10 @@ done:
     ibid_result_free(res);
     ibid_corpus_free(j.c);
     free(j.skip.v);
-    free(j.dup.v);
+    free(j.skip.unit);
+    free(j.d_unit);
+    free(j.d_line);
+    ibid_share_free(&j.sh);
     free(j.group_beg);
     free(j.occ);
     return rc;

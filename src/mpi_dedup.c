@@ -51,6 +51,16 @@ typedef struct dpair { /* a pair to compare, and what became of it */
     double sim;
 } dpair;
 
+/* What rank 0 needs of a document read by another rank (ibid_dedup_note), and its place. */
+typedef struct dnote {
+    uint64_t n_text; /* bytes */
+    int64_t line;    /* in its file (JSON Lines), else 0 */
+    uint32_t unit;   /* its file (ibid_share) */
+    uint32_t n_id;   /* bytes of the id, then a NUL, in strs */
+    uint32_t n_meta; /* bytes of the metadata (and a NUL) after it, or 0 for none */
+    uint32_t pad;
+} dnote;
+
 /* One document of a batch, as a worker leaves it. */
 typedef struct ditem {
     uint64_t exact;
@@ -65,8 +75,10 @@ typedef struct djob {
     const ibid_dedup_opts *o;
     ibid_dedup *d; /* rank 0: the result */
     int bands, rows;
-    uint64_t n_seen; /* documents read (every rank's count) */
-    /* this rank's documents: k = i * n + rank */
+    uint64_t n_seen;  /* documents read by every rank */
+    ibid_share share; /* the inputs and this rank's share of them */
+    uint32_t *base;   /* rank r read documents [base[r], base[r + 1]) (input order) */
+    /* this rank's documents: k = base[rank] + i */
     size_t n_own, m_own;
     uint64_t *exact; /* per own document */
     uint32_t *first; /* per own document: the first with its exact key (k itself if none) */
@@ -87,6 +99,13 @@ typedef struct djob {
     ibid_toks *toks;
     uint32_t **sig, **tmp, **tsh;
     size_t *m_tmp, *n_tsh, *m_tsh;
+    dnote *notes; /* per own document: what rank 0 notes of it (ids and metadata in strs) */
+    size_t m_notes;
+    char *strs;
+    size_t n_strs, m_strs;
+    ibid_error *skip; /* skipped by the reader, in input order */
+    size_t *skip_unit;
+    size_t n_skip, m_skip;
     ibid_mpi_rank_stats st;
     ibid_mpi_traffic tr;
     uint64_t n_bucket_keys, n_candidates, n_compared, n_similar;
@@ -121,21 +140,43 @@ static void process_one(void *ud, size_t q, int tid)
     ibid_minhash_bands(j->bkeys + q * (size_t)j->bands, j->sig[tid], j->bands, j->rows);
 }
 
+static void put_str(djob *j, const char *p, size_t n)
+{
+    IBID_GROW(j->strs, j->m_strs, j->n_strs + n + 1);
+    memcpy(j->strs + j->n_strs, p, n);
+    j->strs[j->n_strs + n] = 0;
+    j->n_strs += n + 1;
+}
+
+/* Note a document for rank 0: the metadata only when the survivor is the oldest (its date). */
+static void note(djob *j, const ibid_sdoc *d)
+{
+    size_t k = j->n_own + j->n_batch;
+    IBID_GROW(j->notes, j->m_notes, k + 1);
+    dnote *x = &j->notes[k];
+    size_t n_id = strlen(d->id),
+           n_meta = d->meta && j->o->keep == IBID_KEEP_OLDEST ? strlen(d->meta) : 0;
+    *x = (dnote){d->n_text, d->line_no, (uint32_t)d->unit, (uint32_t)n_id, 0, 0};
+    put_str(j, d->id, n_id);
+    if (n_meta) {
+        x->n_meta = (uint32_t)n_meta + 1;
+        put_str(j, d->meta, n_meta);
+    }
+}
+
 static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
 {
     djob *j = ud;
     int rc = 0;
-    if (j->n_seen + n >= UINT32_MAX)
+    if (j->n_own + n >= UINT32_MAX)
         return ibid_fail(err, IBID_ETOOBIG, docs[0].source, docs[0].line_no, 0,
                          "more than 2^32 - 1 documents");
     j->n_batch = 0;
     for (size_t i = 0; i < n; i++) {
-        if (j->d) ibid_dedup_note(j->d, &docs[i]);
-        if ((j->n_seen + i) % (uint64_t)j->n != (uint64_t)j->rank) continue;
+        note(j, &docs[i]);
         IBID_GROW(j->batch_idx, j->m_batch_idx, j->n_batch + 1);
         j->batch_idx[j->n_batch++] = i;
     }
-    j->n_seen += n;
     IBID_GROW(j->items, j->m_items, j->n_batch + 1);
     IBID_GROW(j->bkeys, j->m_bkeys, (j->n_batch + 1) * (size_t)j->bands);
     j->docs = docs;
@@ -154,7 +195,6 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
         IBID_GROW(j->sh_beg, j->m_beg, j->n_own + 1);
         IBID_GROW(j->keys, j->m_keys, j->n_own * (size_t)j->bands);
         j->exact[i] = it->exact;
-        j->first[i] = (uint32_t)(i * (size_t)j->n + (size_t)j->rank);
         if (i == 0) j->sh_beg[0] = 0;
         IBID_GROW(j->sh, j->m_sh, j->n_sh + it->n_sh + 1);
         if (it->n_sh) memcpy(j->sh + j->n_sh, j->tsh[it->tid] + it->sh_off, it->n_sh * 4);
@@ -171,7 +211,115 @@ static int on_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
 static void on_skip(void *ud, const ibid_error *e)
 {
     djob *j = ud;
-    if (j->d) ibid_dedup_note_skip(j->d, e);
+    IBID_GROW(j->skip, j->m_skip, j->n_skip + 1);
+    j->skip_unit = ibid_xrealloc(j->skip_unit, j->m_skip * sizeof *j->skip_unit);
+    j->skip_unit[j->n_skip] = j->share.cur_unit;
+    j->skip[j->n_skip++] = *e;
+}
+
+/* The rank that read document k: the last with base[r] <= k (ranks that read nothing have the
+ * base of the next). */
+static int owner(const djob *j, uint32_t k)
+{
+    int lo = 0, hi = j->n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (j->base[mid] <= k)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    assert(k >= j->base[lo] && k < j->base[lo + 1]);
+    return lo;
+}
+
+/* This rank's index of its document k. */
+static size_t local(const djob *j, uint32_t k)
+{
+    assert(k >= j->base[j->rank] && k < j->base[j->rank + 1]);
+    return k - j->base[j->rank];
+}
+
+/* Send `n` bytes at p to rank 0 (every rank's, in rank order, in *all there, malloc'd). */
+static char *to_root(djob *j, const void *p, size_t n, size_t *n_all)
+{
+    size_t *send_n = ibid_xcalloc((size_t)j->n, sizeof *send_n);
+    size_t *recv_n = ibid_xmalloc((size_t)j->n * sizeof *recv_n);
+    send_n[0] = n;
+    char *all;
+    ibid_mpi_exchange(p, send_n, &all, recv_n, ROUND, &j->tr);
+    *n_all = 0;
+    for (int s = 0; s < j->n; s++) *n_all += recv_n[s];
+    free(send_n);
+    free(recv_n);
+    return all;
+}
+
+/*
+ * After the read: the line numbers of a file split between ranks made the file's
+ * (ibid_mpi_share_lines), the documents numbered in input order (base), and rank 0 given what
+ * it notes of every document and the skipped records, in input order. Returns the read's error
+ * as every rank agrees on it (the lowest rank's, which is the first in input order). Collective.
+ */
+static int settle_read(djob *j, int rc, ibid_error *err)
+{
+    long by = ibid_mpi_share_lines(&j->share);
+    size_t u = j->share.u_first;
+    for (size_t i = 0; by && i < j->n_own; i++)
+        if (j->notes[i].unit == u && j->notes[i].line > 0) j->notes[i].line += by;
+    for (size_t i = 0; by && i < j->n_skip; i++)
+        if (j->skip_unit[i] == u && j->skip[i].line > 0) j->skip[i].line += by;
+    if (by && rc < 0 && err && j->share.cur_unit == u && err->line > 0) err->line += by;
+    uint64_t mine = j->n_own, *all = ibid_xmalloc((size_t)j->n * sizeof *all);
+    MPI_Allgather(&mine, 1, MPI_UINT64_T, all, 1, MPI_UINT64_T, MPI_COMM_WORLD);
+    j->base = ibid_xmalloc((size_t)(j->n + 1) * sizeof *j->base);
+    uint64_t total = 0;
+    for (int r = 0; r < j->n; r++) {
+        j->base[r] = (uint32_t)total;
+        total += all[r];
+    }
+    free(all);
+    j->n_seen = total;
+    if (rc == 0 && total >= UINT32_MAX)
+        rc = ibid_fail(err, IBID_ETOOBIG, NULL, 0, 0, "more than 2^32 - 1 documents");
+    if ((rc = ibid_mpi_agree(rc, err)) < 0) return rc;
+    j->base[j->n] = (uint32_t)total;
+    j->first = ibid_xrealloc(j->first, (j->n_own ? j->n_own : 1) * sizeof *j->first);
+    for (size_t i = 0; i < j->n_own; i++) j->first[i] = j->base[j->rank] + (uint32_t)i;
+
+    size_t n_notes, n_strs, n_skip;
+    char *notes = to_root(j, j->notes, j->n_own * sizeof *j->notes, &n_notes);
+    char *strs = to_root(j, j->strs, j->n_strs, &n_strs);
+    char *skip = to_root(j, j->skip, j->n_skip * sizeof *j->skip, &n_skip);
+    free(j->notes);
+    free(j->strs);
+    j->notes = NULL;
+    j->strs = NULL;
+    if (j->d) {
+        const char *q = strs;
+        for (size_t i = 0; i < n_notes / sizeof(dnote); i++) {
+            dnote x;
+            memcpy(&x, notes + i * sizeof x, sizeof x);
+            const char *path = j->share.units[x.unit].path;
+            ibid_sdoc d = {q,
+                           NULL,
+                           (size_t)x.n_text,
+                           x.n_meta ? q + x.n_id + 1 : NULL,
+                           path,
+                           ibid_is_jsonl_name(path),
+                           (long)x.line,
+                           x.unit};
+            ibid_dedup_note(j->d, &d);
+            q += x.n_id + 1 + x.n_meta;
+        }
+        assert(q == strs + n_strs);
+        for (size_t i = 0; i < n_skip / sizeof(ibid_error); i++)
+            ibid_dedup_note_skip(j->d, (const ibid_error *)(void *)(skip + i * sizeof(ibid_error)));
+    }
+    free(notes);
+    free(strs);
+    free(skip);
+    return 0;
 }
 
 /* ---- exchanges of 16-byte records by destination ---- */
@@ -225,12 +373,12 @@ static void exact_dups(djob *j)
         size_t e = i + 1;
         while (e < n_got && r[e].key == r[i].key) e++;
         for (size_t q = i + 1; q < e; q++)
-            push_rec(&out[r[q].x % (uint32_t)j->n], (ibid_rec){r[q].x, r[i].x, 0});
+            push_rec(&out[owner(j, r[q].x)], (ibid_rec){r[q].x, r[i].x, 0});
         i = e;
     }
     free(r);
     r = trade(j, out, &n_got);
-    for (size_t q = 0; q < n_got; q++) j->first[(uint32_t)r[q].key / (uint32_t)j->n] = r[q].x;
+    for (size_t q = 0; q < n_got; q++) j->first[local(j, (uint32_t)r[q].key)] = r[q].x;
     free(r);
     for (int d = 0; d < j->n; d++) free(out[d].v);
     free(out);
@@ -238,20 +386,19 @@ static void exact_dups(djob *j)
 
 /* ---- 3. buckets and candidate pairs ---- */
 
-static void emit_group(rec_vec *out, int n, const uint32_t *g, size_t m)
+static void emit_group(const djob *j, rec_vec *out, const uint32_t *g, size_t m)
 {
     if (m < 2) return;
     if (m <= GROUP_ALL_PAIRS) {
         for (size_t a = 0; a < m; a++)
             for (size_t b = a + 1; b < m; b++)
-                push_rec(&out[g[a] % (uint32_t)n], (ibid_rec){(uint64_t)g[a] << 32 | g[b], 0, 0});
+                push_rec(&out[owner(j, g[a])], (ibid_rec){(uint64_t)g[a] << 32 | g[b], 0, 0});
         return;
     }
     for (size_t b = 1; b < m; b++) {
-        push_rec(&out[g[0] % (uint32_t)n], (ibid_rec){(uint64_t)g[0] << 32 | g[b], 0, 0});
+        push_rec(&out[owner(j, g[0])], (ibid_rec){(uint64_t)g[0] << 32 | g[b], 0, 0});
         if (b > 1)
-            push_rec(&out[g[b - 1] % (uint32_t)n],
-                     (ibid_rec){(uint64_t)g[b - 1] << 32 | g[b], 0, 0});
+            push_rec(&out[owner(j, g[b - 1])], (ibid_rec){(uint64_t)g[b - 1] << 32 | g[b], 0, 0});
     }
 }
 
@@ -261,7 +408,7 @@ static ibid_rec *candidates(djob *j, size_t *n_pairs)
     int n = j->n;
     rec_vec *out = ibid_xcalloc((size_t)n, sizeof *out);
     for (size_t i = 0; i < j->n_own; i++) {
-        uint32_t k = (uint32_t)(i * (size_t)n + (size_t)j->rank);
+        uint32_t k = j->base[j->rank] + (uint32_t)i;
         if (j->first[i] != k || j->sh_beg[i + 1] == j->sh_beg[i]) continue;
         for (int b = 0; b < j->bands; b++) {
             uint64_t key = j->keys[i * (size_t)j->bands + (size_t)b];
@@ -286,7 +433,7 @@ static ibid_rec *candidates(djob *j, size_t *n_pairs)
                 IBID_GROW(g, m_g, n_g + 1);
                 g[n_g++] = r[q].x;
             }
-        emit_group(out, n, g, n_g);
+        emit_group(j, out, g, n_g);
         i = e;
     }
     free(g);
@@ -312,21 +459,21 @@ typedef struct fetched {
     size_t n;
 } fetched;
 
-static uint64_t owner_key(uint32_t k, int n)
+static uint64_t owner_key(const djob *j, uint32_t k)
 {
-    return (uint64_t)(k % (uint32_t)n) << 32 | k;
+    return (uint64_t)owner(j, k) << 32 | k;
 }
 
 static void shingles_of(const djob *j, const fetched *f, uint32_t k, const uint32_t **sh,
                         size_t *n_sh)
 {
-    if ((int)(k % (uint32_t)j->n) == j->rank) {
-        size_t i = k / (uint32_t)j->n;
+    if (owner(j, k) == j->rank) {
+        size_t i = local(j, k);
         *sh = j->sh + j->sh_beg[i];
         *n_sh = j->sh_beg[i + 1] - j->sh_beg[i];
         return;
     }
-    uint64_t key = owner_key(k, j->n);
+    uint64_t key = owner_key(j, k);
     size_t lo = 0, hi = f->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -355,7 +502,7 @@ static void fetch_shingles(djob *j, const dpair *p, size_t n, fetched *f)
     size_t n_want = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t b = (uint32_t)p[i].key;
-        if ((int)(b % (uint32_t)nr) != j->rank) want[n_want++] = owner_key(b, nr);
+        if (owner(j, b) != j->rank) want[n_want++] = owner_key(j, b);
     }
     qsort(want, n_want, sizeof *want, cmp_u64);
     size_t u = 0;
@@ -377,14 +524,14 @@ static void fetch_shingles(djob *j, const dpair *p, size_t n, fetched *f)
     const uint32_t *asked = (const uint32_t *)(void *)rbuf;
     for (int s = 0; s < nr; s++) n_asked += recv_n[s] / 4;
     for (size_t i = 0; i < n_asked; i++) {
-        size_t k = asked[i] / (uint32_t)nr;
+        size_t k = local(j, asked[i]);
         total += 1 + j->sh_beg[k + 1] - j->sh_beg[k];
     }
     uint32_t *ans = ibid_xmalloc((total ? total : 1) * sizeof *ans), *w = ans;
     for (int s = 0; s < nr; s++) {
         uint32_t *from = w;
         for (size_t i = 0; i < recv_n[s] / 4; i++, at++) {
-            size_t k = asked[at] / (uint32_t)nr, m = j->sh_beg[k + 1] - j->sh_beg[k];
+            size_t k = local(j, asked[at]), m = j->sh_beg[k + 1] - j->sh_beg[k];
             *w++ = (uint32_t)m;
             if (m) memcpy(w, j->sh + j->sh_beg[k], m * 4);
             w += m;
@@ -484,7 +631,7 @@ static void member_similarities(djob *j)
             uint32_t a = (uint32_t)ibid_dedup_exact_of(j->d, m);
             uint32_t b = (uint32_t)ibid_dedup_exact_of(j->d, s);
             if (s == m || a == b) continue;
-            push_rec(&out[a % (uint32_t)j->n], (ibid_rec){(uint64_t)a << 32 | b, (uint32_t)m, 0});
+            push_rec(&out[owner(j, a)], (ibid_rec){(uint64_t)a << 32 | b, (uint32_t)m, 0});
         }
     }
     size_t n_got, n_sims;
@@ -523,6 +670,12 @@ static void free_job(djob *j)
         if (j->tsh) free(j->tsh[t]);
     }
     free(j->toks);
+    free(j->base);
+    free(j->notes);
+    free(j->strs);
+    free(j->skip);
+    free(j->skip_unit);
+    ibid_share_free(&j->share);
     free(j->sig);
     free(j->tmp);
     free(j->tsh);
@@ -585,9 +738,10 @@ int ibid_mpi_dedup(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
     for (int t = 0; t < nt; t++)
         j.sig[t] = ibid_xmalloc((size_t)j.bands * (size_t)j.rows * sizeof **j.sig);
 
+    ibid_share_plan(&j.share, inputs, n_inputs, err);
     ibid_docstream_cb cb = {on_batch, on_skip, &j};
-    rc = ibid_docstream_read(inputs, n_inputs, ro, &cb, err);
-    if ((rc = ibid_mpi_agree(rc, err)) < 0) goto done;
+    rc = ibid_share_read(&j.share, j.rank, j.n, ro, &cb, err);
+    if ((rc = settle_read(&j, rc, err)) < 0) goto done;
     if (mo && mo->test_die_rank == j.rank) abort(); /* the failure test: a rank dies */
 
     exact_dups(&j);
@@ -603,7 +757,7 @@ int ibid_mpi_dedup(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
     /* the exact duplicates this rank found, as edges for rank 0 too */
     rec_vec ex = {0};
     for (size_t i = 0; i < j.n_own; i++) {
-        uint32_t k = (uint32_t)(i * (size_t)j.n + (size_t)j.rank);
+        uint32_t k = j.base[j.rank] + (uint32_t)i;
         if (j.first[i] != k) push_rec(&ex, (ibid_rec){(uint64_t)j.first[i] << 32 | k, 0, 0});
     }
     int bytes = (int)(ex.n * sizeof *ex.v), *counts = NULL, *displs = NULL;

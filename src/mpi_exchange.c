@@ -117,3 +117,19 @@ int ibid_mpi_agree(int rc, ibid_error *err)
     if (err) *err = e;
     return e.code;
 }
+
+long ibid_mpi_share_lines(const ibid_share *sh)
+{
+    int rank, n;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &n);
+    int64_t mine[2] = {sh->any && sh->last_split ? (int64_t)sh->u_last : -1, sh->last_lines};
+    int64_t *all = ibid_xmalloc((size_t)n * sizeof mine);
+    MPI_Allgather(mine, 2, MPI_INT64_T, all, 2, MPI_INT64_T, MPI_COMM_WORLD);
+    long lines = 0;
+    if (sh->any && sh->first_mid)
+        for (int r = 0; r < rank; r++)
+            if (all[2 * r] == (int64_t)sh->u_first) lines += (long)all[2 * r + 1];
+    free(all);
+    return lines;
+}

@@ -40,4 +40,12 @@ void ibid_mpi_exchange(const char *send, const size_t *send_n, char **recv, size
  */
 int ibid_mpi_agree(int rc, ibid_error *err);
 
+/*
+ * ibid_mpi_share_lines: after ibid_share_read on every rank, the lines of this rank's first unit
+ * that lower ranks read (0 unless sh->first_mid): what to add to the line numbers of the
+ * documents and errors of unit sh->u_first read here, to make them the file's. Each rank's last
+ * unit is the only one it can share with a higher rank. Collective.
+ */
+long ibid_mpi_share_lines(const ibid_share *sh);
+
 #endif

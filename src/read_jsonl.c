@@ -101,6 +101,7 @@ void ibid_jsonl_tuning_init(ibid_jsonl_tuning *t)
     t->block = (size_t)32 << 20;
     t->batch_lines = (size_t)1 << 16;
     t->jansson_only = 0;
+    t->mid_file = 0;
 }
 
 /* ---- the line reader ---- */
@@ -575,10 +576,11 @@ static void rec_clear(line_rec *r)
 /*
  * Parse line r (r->s[0, r->n)) into r's document, its text in *slab. Returns 0 (also for a
  * blank line) or an error code with `e` filled, naming the source and line; then nothing is
- * kept. `sk` is scratch for the emptied line; `fast` allows decoding the text without jansson.
+ * kept. `sk` is scratch for the emptied line; `fast` allows decoding the text without jansson;
+ * `bom`: line 1 is the file's first line, where a byte order mark may stand.
  */
-static int parse_line(line_rec *r, const char *name, const ibid_read_opts *o, int fast, strbuf *sk,
-                      ibid_slab **slab, ibid_error *e)
+static int parse_line(line_rec *r, const char *name, const ibid_read_opts *o, int fast, int bom,
+                      strbuf *sk, ibid_slab **slab, ibid_error *e)
 {
     int rc = 0;
     json_t *obj = NULL;
@@ -587,7 +589,7 @@ static int parse_line(line_rec *r, const char *name, const ibid_read_opts *o, in
     size_t n = r->n, n_text = 0;
     long line_no = r->line_no;
     long col_off = 0; /* bytes dropped from the front of the line, for columns */
-    if (line_no == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+    if (bom && line_no == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
         s += 3; /* a byte order mark, as some Windows tools write */
         n -= 3;
         col_off = 3;
@@ -704,6 +706,7 @@ typedef struct batch {
     const char *name;
     const ibid_read_opts *o;
     int fast;         /* decode texts without jansson where possible */
+    int bom;          /* line 1 is the file's first (not a share's, ibid_jsonl_tuning.mid_file) */
     strbuf *sk;       /* per thread: the emptied line */
     ibid_slab **slab; /* per thread: where texts go, adopted by the corpus at the end */
     int r;            /* how taking lines ended: LINE_EOF, LINE_MORE (more batches follow), or
@@ -717,7 +720,7 @@ static void parse_one(void *ud, size_t i, int tid)
     line_rec *r = &b->rec[i];
     if (r->rc < 0) return; /* too long: failed while reading */
     ibid_error e;
-    r->rc = parse_line(r, b->name, b->o, b->fast, &b->sk[tid], &b->slab[tid], &e);
+    r->rc = parse_line(r, b->name, b->o, b->fast, b->bom, &b->sk[tid], &b->slab[tid], &e);
     if (r->rc < 0) {
         r->e = ibid_xmalloc(sizeof e);
         *r->e = e;
@@ -869,6 +872,7 @@ static int read_lines(ibid_stream *s, const ibid_read_opts *o, const ibid_jsonl_
         b[i].o = o;
         /* a text field written with a backslash cannot be matched as written */
         b[i].fast = !t->jansson_only && !strchr(o->text_field, '\\');
+        b[i].bom = !t->mid_file;
         b[i].sk = ibid_xcalloc((size_t)nt, sizeof *b[i].sk);
         b[i].slab = ibid_xcalloc((size_t)nt, sizeof *b[i].slab);
     }

@@ -19,7 +19,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-enum { KIND_PLAIN, KIND_GZ, KIND_ZST };
+enum { KIND_PLAIN, KIND_GZ, KIND_ZST, KIND_RANGE };
 
 struct ibid_stream {
     int kind;        /* KIND_* */
@@ -35,6 +35,9 @@ struct ibid_stream {
     int in_eof;      /* KIND_ZST: the compressed input is exhausted */
     int failed;      /* an error was returned; later reads return it again */
     int failed_code;
+    uint64_t pos;   /* KIND_RANGE: the file offset of the next byte read */
+    uint64_t end;   /* KIND_RANGE: lines starting before this offset are the stream's */
+    int range_done; /* KIND_RANGE: the last line is out */
 };
 
 static int ends_with(const char *s, const char *suffix)
@@ -132,6 +135,93 @@ static long read_plain(ibid_stream *s, void *buf, size_t n, ibid_error *err)
     return (long)k;
 }
 
+int ibid_stream_open_range(ibid_stream **out, const char *path, uint64_t beg, uint64_t end,
+                           ibid_error *err)
+{
+    assert(out && path && strcmp(path, "-") != 0);
+    assert(!ends_with(path, ".gz") && !ends_with(path, ".zst"));
+    int rc = 0;
+    ibid_stream *s = stream_alloc(KIND_RANGE, path);
+    *out = NULL;
+    s->fp = fopen(path, "rb");
+    if (!s->fp) {
+        rc = ibid_fail(err, IBID_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+        goto done;
+    }
+    s->own_fp = 1;
+    s->pos = beg;
+    s->end = end;
+    s->range_done = beg >= end;
+    if (beg == 0 || s->range_done) goto done;
+    /* the line holding byte beg - 1 is an earlier range's: skip past its '\n' */
+    if (fseeko(s->fp, (off_t)(beg - 1), SEEK_SET) != 0) {
+        rc = ibid_fail(err, IBID_EIO, path, 0, 0, "cannot seek: %s", strerror(errno));
+        goto done;
+    }
+    char buf[1 << 16];
+    for (s->pos = beg - 1;;) {
+        if (s->pos + 1 >= end) { /* no line starts in [beg, end) */
+            s->range_done = 1;
+            break;
+        }
+        size_t want = end - 1 - s->pos < sizeof buf ? (size_t)(end - 1 - s->pos) : sizeof buf;
+        long k = read_plain(s, buf, want, err);
+        if (k < 0) {
+            rc = (int)k;
+            goto done;
+        }
+        if (k == 0) {
+            s->range_done = 1;
+            break;
+        }
+        char *nl = memchr(buf, '\n', (size_t)k);
+        if (!nl) {
+            s->pos += (uint64_t)k;
+            continue;
+        }
+        s->pos += (uint64_t)(nl - buf) + 1;
+        if (s->pos < end && fseeko(s->fp, (off_t)s->pos, SEEK_SET) != 0) {
+            rc = ibid_fail(err, IBID_EIO, path, 0, 0, "cannot seek: %s", strerror(errno));
+            goto done;
+        }
+        s->range_done = s->pos >= end;
+        break;
+    }
+done:
+    if (rc < 0) {
+        ibid_stream_close(s);
+        s = NULL;
+    }
+    *out = s;
+    return rc;
+}
+
+/* Up to n bytes of a range stream: everything before `end`, then up to the next '\n'. */
+static long read_range(ibid_stream *s, void *buf, size_t n, ibid_error *err)
+{
+    if (s->range_done) return 0;
+    int before = s->pos < s->end;
+    if (before && n > s->end - s->pos) n = (size_t)(s->end - s->pos);
+    long k = read_plain(s, buf, n, err);
+    if (k <= 0) {
+        s->range_done = k == 0;
+        return k;
+    }
+    char *b = buf;
+    if (before) {
+        s->pos += (uint64_t)k;
+        s->range_done = s->pos == s->end && b[k - 1] == '\n';
+        return k;
+    }
+    char *nl = memchr(b, '\n', (size_t)k);
+    if (nl) {
+        k = (long)(nl - b) + 1;
+        s->range_done = 1;
+    }
+    s->pos += (uint64_t)k;
+    return k;
+}
+
 static long read_gz(ibid_stream *s, void *buf, size_t n, ibid_error *err)
 {
     if (n > INT_MAX) n = INT_MAX;
@@ -198,6 +288,9 @@ long ibid_stream_read(ibid_stream *s, void *buf, size_t n, ibid_error *err)
         break;
     case KIND_ZST:
         k = read_zst(s, buf, n, err);
+        break;
+    case KIND_RANGE:
+        k = read_range(s, buf, n, err);
         break;
     default:
         k = read_plain(s, buf, n, err);

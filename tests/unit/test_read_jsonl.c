@@ -738,7 +738,7 @@ static size_t expect_any_tuning(const char *data, size_t n, const ibid_read_opts
         for (size_t li = 0; li < sizeof lines / sizeof *lines; li++)
             for (int ti = 0; ti < 2; ti++)
                 for (int jansson_only = 0; jansson_only < 2; jansson_only++) {
-                    ibid_jsonl_tuning t = {blocks[bi], lines[li], jansson_only};
+                    ibid_jsonl_tuning t = {blocks[bi], lines[li], jansson_only, 0};
                     o.n_threads = threads[ti];
                     char what[160];
                     snprintf(what, sizeof what,
