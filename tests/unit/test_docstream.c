@@ -8,6 +8,10 @@
  * - Errors: a bad line stops the read after the documents before it were delivered, naming file
  *   and line; under skip_bad it goes to the skip callback; invalid UTF-8 in a text file names the
  *   line and column; "-" is refused; a batch callback's error stops the read and is returned.
+ * - Shares (ibid_share_read, the ranks of an MPI job): for 1 to 9 ranks, the shares of plain,
+ *   compressed, CRLF, blank-line, long-line and empty JSON Lines files and text files, taken in
+ *   rank order and with the lines of lower ranks added as ibid_mpi_share_lines adds them, are
+ *   the documents and line numbers of one read, each once.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <setjmp.h>
@@ -229,12 +233,168 @@ static void test_many_files(void **state)
     rm_tree(dir);
 }
 
+/* Documents of shares, as (id, unit, line), growable. */
+typedef struct got {
+    size_t n, m;
+    char **id;
+    size_t *unit;
+    long *line;
+} got;
+
+static int got_batch(void *ud, const ibid_sdoc *docs, size_t n, ibid_error *err)
+{
+    (void)err;
+    got *g = ud;
+    for (size_t i = 0; i < n; i++) {
+        if (g->n == g->m) {
+            g->m = g->m ? 2 * g->m : 64;
+            g->id = realloc(g->id, g->m * sizeof *g->id);
+            g->unit = realloc(g->unit, g->m * sizeof *g->unit);
+            g->line = realloc(g->line, g->m * sizeof *g->line);
+            assert_non_null(g->id);
+            assert_non_null(g->unit);
+            assert_non_null(g->line);
+        }
+        g->id[g->n] = strdup(docs[i].id);
+        g->unit[g->n] = docs[i].unit;
+        g->line[g->n] = docs[i].line_no;
+        g->n++;
+    }
+    return 0;
+}
+
+static void got_skip(void *ud, const ibid_error *e)
+{
+    (void)ud;
+    (void)e;
+    fail_msg("nothing is skipped here");
+}
+
+static void got_free(got *g)
+{
+    for (size_t i = 0; i < g->n; i++) free(g->id[i]);
+    free(g->id);
+    free(g->unit);
+    free(g->line);
+    memset(g, 0, sizeof *g);
+}
+
+/* The bytes of range stream [beg, end) of path, appended to buf at *n. */
+static void read_range(const char *path, uint64_t beg, uint64_t end, char *buf, size_t *n)
+{
+    ibid_stream *st;
+    ibid_error err;
+    assert_int_equal(ibid_stream_open_range(&st, path, beg, end, &err), 0);
+    long k;
+    while ((k = ibid_stream_read(st, buf + *n, 3, &err)) > 0) *n += (size_t)k;
+    assert_int_equal(k, 0);
+    ibid_stream_close(st);
+}
+
+/* Every way of cutting a file into three byte ranges gives each line once, in order. */
+static void test_ranges(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir("docstream_range");
+    static const char *files[] = {"ab\ncd\n\nefg\nh\n", "ab\ncd\n\nefg\nh", "\n\nx\n",
+                                  "long line\n", ""};
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        put(dir, "r.jsonl", files[f]);
+        char *path = join(dir, "r.jsonl");
+        size_t size = strlen(files[f]);
+        for (size_t c1 = 0; c1 <= size; c1++)
+            for (size_t c2 = c1; c2 <= size; c2++) {
+                char buf[64];
+                size_t n = 0;
+                read_range(path, 0, c1, buf, &n);
+                read_range(path, c1, c2, buf, &n);
+                read_range(path, c2, size, buf, &n);
+                assert_int_equal(n, size);
+                assert_memory_equal(buf, files[f], size);
+            }
+        free(path);
+    }
+    rm_tree(dir);
+}
+
+static void test_shares(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir("docstream_share");
+    /* lines of many lengths, some long, blank lines and CRLF endings */
+    size_t m = 1 << 16;
+    char *big = malloc(m), *line = malloc(4200);
+    assert_non_null(big);
+    assert_non_null(line);
+    size_t n = 0;
+    for (int i = 0; i < 60; i++) {
+        size_t len = (size_t)(i * 37 % 11) * (i % 9 == 4 ? 350 : 7) + 1;
+        memset(line, 'a' + i % 26, len);
+        line[len] = 0;
+        n += (size_t)snprintf(big + n, m - n, "{\"id\": \"a%d\", \"text\": \"%s\"}%s", i, line,
+                              i % 5 == 2 ? "\r\n" : "\n");
+        if (i % 13 == 6) n += (size_t)snprintf(big + n, m - n, "\n");
+    }
+    assert_true(n < m);
+    put(dir, "a.jsonl", big);
+    put(dir, "b.txt", "a text file");
+    char *gz = join(dir, "c.jsonl.gz");
+    gzFile z = gzopen(gz, "wb");
+    gzputs(z, "{\"id\": \"c1\", \"text\": \"compressed\"}\n{\"id\": \"c2\", \"text\": \"x\"}\n");
+    gzclose(z);
+    put(dir, "d.jsonl", "");
+    put(dir, "e.jsonl",
+        "{\"id\": \"e1\", \"text\": \"no line ending\"}\n{\"id\": \"e2\", \"text\": \"y\"}");
+    put(dir, "f.txt", "another");
+    const char *paths[] = {dir};
+    ibid_read_opts o;
+    ibid_read_opts_init(&o);
+    got all = {0};
+    ibid_docstream_cb cb = {got_batch, got_skip, &all};
+    ibid_error err;
+    assert_int_equal(ibid_docstream_read(paths, 1, &o, &cb, &err), 0);
+    assert_int_equal(all.n, 60 + 1 + 2 + 2 + 1);
+    for (int n_ranks = 1; n_ranks <= 9; n_ranks++) {
+        got g = {0};
+        cb.ud = &g;
+        long last_unit[9], last_lines[9];
+        for (int r = 0; r < n_ranks; r++) {
+            ibid_share sh;
+            assert_int_equal(ibid_share_plan(&sh, paths, 1, &err), 0);
+            assert_int_equal(sh.n_units, 6);
+            size_t from = g.n;
+            assert_int_equal(ibid_share_read(&sh, r, n_ranks, &o, &cb, &err), 0);
+            last_unit[r] = sh.any && sh.last_split ? (long)sh.u_last : -1;
+            last_lines[r] = sh.last_lines;
+            long by = 0; /* what ibid_mpi_share_lines adds */
+            if (sh.any && sh.first_mid)
+                for (int q = 0; q < r; q++)
+                    if (last_unit[q] == (long)sh.u_first) by += last_lines[q];
+            for (size_t i = from; i < g.n; i++)
+                if (g.unit[i] == sh.u_first && g.line[i] > 0) g.line[i] += by;
+            ibid_share_free(&sh);
+        }
+        assert_int_equal(g.n, all.n);
+        for (size_t i = 0; i < all.n; i++) {
+            assert_string_equal(g.id[i], all.id[i]);
+            assert_int_equal(g.unit[i], all.unit[i]);
+            assert_int_equal(g.line[i], all.line[i]);
+        }
+        got_free(&g);
+    }
+    got_free(&all);
+    free(big);
+    free(line);
+    free(gz);
+    rm_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_jsonl),
-        cmocka_unit_test(test_folder),
-        cmocka_unit_test(test_many_files),
+        cmocka_unit_test(test_jsonl),      cmocka_unit_test(test_folder),
+        cmocka_unit_test(test_many_files), cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_shares),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
