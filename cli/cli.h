@@ -102,5 +102,8 @@ void cli_load_report(const cli_align_args *a, const char *cmd, const ibid_corpus
 int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html);
 /* Each rank's figures (documents, traffic, peak memory) as a table on stderr, for -v. */
 void cli_mpi_report(const char *cmd, const ibid_mpi_report *r);
+/* Under mpirun, rank 0: remove the temporary output `tmp` when mpirun ends the job (a rank
+ * died) or rank 0 aborts; NULL: no longer (the default handlers again). */
+void cli_mpi_guard(const char *tmp);
 
 #endif

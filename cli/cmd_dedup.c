@@ -302,26 +302,41 @@ int ibid_cmd_dedup(int argc, char **argv)
     ro.n_threads = o.n_threads;
 
     ibid_mpi_report *rep = NULL;
-    if (ibid_mpi_size() > 0) { /* under mpirun: the ranks share the work, rank 0 writes */
+    int kept_written = 0;
+    if (ibid_mpi_size() > 0) { /* under mpirun: the ranks share the work and the kept documents */
         ibid_mpi_opts mo;
         ibid_mpi_opts_init(&mo);
         const char *die = getenv("IBID_TEST_MPI_DIE_RANK"); /* the failure test (tests/mpi) */
         if (die) mo.test_die_rank = atoi(die);
         o.progress = NULL;
-        if (ibid_mpi_dedup(&d, (const char *const *)argv + optind, (size_t)(argc - optind), &ro, &o,
-                           &mo, &rep, &err) < 0)
-            goto done;
-        if (ibid_mpi_rank() != 0) { /* done: rank 0 writes the output */
+        /* rank 0 opens the output first (a temporary file, removed if a rank dies); if it
+         * cannot, the job still runs, writes nothing, and fails after, as one process does */
+        ibid_error open_err = {0};
+        int open_rc = ibid_mpi_rank() == 0 ? cli_output_open(&out, output, &open_err) : 0;
+        if (open_rc == 0 && out.tmp) cli_mpi_guard(out.tmp);
+        int mrc =
+            ibid_mpi_dedup(&d, open_rc == 0 ? out.fp : NULL, (const char *const *)argv + optind,
+                           (size_t)(argc - optind), &ro, &o, &mo, &rep, &err);
+        cli_mpi_guard(NULL);
+        if (mrc < 0) goto done;
+        if (ibid_mpi_rank() != 0) { /* done: rank 0 writes the clusters and the messages */
             ibid_mpi_report_free(rep);
             return EXIT_OK;
         }
+        if (open_rc < 0) {
+            err = open_err;
+            goto done;
+        }
+        kept_written = 1;
     } else if (ibid_dedup_run(&d, (const char *const *)argv + optind, (size_t)(argc - optind), &ro,
                               &o, &err) < 0) {
         goto done;
     }
     double t_run = cli_now();
-    if (cli_output_open(&out, output, &err) < 0) goto done;
-    if (ibid_dedup_write_kept(d, out.fp, &err) < 0) goto done;
+    if (!kept_written) {
+        if (cli_output_open(&out, output, &err) < 0) goto done;
+        if (ibid_dedup_write_kept(d, out.fp, &err) < 0) goto done;
+    }
     if (clusters) {
         if (cli_output_open(&cl, clusters, &err) < 0) goto done;
         if (ibid_dedup_write_clusters(d, cl.fp, &err) < 0) goto done;

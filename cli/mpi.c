@@ -1,6 +1,7 @@
 /*
  * mpi.c: ibid align under mpirun: the same command, the work shared by the ranks
- * (ibid_mpi_align); rank 0 alone writes the output and the messages.
+ * (ibid_mpi_align); rank 0 alone writes the output and the messages. And what ibid dedup under
+ * mpirun shares with it (cli_mpi_guard, cli_mpi_report).
  *
  * The output is a temporary file beside the named one, opened by rank 0 only and renamed once
  * every rank has reported success (ibid_mpi_align returns 0 on every rank only then). When a
@@ -25,6 +26,15 @@ static void on_term(int sig)
     if (tmp_output) unlink(tmp_output);
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+void cli_mpi_guard(const char *tmp)
+{
+    tmp_output = tmp;
+    void (*h)(int) = tmp ? on_term : SIG_DFL;
+    signal(SIGTERM, h);
+    signal(SIGINT, h);
+    signal(SIGABRT, h); /* IBID_TEST_MPI_DIE_RANK=0: rank 0 itself aborts */
 }
 
 static const ibid_error *skipped_at(const void *r, size_t i)
@@ -94,22 +104,14 @@ int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html)
     double t0 = cli_now();
     ibid_error open_err = {0};
     int open_rc = root ? cli_output_open(&out, a->output, &open_err) : 0;
-    if (open_rc == 0 && out.tmp) {
-        tmp_output = out.tmp;
-        signal(SIGTERM, on_term);
-        signal(SIGINT, on_term);
-        signal(SIGABRT, on_term); /* IBID_TEST_MPI_DIE_RANK=0: rank 0 itself aborts */
-    }
+    if (open_rc == 0 && out.tmp) cli_mpi_guard(out.tmp);
     /* a rank 0 without its output still takes part (with out NULL every rank fails at once) */
     int rc =
         ibid_mpi_align(root ? out.fp : NULL, (const char *const *)argv + a->first_input,
                        (size_t)(argc - a->first_input), &a->ro, &a->ao, &a->wo, &mo, &rep, &err);
     if (open_rc < 0) rc = open_rc, err = open_err;
     if (root && rc == 0) rc = cli_output_commit(&out, &err);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGABRT, SIG_DFL);
-    tmp_output = NULL;
+    cli_mpi_guard(NULL);
     if (rc < 0) {
         if (root) {
             if (out.fp) cli_output_abort(&out);

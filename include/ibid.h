@@ -1004,19 +1004,23 @@ int ibid_mpi_align(FILE *out, const char *const *inputs, size_t n_inputs, const 
 
 /*
  * ibid_mpi_dedup: ibid_dedup_run across every rank of the job; every rank calls it with the
- * same arguments. Every rank reads every input (so that all agree on the documents and the
- * errors); rank r signs the documents numbered r, r + N, ...; exact keys and band keys go to
- * the ranks owning their hash ranges (MPI_Alltoallv), candidate pairs to the rank of their first
- * document, which fetches the other's shingles and verifies; the duplicate edges are joined on
- * rank 0 (mpi_dedup.c). On rank 0, *out is the result, with the clusters and survivors of
- * ibid_dedup_run on the same inputs and options (its counts of compared and similar pairs can
- * be larger: one process skips pairs already joined); write it with ibid_dedup_write_kept and
- * ibid_dedup_write_clusters, which read the inputs again on rank 0. Elsewhere *out is NULL. On
- * success *rep (if not NULL) is a new report (n_postings: band keys received; n_group_occ:
- * pairs verified; n_fetched: shingle sets fetched). Errors as ibid_dedup_run, the same on every
- * rank. Thread safety: the main thread, one call at a time; o->n_threads threads per rank.
+ * same arguments. Each rank reads its share of the inputs (about 1/N of the bytes: a plain JSON
+ * Lines file is cut at line boundaries, a compressed or text file goes whole to one rank) and
+ * signs its documents; exact keys and band keys go to the ranks owning their hash ranges
+ * (MPI_Alltoallv), candidate pairs to the rank of their first document, which fetches the
+ * other's shingles and verifies; the duplicate edges are joined on rank 0 (mpi_dedup.c). On rank
+ * 0, *out is the result, with the clusters and survivors of ibid_dedup_run on the same inputs and
+ * options (its counts of compared and similar pairs can be larger: one process skips pairs
+ * already joined); write the clusters with ibid_dedup_write_clusters. `kept` (rank 0's; the
+ * others pass NULL): where the kept documents go, as ibid_dedup_write_kept writes them, each
+ * rank copying its own from its share and rank 0 appending the parts in input order; NULL on
+ * rank 0: not written (ibid_dedup_write_kept on rank 0 can still write them, reading every input
+ * again). Elsewhere *out is NULL. On success *rep (if not NULL) is a new report (n_postings:
+ * band keys received; n_group_occ: pairs verified; n_fetched: shingle sets fetched). Errors as
+ * ibid_dedup_run, the same on every rank. Thread safety: the main thread, one call at a time;
+ * o->n_threads threads per rank.
  */
-int ibid_mpi_dedup(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
+int ibid_mpi_dedup(ibid_dedup **out, FILE *kept, const char *const *inputs, size_t n_inputs,
                    const ibid_read_opts *ro, const ibid_dedup_opts *o, const ibid_mpi_opts *mo,
                    ibid_mpi_report **rep, ibid_error *err);
 

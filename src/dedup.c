@@ -890,15 +890,13 @@ static int write_error(FILE *fp, ibid_error *err)
 }
 
 /*
- * Copy the lines of JSON Lines source `s` whose numbers are lines[0, n) (ascending). Nearly
- * every line of a corpus is usually kept, so the lines are not written one at a time: each
- * run of kept lines inside a read block goes out in one fwrite.
+ * Nearly every line of a corpus is usually kept, so the lines are not written one at a time:
+ * each run of kept lines inside a read block goes out in one fwrite.
  */
-static int copy_lines(const dsource *s, const uint32_t *lines, size_t n, FILE *fp, ibid_error *err)
+int ibid_dedup_copy_lines(ibid_stream *st, const char *path, long line_add, const uint32_t *lines,
+                          size_t n, FILE *fp, ibid_error *err)
 {
-    ibid_stream *st = NULL;
     int rc;
-    if ((rc = ibid_stream_open(&st, s->path, err)) < 0) return rc;
     enum { BUF = 4 << 20 };
     char *buf = ibid_xmalloc(BUF);
     uint32_t line = 1;
@@ -939,13 +937,32 @@ static int copy_lines(const dsource *s, const uint32_t *lines, size_t n, FILE *f
         next++;
     }
     if (next < n)
-        rc = ibid_fail(err, IBID_EIO, s->path, (long)lines[next], 0,
+        rc = ibid_fail(err, IBID_EIO, path, (long)lines[next] + line_add, 0,
                        "the file is shorter than when it was read; was it changed?");
     else
         rc = write_error(fp, err);
 done:
     free(buf);
-    ibid_stream_close(st);
+    return rc;
+}
+
+int ibid_dedup_copy_text(const char *path, const char *id, size_t n_bytes, size_t max_doc, FILE *fp,
+                         ibid_error *err)
+{
+    char *text = NULL;
+    size_t n_text = 0;
+    int rc = ibid_read_whole(&text, &n_text, path, max_doc, 0, err);
+    if (rc == 0 && n_text != n_bytes)
+        rc = ibid_fail(err, IBID_EIO, path, 0, 0, "the file has changed since it was read");
+    if (rc == 0) {
+        fputs("{\"id\":", fp);
+        put_json_string(fp, id, strlen(id));
+        fputs(",\"text\":", fp);
+        put_json_string(fp, text, n_text);
+        fputs("}\n", fp);
+        rc = write_error(fp, err);
+    }
+    free(text);
     return rc;
 }
 
@@ -964,25 +981,14 @@ int ibid_dedup_write_kept(const ibid_dedup *d, FILE *fp, ibid_error *err)
         }
         const dsource *s = &d->src[src];
         if (s->is_jsonl) {
-            rc = copy_lines(s, lines, n, fp, err);
+            ibid_stream *st = NULL;
+            if ((rc = ibid_stream_open(&st, s->path, err)) == 0)
+                rc = ibid_dedup_copy_lines(st, s->path, 0, lines, n, fp, err);
+            ibid_stream_close(st);
         } else if (n) {
             assert(j == i + 1);
-            char *text = NULL;
-            size_t n_text = 0;
-            rc = ibid_read_whole(&text, &n_text, s->path, d->ro.max_doc, 0, err);
-            if (rc == 0 && n_text != d->doc[i].n_bytes)
-                rc = ibid_fail(err, IBID_EIO, s->path, 0, 0,
-                               "the file has changed since it was read");
-            if (rc == 0) {
-                const char *id = ibid_dedup_id(d, i);
-                fputs("{\"id\":", fp);
-                put_json_string(fp, id, strlen(id));
-                fputs(",\"text\":", fp);
-                put_json_string(fp, text, n_text);
-                fputs("}\n", fp);
-                rc = write_error(fp, err);
-            }
-            free(text);
+            rc = ibid_dedup_copy_text(s->path, ibid_dedup_id(d, i), d->doc[i].n_bytes,
+                                      d->ro.max_doc, fp, err);
         }
         i = j;
     }

@@ -314,27 +314,49 @@ uint64_t ibid_share_beg(uint64_t total, int rank, int n_ranks)
     return q * (uint64_t)rank + r * (uint64_t)rank / (uint64_t)n_ranks;
 }
 
+/* Whether rank r of n reads unit u; for a split unit, the bytes [*a, *b) of the inputs laid end
+ * to end whose lines it reads. */
+static int share_of(const ibid_share *sh, const ibid_share_unit *u, int rank, int n_ranks,
+                    uint64_t *a, uint64_t *b)
+{
+    uint64_t beg = ibid_share_beg(sh->total, rank, n_ranks);
+    uint64_t next = rank + 1 < n_ranks ? ibid_share_beg(sh->total, rank + 1, n_ranks) : UINT64_MAX;
+    *a = *b = 0;
+    if (u->kind == UNIT_SPLIT) { /* the lines starting in [beg, next) */
+        *a = beg > u->off ? beg : u->off;
+        *b = next < u->off + u->size ? next : u->off + u->size;
+        return *a < *b;
+    }
+    return u->off >= beg && u->off < next; /* whole, by the rank holding its start */
+}
+
+int ibid_share_open(const ibid_share *sh, size_t i, int rank, int n_ranks, ibid_stream **out,
+                    ibid_error *err)
+{
+    assert(sh && i < sh->n_units && rank >= 0 && rank < n_ranks);
+    const ibid_share_unit *u = &sh->units[i];
+    uint64_t a, b;
+    int mine = share_of(sh, u, rank, n_ranks, &a, &b);
+    assert(mine && (u->kind == UNIT_SPLIT || u->kind == UNIT_WHOLE_JSONL));
+    (void)mine;
+    if (u->kind == UNIT_SPLIT)
+        return ibid_stream_open_range(out, u->path, a - u->off, b - u->off, err);
+    return ibid_stream_open(out, u->path, err);
+}
+
 int ibid_share_read(ibid_share *sh, int rank, int n_ranks, const ibid_read_opts *o,
                     const ibid_docstream_cb *cb, ibid_error *err)
 {
     assert(sh && o && cb && cb->batch && cb->skip && rank >= 0 && rank < n_ranks);
     int rc;
     stream_state st = {.o = o, .cb = cb};
-    uint64_t beg = ibid_share_beg(sh->total, rank, n_ranks);
-    uint64_t next = rank + 1 < n_ranks ? ibid_share_beg(sh->total, rank + 1, n_ranks) : UINT64_MAX;
     sh->any = sh->first_mid = sh->last_split = 0;
     sh->last_lines = 0;
     if ((rc = ibid_read_opts_check(o, err)) < 0) return rc;
     for (size_t i = 0; i < sh->n_units; i++) {
         const ibid_share_unit *u = &sh->units[i];
         uint64_t a, b;
-        if (u->kind == UNIT_SPLIT) { /* the lines starting in [beg, next) */
-            a = beg > u->off ? beg : u->off;
-            b = next < u->off + u->size ? next : u->off + u->size;
-            if (a >= b) continue;
-        } else if (u->off < beg || u->off >= next) { /* whole, by the rank holding its start */
-            continue;
-        }
+        if (!share_of(sh, u, rank, n_ranks, &a, &b)) continue;
         if (!sh->any) {
             sh->any = 1;
             sh->u_first = i;

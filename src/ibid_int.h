@@ -468,6 +468,9 @@ uint64_t ibid_share_beg(uint64_t total, int rank, int n_ranks);
 int ibid_share_read(ibid_share *sh, int rank, int n_ranks, const ibid_read_opts *o,
                     const ibid_docstream_cb *cb, ibid_error *err);
 void ibid_share_free(ibid_share *sh);
+/* Open JSON Lines unit i again as rank r of n read it: its lines numbered as there. */
+int ibid_share_open(const ibid_share *sh, size_t i, int rank, int n_ranks, ibid_stream **out,
+                    ibid_error *err);
 
 /* ---- dedup.c: the pieces the MPI driver (mpi_dedup.c) builds a result from ---- */
 /* The bands and rows of o (its own, or chosen for its thresholds by ibid_minhash_params). */
@@ -486,5 +489,13 @@ ibid_dedup_stats *ibid_dedup_stats_of(ibid_dedup *d);
 /* Each document's similarity to its survivor (taken over), for ibid_dedup_write_clusters,
  * which then reads no shingles. */
 void ibid_dedup_set_member_sim(ibid_dedup *d, double *sim);
+/* What ibid_dedup_write_kept writes for a JSON Lines source: the lines lines[0, n) (ascending,
+ * 1-based, counted from the start of st) copied as they are from st; a line missing is an error
+ * naming `path` and the line + line_add. For a text file: {"id", "text"} of the file, which must
+ * still be n_bytes long. Used by every rank of an MPI job for its own share. */
+int ibid_dedup_copy_lines(ibid_stream *st, const char *path, long line_add, const uint32_t *lines,
+                          size_t n, FILE *fp, ibid_error *err);
+int ibid_dedup_copy_text(const char *path, const char *id, size_t n_bytes, size_t max_doc, FILE *fp,
+                         ibid_error *err);
 
 #endif /* IBID_INT_H */

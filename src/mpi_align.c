@@ -45,9 +45,9 @@
 #include <sys/resource.h>
 #include <xxhash.h>
 
-#define CHUNK    ((size_t)1 << 20) /* bytes of one merge message */
-#define TAG_REQ  101
-#define TAG_DATA 102
+#define CHUNK    IBID_MPI_CHUNK /* bytes of one merge message (mpi_exchange.h) */
+#define TAG_REQ  IBID_MPI_TAG_REQ
+#define TAG_DATA IBID_MPI_TAG_DATA
 #define ROUND    0 /* bytes per destination in one exchange round: as many as MPI counts allow */
 
 /* ---- the job ---- */
@@ -275,7 +275,7 @@ static uint8_t *dup_ids(mjob *j)
             r->id = q + 16;
             q += 16 + r->n_id;
         }
-    qsort(ref, n_ref, sizeof *ref, cmp_id_ref);
+    if (n_ref) qsort(ref, n_ref, sizeof *ref, cmp_id_ref);
     memset(out, 0, (size_t)n * sizeof *out);
     for (size_t i = 1; i < n_ref; i++)
         if (ref[i].h == ref[i - 1].h && ref[i].n_id == ref[i - 1].n_id &&
@@ -944,8 +944,7 @@ static int merge_parts(mjob *j, FILE *part, FILE *out, const ibid_write_opts *wo
     }
     for (int s = 1; s < n; s++) { /* after a write error: tell the ranks still sending to stop */
         if (in[s].eof) continue;
-        int stop = 0;
-        MPI_Send(&stop, 1, MPI_INT, s, TAG_REQ, MPI_COMM_WORLD);
+        ibid_mpi_stop_part(s);
     }
     for (int s = 0; s < n; s++) free(in[s].buf);
     free(in);
@@ -954,22 +953,6 @@ static int merge_parts(mjob *j, FILE *part, FILE *out, const ibid_write_opts *wo
     if (rc < 0 || fflush(out) != 0 || ferror(out))
         return ibid_fail(err, IBID_EIO, NULL, 0, 0, "cannot write the output: %s", strerror(errno));
     return 0;
-}
-
-/* A rank other than 0: send its part to rank 0, a chunk per request, until the end or a stop. */
-static void serve_part(mjob *j, FILE *part)
-{
-    char *buf = ibid_xmalloc(CHUNK);
-    for (;;) {
-        int go;
-        MPI_Recv(&go, 1, MPI_INT, 0, TAG_REQ, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (!go) break;
-        size_t got = fread(buf, 1, CHUNK, part);
-        MPI_Send(buf, (int)got, MPI_BYTE, 0, TAG_DATA, MPI_COMM_WORLD);
-        j->tr.sent += got;
-        if (got == 0) break;
-    }
-    free(buf);
 }
 
 /* ---- the report ---- */
@@ -1080,7 +1063,7 @@ int ibid_mpi_align(FILE *out, const char *const *inputs, size_t n_inputs, const 
     if (j.rank == 0)
         rc = merge_parts(&j, part, out, wo, err);
     else
-        serve_part(&j, part);
+        ibid_mpi_serve_part(part, &j.tr);
     if ((rc = ibid_mpi_agree(rc, err)) < 0) goto done;
     make_report(&j, res, P, rep);
 done:

@@ -6,12 +6,14 @@
  * the work like a distributed MinHash-LSH deduplication (as in the large-corpus pipelines of Lee
  * et al., ACL 2022, which shuffle band keys between workers):
  *
- *   1. read: every rank streams every input (docstream.c, so that all agree on the documents,
- *      their numbers in input order and the errors); rank r processes documents k with
- *      k mod N = r: token hashes, the exact key of the normalized text, the distinct shingles
- *      (kept in memory) and the band keys of the MinHash signature. Rank 0 also notes every
- *      document's id, source, line, size and date, which the output needs (dedup.c's own
- *      per-document record: a few dozen bytes each).
+ *   1. read: rank r reads its share of the inputs (docstream.c, ibid_share_read: about 1/N of
+ *      the bytes, a plain JSON Lines file cut at line boundaries, other files whole), so its
+ *      documents follow rank r - 1's in input order and an Allgather of the counts numbers them
+ *      all (base); line numbers of a file split between ranks are made the file's
+ *      (ibid_mpi_share_lines). For each of its documents it computes the token hashes, the exact
+ *      key of the normalized text, the distinct shingles (kept in memory) and the band keys of
+ *      the MinHash signature, and sends rank 0 the document's id, source, line, size and date,
+ *      which the output needs (dedup.c's own per-document record: a few dozen bytes each).
  *   2. exact duplicates: {exact key, k} go to the owner of the key's hash range
  *      (ibid_mpi_exchange); the owner answers each document with the first document of its
  *      key, so, as in one process, a later copy takes part no further.
@@ -27,16 +29,20 @@
  *      already joined, so its counts of compared and similar pairs are smaller.
  *   5. the similarity of each cluster member to its survivor (for --clusters) is computed the
  *      same way, on the ranks holding the shingles, and sent to rank 0.
- * The output is then written by rank 0 with ibid_dedup_write_kept and _clusters: the kept
- * documents are copied from the inputs, which rank 0 reads again (docs/mpi.md: inputs on a
- * shared filesystem).
+ *   6. the kept documents: rank 0 tells each rank which of its documents survive
+ *      (MPI_Scatterv, a byte each); each rank copies its survivors from its own share, read a
+ *      second time as one process reads its inputs twice, into a temporary file (rank 0 straight
+ *      into the output), and rank 0 appends the parts in rank order, which is input order, a
+ *      1 MiB chunk at a time (ibid_mpi_append_part). The clusters are written by rank 0 from the
+ *      result (ibid_dedup_write_clusters), which reads no input.
  *
  * Memory of a rank: one batch of text, and for its 1/N of the documents their shingles (4
- * bytes each) and band keys; the exchanges hold 1/N of the keys and pairs at a time. Rank 0
- * also holds the per-document record of every document, as one process does.
+ * bytes each), band keys and notes; the exchanges hold 1/N of the keys and pairs at a time.
+ * Rank 0 also holds the per-document record of every document, as one process does.
  */
 #include "mpi_exchange.h"
 
+#include <errno.h>
 #include <mpi.h>
 #include <sys/resource.h>
 #include <xxhash.h>
@@ -53,12 +59,12 @@ typedef struct dpair { /* a pair to compare, and what became of it */
 
 /* What rank 0 needs of a document read by another rank (ibid_dedup_note), and its place. */
 typedef struct dnote {
-    uint64_t n_text; /* bytes */
-    int64_t line;    /* in its file (JSON Lines), else 0 */
-    uint32_t unit;   /* its file (ibid_share) */
-    uint32_t n_id;   /* bytes of the id, then a NUL, in strs */
-    uint32_t n_meta; /* bytes of the metadata (and a NUL) after it, or 0 for none */
-    uint32_t pad;
+    uint64_t n_text;    /* bytes */
+    int64_t line;       /* in its file (JSON Lines), else 0 */
+    uint32_t unit;      /* its file (ibid_share) */
+    uint32_t n_id;      /* bytes of the id, then a NUL, in strs */
+    uint32_t n_meta;    /* bytes of the metadata (and a NUL) after it, or 0 for none */
+    uint32_t line_here; /* its line in the part of the file this rank read (for the copy) */
 } dnote;
 
 /* One document of a batch, as a worker leaves it. */
@@ -73,10 +79,12 @@ typedef struct ditem {
 typedef struct djob {
     int rank, n;
     const ibid_dedup_opts *o;
+    const ibid_read_opts *ro;
     ibid_dedup *d; /* rank 0: the result */
     int bands, rows;
     uint64_t n_seen;  /* documents read by every rank */
     ibid_share share; /* the inputs and this rank's share of them */
+    long line_by;     /* lines of share.u_first read by lower ranks (ibid_mpi_share_lines) */
     uint32_t *base;   /* rank r read documents [base[r], base[r + 1]) (input order) */
     /* this rank's documents: k = base[rank] + i */
     size_t n_own, m_own;
@@ -156,7 +164,7 @@ static void note(djob *j, const ibid_sdoc *d)
     dnote *x = &j->notes[k];
     size_t n_id = strlen(d->id),
            n_meta = d->meta && j->o->keep == IBID_KEEP_OLDEST ? strlen(d->meta) : 0;
-    *x = (dnote){d->n_text, d->line_no, (uint32_t)d->unit, (uint32_t)n_id, 0, 0};
+    *x = (dnote){d->n_text, d->line_no, (uint32_t)d->unit, (uint32_t)n_id, 0, (uint32_t)d->line_no};
     put_str(j, d->id, n_id);
     if (n_meta) {
         x->n_meta = (uint32_t)n_meta + 1;
@@ -263,7 +271,7 @@ static char *to_root(djob *j, const void *p, size_t n, size_t *n_all)
  */
 static int settle_read(djob *j, int rc, ibid_error *err)
 {
-    long by = ibid_mpi_share_lines(&j->share);
+    long by = j->line_by = ibid_mpi_share_lines(&j->share);
     size_t u = j->share.u_first;
     for (size_t i = 0; by && i < j->n_own; i++)
         if (j->notes[i].unit == u && j->notes[i].line > 0) j->notes[i].line += by;
@@ -291,9 +299,7 @@ static int settle_read(djob *j, int rc, ibid_error *err)
     char *notes = to_root(j, j->notes, j->n_own * sizeof *j->notes, &n_notes);
     char *strs = to_root(j, j->strs, j->n_strs, &n_strs);
     char *skip = to_root(j, j->skip, j->n_skip * sizeof *j->skip, &n_skip);
-    free(j->notes);
-    free(j->strs);
-    j->notes = NULL;
+    free(j->strs); /* the notes stay, for the copy of the kept documents */
     j->strs = NULL;
     if (j->d) {
         const char *q = strs;
@@ -651,6 +657,92 @@ static void member_similarities(djob *j)
     free(sims);
 }
 
+/* ---- 6. the kept documents ---- */
+
+/* This rank's survivors, copied from its share into fp, in input order. */
+static int copy_kept(djob *j, const uint8_t *keep, FILE *fp, ibid_error *err)
+{
+    int rc = 0;
+    uint32_t *lines = NULL;
+    size_t m_lines = 0;
+    for (size_t i = 0; i < j->n_own && rc == 0;) {
+        uint32_t u = j->notes[i].unit;
+        size_t e = i, n = 0;
+        for (; e < j->n_own && j->notes[e].unit == u; e++) {
+            if (!keep[e]) continue;
+            IBID_GROW(lines, m_lines, n + 1);
+            lines[n++] = j->notes[e].line_here;
+        }
+        const ibid_share_unit *su = &j->share.units[u];
+        if (n && ibid_is_jsonl_name(su->path)) {
+            ibid_stream *st = NULL;
+            long add = u == j->share.u_first ? j->line_by : 0;
+            if ((rc = ibid_share_open(&j->share, u, j->rank, j->n, &st, err)) == 0)
+                rc = ibid_dedup_copy_lines(st, su->path, add, lines, n, fp, err);
+            ibid_stream_close(st);
+        } else if (n) {
+            assert(e == i + 1);
+            rc =
+                ibid_dedup_copy_text(su->path, su->id, j->notes[i].n_text, j->ro->max_doc, fp, err);
+        }
+        i = e;
+    }
+    free(lines);
+    return rc;
+}
+
+/* Write the kept documents to `kept` (rank 0; NULL there: not written). Collective. */
+static int write_kept(djob *j, FILE *kept, ibid_error *err)
+{
+    int want = kept != NULL, rc = 0;
+    MPI_Bcast(&want, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (!want) return 0;
+    uint8_t *all = NULL, *keep = ibid_xmalloc(j->n_own ? j->n_own : 1);
+    int *counts = NULL, *displs = NULL;
+    if (j->d) {
+        all = ibid_xmalloc(j->n_seen ? j->n_seen : 1);
+        for (size_t k = 0; k < j->n_seen; k++) all[k] = (uint8_t)ibid_dedup_is_kept(j->d, k);
+        counts = ibid_xmalloc((size_t)j->n * sizeof *counts);
+        displs = ibid_xmalloc((size_t)j->n * sizeof *displs);
+        for (int r = 0; r < j->n; r++) {
+            assert(j->base[r] <= (uint32_t)INT32_MAX);
+            displs[r] = (int)j->base[r];
+            counts[r] = (int)(j->base[r + 1] - j->base[r]);
+        }
+    }
+    assert(j->n_own <= (size_t)INT32_MAX);
+    MPI_Scatterv(all, counts, displs, MPI_BYTE, keep, (int)j->n_own, MPI_BYTE, 0, MPI_COMM_WORLD);
+    free(all);
+    free(counts);
+    free(displs);
+    FILE *fp = j->rank == 0 ? kept : tmpfile();
+    if (!fp)
+        rc = ibid_fail(err, IBID_EIO, NULL, 0, 0, "cannot create a temporary file: %s",
+                       strerror(errno));
+    else
+        rc = copy_kept(j, keep, fp, err);
+    free(keep);
+    if (rc == 0 && fp != kept && (fflush(fp) != 0 || ferror(fp)))
+        rc = ibid_fail(err, IBID_EIO, NULL, 0, 0, "cannot write a temporary file: %s",
+                       strerror(errno));
+    if (rc == 0 && fp != kept) rewind(fp);
+    if ((rc = ibid_mpi_agree(rc, err)) == 0) {
+        if (j->rank == 0) {
+            for (int s = 1; s < j->n && rc == 0; s++)
+                if (ibid_mpi_append_part(s, kept, &j->tr) < 0) {
+                    for (int t = s + 1; t < j->n; t++) ibid_mpi_stop_part(t);
+                    rc = ibid_fail(err, IBID_EIO, NULL, 0, 0, "cannot write the output: %s",
+                                   strerror(errno));
+                }
+        } else {
+            ibid_mpi_serve_part(fp, &j->tr);
+        }
+        rc = ibid_mpi_agree(rc, err);
+    }
+    if (fp && fp != kept) fclose(fp);
+    return rc;
+}
+
 /* ---- ibid_mpi_dedup ---- */
 
 static void free_job(djob *j)
@@ -707,7 +799,7 @@ static void report(djob *j, ibid_mpi_report **rep)
         ibid_mpi_report_free(r);
 }
 
-int ibid_mpi_dedup(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
+int ibid_mpi_dedup(ibid_dedup **out, FILE *kept, const char *const *inputs, size_t n_inputs,
                    const ibid_read_opts *ro, const ibid_dedup_opts *o, const ibid_mpi_opts *mo,
                    ibid_mpi_report **rep, ibid_error *err)
 {
@@ -723,6 +815,7 @@ int ibid_mpi_dedup(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
     MPI_Comm_rank(MPI_COMM_WORLD, &j.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &j.n);
     j.o = o;
+    j.ro = ro;
     if ((rc = ibid_dedup_opts_check(o, err)) == 0) rc = ibid_read_opts_check(ro, err);
     if ((rc = ibid_mpi_agree(rc, err)) < 0) return rc;
     ibid_dedup_lsh(o, &j.bands, &j.rows);
@@ -796,6 +889,7 @@ int ibid_mpi_dedup(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
     free(exact);
     free(edges);
     member_similarities(&j);
+    if ((rc = write_kept(&j, kept, err)) < 0) goto done;
     report(&j, rep);
     rc = 0;
 done:

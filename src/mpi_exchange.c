@@ -133,3 +133,46 @@ long ibid_mpi_share_lines(const ibid_share *sh)
     free(all);
     return lines;
 }
+
+void ibid_mpi_serve_part(FILE *part, ibid_mpi_traffic *t)
+{
+    char *buf = ibid_xmalloc(IBID_MPI_CHUNK);
+    for (;;) {
+        int go;
+        MPI_Recv(&go, 1, MPI_INT, 0, IBID_MPI_TAG_REQ, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (!go) break;
+        size_t got = fread(buf, 1, IBID_MPI_CHUNK, part);
+        MPI_Send(buf, (int)got, MPI_BYTE, 0, IBID_MPI_TAG_DATA, MPI_COMM_WORLD);
+        t->sent += got;
+        if (got == 0) break;
+    }
+    free(buf);
+}
+
+void ibid_mpi_stop_part(int src)
+{
+    int stop = 0;
+    MPI_Send(&stop, 1, MPI_INT, src, IBID_MPI_TAG_REQ, MPI_COMM_WORLD);
+}
+
+int ibid_mpi_append_part(int src, FILE *out, ibid_mpi_traffic *t)
+{
+    char *buf = ibid_xmalloc(IBID_MPI_CHUNK);
+    int rc = 0;
+    for (;;) {
+        int go = 1, cnt;
+        MPI_Status st;
+        MPI_Send(&go, 1, MPI_INT, src, IBID_MPI_TAG_REQ, MPI_COMM_WORLD);
+        MPI_Recv(buf, (int)IBID_MPI_CHUNK, MPI_BYTE, src, IBID_MPI_TAG_DATA, MPI_COMM_WORLD, &st);
+        MPI_Get_count(&st, MPI_BYTE, &cnt);
+        t->received += (uint64_t)cnt;
+        if (cnt == 0) break;
+        if (fwrite(buf, 1, (size_t)cnt, out) != (size_t)cnt) {
+            ibid_mpi_stop_part(src);
+            rc = -1;
+            break;
+        }
+    }
+    free(buf);
+    return rc;
+}

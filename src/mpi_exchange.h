@@ -48,4 +48,20 @@ int ibid_mpi_agree(int rc, ibid_error *err);
  */
 long ibid_mpi_share_lines(const ibid_share *sh);
 
+/*
+ * A rank's output part (a file it wrote) read by rank 0 a chunk at a time: rank 0 sends a
+ * request (an int: 1 for the next chunk, 0 to stop) with tag IBID_MPI_TAG_REQ, the rank answers
+ * with up to IBID_MPI_CHUNK bytes (none at the end) with tag IBID_MPI_TAG_DATA, so that no rank
+ * holds more than one chunk of another's part. ibid_mpi_serve_part: a rank other than 0 answers
+ * until the end of `part` or a stop. ibid_mpi_append_part (rank 0): append rank src's part to
+ * `out`; returns 0, or -1 when `out` fails (src is then told to stop).
+ */
+#define IBID_MPI_CHUNK    ((size_t)1 << 20)
+#define IBID_MPI_TAG_REQ  101
+#define IBID_MPI_TAG_DATA 102
+void ibid_mpi_serve_part(FILE *part, ibid_mpi_traffic *t);
+int ibid_mpi_append_part(int src, FILE *out, ibid_mpi_traffic *t);
+/* Rank 0: tell rank src, waiting in ibid_mpi_serve_part, that nothing more is wanted. */
+void ibid_mpi_stop_part(int src);
+
 #endif

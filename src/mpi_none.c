@@ -41,11 +41,11 @@ int ibid_mpi_align(FILE *out, const char *const *inputs, size_t n_inputs, const 
     return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "this ibid was built without MPI");
 }
 
-int ibid_mpi_dedup(ibid_dedup **out, const char *const *inputs, size_t n_inputs,
+int ibid_mpi_dedup(ibid_dedup **out, FILE *kept, const char *const *inputs, size_t n_inputs,
                    const ibid_read_opts *ro, const ibid_dedup_opts *o, const ibid_mpi_opts *mo,
                    ibid_mpi_report **rep, ibid_error *err)
 {
-    (void)inputs, (void)n_inputs, (void)ro, (void)o, (void)mo;
+    (void)kept, (void)inputs, (void)n_inputs, (void)ro, (void)o, (void)mo;
     *out = NULL;
     if (rep) *rep = NULL;
     return ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "this ibid was built without MPI");
