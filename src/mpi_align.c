@@ -6,10 +6,9 @@
  * distributed hash join (the n-gram shuffle of MapReduce-style text reuse detection, e.g. passim
  * on Spark, Smith et al. 2014):
  *
- *   1. read: every rank streams every input (docstream.c: the same parsing and errors as one
- *      process, so that every rank agrees on them) and keeps the documents whose id hashes to
- *      it (XXH3 of the id, ibid_mpi_dest). Two documents with one id land on one rank, which
- *      reports the later as one process would.
+ *   1. read: each rank reads its share of the inputs (docstream.c, ibid_share_read: about 1/N
+ *      of the bytes) and owns the documents it read; the line numbers, duplicate ids and first
+ *      error of one process are settled by exchanges (read_share below).
  *   2. postings: each rank tokenizes its documents and sends every n-gram posting
  *      {hash, document, position} to the rank owning the hash's range (ibid_mpi_exchange), in
  *      the P passes one process would take for index_memory, so a rank holds 1/N of a pass.

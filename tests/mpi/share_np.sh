@@ -7,7 +7,8 @@
 # lines than ranks, a line so long that a rank's whole range lies inside it (an empty share), a
 # bad line and a duplicate id in the last rank's share, a folder of plain, gzip and zstd JSON
 # Lines and text files, compressed files alone. The -v table must show that the ranks did split
-# the documents (every rank some, none all) and that the empty share is empty.
+# the documents (every rank some, none all) and that the empty share is empty. dedup with an
+# output that cannot be created fails as one process does.
 set -eu
 IBID=$1
 GEN=$2
@@ -141,6 +142,25 @@ same dedup-bad-line dedup "$tmp/bad.jsonl"
 same dedup-many-bad-skip dedup --skip-bad "$tmp/many-bad.jsonl" "$tmp/bad.jsonl"
 same dedup-folder dedup "$tmp/dir" "$tmp/gen.jsonl.zst"
 same dedup-oldest dedup --keep oldest "$tmp/gen.jsonl" "$tmp/dated.jsonl"
+
+# dedup's output cannot be created: rank 0 opens it before the run (its ranks write their kept
+# documents into it); the message and exit status are still those of one process, and no
+# temporary file is left
+mkdir "$tmp/ro"
+for np in 1 3; do
+    rc1=0
+    "$IBID" dedup -o "$tmp/ro/no/out" "$tmp/gen.jsonl" 2>"$tmp/one.err" || rc1=$?
+    rc=0
+    sh "$MPIRUN" "$np" "$IBID" dedup -o "$tmp/ro/no/out" "$tmp/gen.jsonl" 2>"$tmp/raw.err" || rc=$?
+    awk '/^-----------------+$/ { box = !box; next } !box' "$tmp/raw.err" >"$tmp/mpi.err"
+    if [ "$rc1" = 0 ] || [ "$rc" = 0 ] || ! cmp -s "$tmp/one.err" "$tmp/mpi.err" || [ -n "$(ls "$tmp/ro")" ]; then
+        echo "share_np dedup-no-output -np $np: rc $rc (one process $rc1), messages:"
+        diff "$tmp/one.err" "$tmp/mpi.err" | head -5
+        fail=1
+    else
+        echo "share_np dedup-no-output -np $np: as one process (rc $rc): $(cat "$tmp/mpi.err")"
+    fi
+done
 
 # the ranks split the documents: each some, none all
 for np in 2 3; do
