@@ -83,8 +83,6 @@ int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html)
         why = "--pairs is not supported under mpirun";
     else if (a->ao.mode != IBID_MODE_VERBATIM)
         why = "only --mode verbatim is supported under mpirun";
-    else if (a->wo.format != IBID_FORMAT_JSONL && a->wo.format != IBID_FORMAT_TSV)
-        why = "only --format jsonl or tsv is supported under mpirun";
     for (int i = a->first_input; i < argc && !why; i++)
         if (strcmp(argv[i], "-") == 0) why = "standard input is not supported under mpirun";
     if (why) {

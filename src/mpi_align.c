@@ -34,8 +34,9 @@
  * occurrences (each n-gram goes to the owners of its documents, so an n-gram in k documents on
  * k ranks is held about k/2 times), the fetched partners' texts, and the alignment's own.
  *
- * Not distributed: --mode reworded/all (its tf-isf weights are corpus-wide), --pairs, the text
- * format (its totals line) and the HTML report; ibid_mpi_align refuses them.
+ * The text format's totals line is rank 0's, counted while merging. Not distributed: --mode
+ * reworded/all (its tf-isf weights are corpus-wide), --pairs and the HTML report;
+ * ibid_mpi_align refuses them.
  */
 #include "mpi_exchange.h"
 
@@ -918,9 +919,16 @@ static int frame_cmp(const frame *x, const char *rx, const frame *y, const char 
     return 0;
 }
 
-static int merge_parts(mjob *j, FILE *part, FILE *out, const ibid_write_opts *wo, ibid_error *err)
+/* Merge the ranks' parts into out; for the text format, then the totals line of one process
+ * (ibid_result_write): passages, pairs of documents (consecutive in the merged order, which is
+ * by ids) and documents (n_docs, of every rank). */
+static int merge_parts(mjob *j, FILE *part, FILE *out, const ibid_write_opts *wo, uint64_t n_docs,
+                       ibid_error *err)
 {
     int n = j->n, rc = 0;
+    uint64_t n_pass = 0, n_pairs = 0;
+    char *prev = NULL; /* the ids of the last passage written: id1, NUL, id2 */
+    size_t n_prev = 0, m_prev = 0, n_prev1 = 0;
     part_in *in = ibid_xcalloc((size_t)n, sizeof *in);
     frame *f = ibid_xmalloc((size_t)n * sizeof *f);
     const char **rec = ibid_xmalloc((size_t)n * sizeof *rec);
@@ -936,8 +944,16 @@ static int merge_parts(mjob *j, FILE *part, FILE *out, const ibid_write_opts *wo
             if (rec[s] && (best < 0 || frame_cmp(&f[s], rec[s], &f[best], rec[best]) < 0)) best = s;
         if (best < 0 || rc < 0) break;
         const frame *b = &f[best];
-        if (fwrite(rec[best] + sizeof *b + b->n_id1 + b->n_id2, 1, b->n_line, out) != b->n_line)
-            rc = -1;
+        const char *ids = rec[best] + sizeof *b;
+        if (n_pass++ == 0 || n_prev1 != b->n_id1 || n_prev != b->n_id1 + b->n_id2 ||
+            memcmp(prev, ids, n_prev) != 0) {
+            n_pairs++;
+            IBID_GROW(prev, m_prev, (size_t)b->n_id1 + b->n_id2 + 1);
+            memcpy(prev, ids, (size_t)b->n_id1 + b->n_id2);
+            n_prev1 = b->n_id1;
+            n_prev = (size_t)b->n_id1 + b->n_id2;
+        }
+        if (fwrite(ids + b->n_id1 + b->n_id2, 1, b->n_line, out) != b->n_line) rc = -1;
         in[best].beg += sizeof *b + b->n_id1 + b->n_id2 + b->n_line;
         rec[best] = head(&in[best], &f[best], &j->tr);
     }
@@ -945,6 +961,12 @@ static int merge_parts(mjob *j, FILE *part, FILE *out, const ibid_write_opts *wo
         if (in[s].eof) continue;
         ibid_mpi_stop_part(s);
     }
+    if (rc == 0 && wo->format == IBID_FORMAT_TEXT &&
+        fprintf(out, "%llu passages shared by %llu pairs of documents, among %llu documents\n",
+                (unsigned long long)n_pass, (unsigned long long)n_pairs,
+                (unsigned long long)n_docs) < 0)
+        rc = -1;
+    free(prev);
     for (int s = 0; s < n; s++) free(in[s].buf);
     free(in);
     free(f);
@@ -1029,8 +1051,9 @@ int ibid_mpi_align(FILE *out, const char *const *inputs, size_t n_inputs, const 
     FILE *part = NULL;
     if ((rc = ibid_align_opts_check(ao, err)) == 0 && ao->mode != IBID_MODE_VERBATIM)
         rc = ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "under MPI only --mode verbatim is supported");
-    if (rc == 0 && wo->format != IBID_FORMAT_JSONL && wo->format != IBID_FORMAT_TSV)
-        rc = ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "under MPI the output is jsonl or tsv");
+    if (rc == 0 && wo->format != IBID_FORMAT_JSONL && wo->format != IBID_FORMAT_TSV &&
+        wo->format != IBID_FORMAT_TEXT)
+        rc = ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "under MPI the output is jsonl, tsv or text");
     if (rc == 0 && (j.rank == 0) != (out != NULL))
         rc = ibid_fail(err, IBID_EINVAL, NULL, 0, 0, "the output goes to rank 0 alone");
     if ((rc = ibid_mpi_agree(rc, err)) < 0) return rc;
@@ -1059,8 +1082,11 @@ int ibid_mpi_align(FILE *out, const char *const *inputs, size_t n_inputs, const 
     else
         rc = write_part(&j, res, wo, part, err);
     if ((rc = ibid_mpi_agree(rc, err)) < 0) goto done;
+    uint64_t n_docs = 0;
+    own = j.n_own;
+    MPI_Allreduce(&own, &n_docs, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
     if (j.rank == 0)
-        rc = merge_parts(&j, part, out, wo, err);
+        rc = merge_parts(&j, part, out, wo, n_docs, err);
     else
         ibid_mpi_serve_part(part, &j.tr);
     if ((rc = ibid_mpi_agree(rc, err)) < 0) goto done;

@@ -120,6 +120,9 @@ docs_per_rank() { # np, then align's arguments
 
 same lines align "$tmp/gen.jsonl"
 same lines-tsv align --format tsv --no-text "$tmp/gen.jsonl"
+same lines-text align --format text "$tmp/gen.jsonl" "$tmp/dir"
+same lines-text-no-text align --format text --no-text "$tmp/few.jsonl" "$tmp/gen.jsonl"
+same text-nothing align --format text "$tmp/few.jsonl"
 same crlf-blank-bom align "$tmp/crlf.jsonl"
 same bom-mid align "$tmp/bom-mid.jsonl"
 same few align "$tmp/few.jsonl"

@@ -32,7 +32,6 @@ refuse() { # the message expected, then align's arguments
 }
 refuse "only --mode verbatim is supported under mpirun" --mode all $docs
 refuse "--pairs is not supported under mpirun" --pairs "$tmp/pairs.tsv" $docs
-refuse "only --format jsonl or tsv is supported under mpirun" --format text $docs
 refuse "--html is not supported under mpirun" --html "$tmp/r.html" $docs
 refuse "standard input is not supported under mpirun" -
 rc=0
