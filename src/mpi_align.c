@@ -16,8 +16,10 @@
  *   3. shared n-grams: the hash's owner sorts the postings it received and applies the rules of
  *      ngram.c (df in 2..max_df, at most max_tf occurrences in a document, two documents left);
  *      it sends each kept n-gram to every rank s owning one of its documents, with the
- *      occurrences of the documents owned by s or higher ranks: a pair (a, b) is aligned by the
- *      lower of its two owners, which thus sees every n-gram the pair shares.
+ *      occurrences of the documents owned by s or by the ranks s takes (takes(): about half of
+ *      the others, on a circle): a pair (a, b) is aligned by the one of its two owners that
+ *      takes the other (by its owner when both are one rank's), which thus sees every n-gram the
+ *      pair shares.
  *   4. candidates: each rank indexes the n-grams it received (ibid_index_transpose), finds the
  *      candidate pairs of its documents (candidates.c, min_seeds), fetches the texts of the
  *      partners it lacks from their owners (a second exchange), and aligns its pairs with
@@ -455,9 +457,22 @@ static char *flatten(u32_vec *b, int n, size_t *send_n)
 }
 
 /*
+ * Whether rank s aligns the pairs between its documents and rank t's (s != t). The ranks sit on
+ * a circle and each takes the ranks less than half-way round after it (exactly half-way, for an
+ * even N, the lower of the two), so every rank takes about (N - 1) / 2 of the others: the pairs
+ * spread evenly, where "the lower rank" gave rank 0 N - 1 partners and rank N - 1 none.
+ */
+static int takes(int s, int t, int n)
+{
+    int d = (t - s + n) % n;
+    return 2 * d < n || (2 * d == n && s < t);
+}
+
+/*
  * One n-gram's postings g[0, k) (sorted by ref, then position) as its hash's owner sees them:
  * apply ngram.c's rules, then queue, for each owner s of a kept document, the occurrences of
- * the kept documents owned by s or higher ranks, when that makes a pair: [count, (ref, pos)...].
+ * the kept documents owned by s or by ranks s takes, when that makes a pair:
+ * [count, (ref, pos)...]. `owners`: 2 N scratch (counts per rank, then the ranks present).
  */
 static void shared_ngram(mjob *j, const ibid_rec *g, size_t k, u32_vec *out, uint32_t *owners)
 {
@@ -471,20 +486,29 @@ static void shared_ngram(mjob *j, const ibid_rec *g, size_t k, u32_vec *out, uin
         return;
     }
     /* kept runs: documents with at most max_tf occurrences; count kept documents per owner */
-    memset(owners, 0, (size_t)n * sizeof *owners);
+    uint32_t *present = owners + n, n_present = 0;
     size_t kept = 0;
     for (size_t i = 0; i < k;) {
         size_t e = i + 1;
         while (e < k && g[e].x == g[i].x) e++;
-        if (e - i <= (size_t)o->max_tf) owners[g[i].x % (uint32_t)n]++, kept++;
+        if (e - i <= (size_t)o->max_tf) {
+            uint32_t t = g[i].x % (uint32_t)n;
+            if (owners[t]++ == 0) present[n_present++] = t;
+            kept++;
+        }
         i = e;
     }
-    if (kept < 2) return;
+    if (kept < 2) {
+        for (uint32_t p = 0; p < n_present; p++) owners[present[p]] = 0;
+        return;
+    }
     j->n_shared++;
-    size_t at_or_above = kept; /* kept documents owned by rank s or higher */
-    for (int s = 0; s < n; s++) {
-        size_t mine = owners[s];
-        if (mine && at_or_above >= 2) {
+    for (uint32_t p = 0; p < n_present; p++) {
+        int s = (int)present[p];
+        size_t reach = 0; /* kept documents of s and of the ranks it takes */
+        for (uint32_t q = 0; q < n_present; q++)
+            if ((int)present[q] == s || takes(s, (int)present[q], n)) reach += owners[present[q]];
+        if (reach >= 2) {
             u32_vec *b = &out[s];
             size_t count_at = b->n;
             put_u32(b, 0);
@@ -492,14 +516,15 @@ static void shared_ngram(mjob *j, const ibid_rec *g, size_t k, u32_vec *out, uin
             for (size_t i = 0; i < k;) {
                 size_t e = i + 1;
                 while (e < k && g[e].x == g[i].x) e++;
-                if (e - i <= (size_t)o->max_tf && (int)(g[i].x % (uint32_t)n) >= s)
+                int t = (int)(g[i].x % (uint32_t)n);
+                if (e - i <= (size_t)o->max_tf && (t == s || takes(s, t, n)))
                     for (size_t q = i; q < e; q++, m++) put_u32(b, g[q].x), put_u32(b, g[q].y);
                 i = e;
             }
             b->v[count_at] = m;
         }
-        at_or_above -= mine;
     }
+    for (uint32_t p = 0; p < n_present; p++) owners[present[p]] = 0;
 }
 
 /* Add the shared n-grams a rank received, [count, (ref, pos)...] each, to its store. */
@@ -544,7 +569,7 @@ static int exchange_ngrams(mjob *j, ibid_error *err)
     size_t *recv_n = ibid_xmalloc((size_t)n * sizeof *recv_n);
     size_t *cursor = ibid_xmalloc((size_t)(n + 1) * sizeof *cursor);
     u32_vec *out = ibid_xcalloc((size_t)n, sizeof *out);
-    uint32_t *owners = ibid_xmalloc((size_t)n * sizeof *owners);
+    uint32_t *owners = ibid_xcalloc(2 * (size_t)n, sizeof *owners);
     IBID_GROW(j->group_beg, j->m_beg, 1);
     j->group_beg[0] = 0;
     for (int pass = 0; pass < P; pass++) {
