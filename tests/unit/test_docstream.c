@@ -11,7 +11,8 @@
  * - Shares (ibid_share_read, the ranks of an MPI job): for 1 to 9 ranks, the shares of plain,
  *   compressed, CRLF, blank-line, long-line and empty JSON Lines files and text files, taken in
  *   rank order and with the lines of lower ranks added as ibid_mpi_share_lines adds them, are
- *   the documents and line numbers of one read, each once.
+ *   the documents and line numbers of one read, each once; a JSON Lines unit opened again
+ *   (ibid_share_open) holds each document the rank read at its line number there.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <setjmp.h>
@@ -366,6 +367,30 @@ static void test_shares(void **state)
             assert_int_equal(ibid_share_read(&sh, r, n_ranks, &o, &cb, &err), 0);
             last_unit[r] = sh.any && sh.last_split ? (long)sh.u_last : -1;
             last_lines[r] = sh.last_lines;
+            /* a JSON Lines unit opened again (ibid_share_open, for dedup's copy of the kept
+             * documents) has each document this rank read at its line number here */
+            for (size_t i = from; i < g.n; i++) {
+                if (g.line[i] == 0) continue; /* a text file */
+                ibid_stream *st;
+                assert_int_equal(ibid_share_open(&sh, g.unit[i], r, n_ranks, &st, &err), 0);
+                char *bytes = malloc(m);
+                size_t nb = 0;
+                long k;
+                while ((k = ibid_stream_read(st, bytes + nb, m - nb, &err)) > 0) nb += (size_t)k;
+                assert_int_equal(k, 0);
+                ibid_stream_close(st);
+                const char *at = bytes, *end = bytes + nb;
+                for (long ln = 1; ln < g.line[i]; ln++) {
+                    const char *nl = memchr(at, '\n', (size_t)(end - at));
+                    assert_non_null(nl);
+                    at = nl + 1;
+                }
+                char want[64];
+                snprintf(want, sizeof want, "\"id\": \"%s\"", g.id[i]);
+                assert_true(end - at > (long)strlen(want));
+                assert_true(memcmp(at + 1, want, strlen(want)) == 0);
+                free(bytes);
+            }
             long by = 0; /* what ibid_mpi_share_lines adds */
             if (sh.any && sh.first_mid)
                 for (int q = 0; q < r; q++)
