@@ -984,13 +984,15 @@ void ibid_mpi_opts_init(ibid_mpi_opts *o);
 
 /*
  * ibid_mpi_align: ibid align across every rank of the job; every rank calls it with the same
- * arguments. Each rank reads every input (parsing every line, so that every rank sees the same
- * errors) but keeps only the documents whose id hashes to it; n-gram postings go to the rank
- * owning their hash range (MPI_Alltoallv, in o->index_memory-sized rounds); each owner finds
- * the shared n-grams and sends them to the ranks owning their documents, which fetch the texts
- * of their candidate partners and align; rank 0 merges the ranks' sorted passages into `out`.
- * The bytes written are those ibid_result_write writes for ibid_align on the whole corpus with
- * the same options (wo->format must be IBID_FORMAT_JSONL or IBID_FORMAT_TSV; ao->mode
+ * arguments. Each rank reads its share of the inputs (about 1/N of the bytes: a plain JSON Lines
+ * file is cut at line boundaries, a compressed or text file goes whole to one rank) and owns the
+ * documents it read; line numbers, duplicate ids and the first error are settled across ranks
+ * as one process has them. n-gram postings go to the rank owning their hash range
+ * (MPI_Alltoallv, in o->index_memory-sized rounds); each owner finds the shared n-grams and
+ * sends them to the ranks owning their documents, which fetch the texts of their candidate
+ * partners and align; rank 0 merges the ranks' sorted passages into `out`. The bytes written
+ * are those ibid_result_write writes for ibid_align on the whole corpus with the same options
+ * (wo->format IBID_FORMAT_JSONL, IBID_FORMAT_TSV or IBID_FORMAT_TEXT; ao->mode
  * IBID_MODE_VERBATIM). `out` is used on rank 0 only (NULL elsewhere). Inputs as for
  * ibid_corpus_read, except "-". On success *rep (if not NULL) is a new report. Errors: those of
  * ibid_corpus_read and ibid_align (a duplicate id names the later file and line, as one process
