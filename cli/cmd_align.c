@@ -90,7 +90,7 @@ static const char help[] =
     "\n"
     "Under mpirun (MPI builds; docs/mpi.md), the ranks share the work and rank 0 writes the\n"
     "same output as one process; -v adds each rank's memory and traffic. Supported there:\n"
-    "--mode verbatim, no --pairs, --html or standard input.\n"
+    "--mode verbatim, no --html or standard input.\n"
     "\n"
     "Exit status: 0 on success, 1 on an error (the message names the file and line), 2 on a\n"
     "usage error. On error no output file is left behind.\n";

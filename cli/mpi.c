@@ -79,8 +79,6 @@ int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html)
     const char *why = NULL;
     if (html)
         why = "--html is not supported under mpirun";
-    else if (a->pairs_path)
-        why = "--pairs is not supported under mpirun";
     else if (a->ao.mode != IBID_MODE_VERBATIM)
         why = "only --mode verbatim is supported under mpirun";
     for (int i = a->first_input; i < argc && !why; i++)
@@ -94,6 +92,7 @@ int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html)
     ibid_mpi_opts_init(&mo);
     const char *die = getenv("IBID_TEST_MPI_DIE_RANK"); /* the failure test (tests/mpi) */
     if (die) mo.test_die_rank = atoi(die);
+    mo.pairs_path = a->pairs_path;
     a->ro.n_threads = a->ao.n_threads;
 
     ibid_error err = {0};
@@ -120,6 +119,9 @@ int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html)
     }
     if (root && !a->quiet) {
         cli_report_skipped("align", "documents", rep->n_skipped, skipped_at, rep);
+        if (rep->n_pairs_skipped) /* as cli_load_report says it */
+            fprintf(stderr, "ibid align: skipped %zu lines of %s (ids not in the corpus)\n",
+                    rep->n_pairs_skipped, a->pairs_path);
         if (a->verbose) report_verbose(rep, cli_now() - t0);
     }
     ibid_mpi_report_free(rep);

@@ -971,14 +971,17 @@ typedef struct ibid_mpi_report {
     size_t n_passages;         /* passages written, all ranks */
     int n_passes;              /* rounds of the n-gram exchange (hash partitions, as P) */
     size_t n_skipped;          /* documents skipped under skip_bad, with why, in skipped[] */
-    ibid_error *skipped;       /* (on rank 0; duplicate ids found on other ranks come last) */
+    ibid_error *skipped;       /* (on rank 0, in input order) */
+    size_t n_pairs_skipped;    /* lines of pairs_path skipped under skip_bad (unknown ids) */
 } ibid_mpi_report;
 void ibid_mpi_report_free(ibid_mpi_report *r);
 
 /* Options of ibid_mpi_align beyond those of ibid_align. Initialize with ibid_mpi_opts_init. */
 typedef struct ibid_mpi_opts {
-    int test_die_rank; /* for the failure test: this rank calls abort() in the n-gram exchange;
-                          -1 (the default): none */
+    int test_die_rank;      /* for the failure test: this rank calls abort() in the n-gram
+                               exchange; -1 (the default): none */
+    const char *pairs_path; /* align only the pairs listed there (ibid_pairs_read's format, ids
+                               checked as it checks them); NULL (the default): every pair */
 } ibid_mpi_opts;
 void ibid_mpi_opts_init(ibid_mpi_opts *o);
 

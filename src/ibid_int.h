@@ -286,11 +286,13 @@ uint64_t ibid_ngram_hash(const uint32_t *t, int n);
 int ibid_ngram_passes(size_t n_post, size_t index_memory);
 
 /* ---- pipeline.c ---- */
-/* ibid_align (verbatim mode, no pair list) over a prebuilt index `ix` of the corpus's documents,
- * aligning only the pairs (a, b) with a < n_walk and b > a: the MPI driver's local step, whose
- * corpus holds its own documents first (the ones it walks) and its partners' after. */
-int ibid_align_indexed(ibid_result **out, const ibid_corpus *c, const ibid_index *ix, size_t n_walk,
-                       const ibid_align_opts *o, ibid_error *err);
+/* ibid_align (verbatim mode, with or without a pair list) over a prebuilt index `ix` of the
+ * corpus's documents, aligning only the pairs (a, b) with a < n_walk and b > a: the MPI driver's
+ * local step, whose corpus holds its own documents first (the ones it walks) and its partners'
+ * after. */
+int ibid_align_indexed(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
+                       const ibid_index *ix, size_t n_walk, const ibid_align_opts *o,
+                       ibid_error *err);
 
 /* ---- out_jsonl.c ---- */
 /* The pieces of ibid_result_write: the header line (TSV only; nothing for JSON Lines) and one

@@ -36,9 +36,10 @@
  * occurrences (each n-gram goes to the owners of its documents, so an n-gram in k documents on
  * k ranks is held about k/2 times), the fetched partners' texts, and the alignment's own.
  *
- * The text format's totals line is rank 0's, counted while merging. Not distributed: --mode
- * reworded/all (its tf-isf weights are corpus-wide), --pairs and the HTML report;
- * ibid_mpi_align refuses them.
+ * The text format's totals line is rank 0's, counted while merging. A pair list (--pairs) is
+ * read by every rank, its ids checked across ranks (read_pairs), and each rank aligns the listed
+ * pairs among its own candidates. Not distributed: --mode reworded/all (its tf-isf weights are
+ * corpus-wide) and the HTML report; ibid_mpi_align refuses them.
  */
 #include "mpi_exchange.h"
 
@@ -130,6 +131,9 @@ typedef struct mjob {
     ibid_occ *occ; /* (ref, position) */
     size_t n_occ, m_occ;
     size_t n_shared, n_boiler; /* n-grams kept and dropped as this rank owns their hash */
+    /* --pairs: the file's pairs, as [id1, NUL, id2, NUL] in pair_ids, of the valid lines */
+    char *pair_ids;
+    size_t n_pair_ids, m_pair_ids, n_pairs, n_pairs_skipped;
     ibid_mpi_rank_stats st;
     ibid_mpi_traffic tr;
 } mjob;
@@ -411,6 +415,129 @@ static int read_share(mjob *j, const char *const *inputs, size_t n_inputs, ibid_
     if (rc == 0) sort_skips(&j->skip);
     if (rc < 0 && err) *err = e;
     return rc;
+}
+
+/* ---- the pair list (--pairs) ---- */
+
+/* A line of the pair file as parsed: its ids (offsets into the file) and line number. */
+typedef struct pair_line {
+    size_t off1, n1, off2, n2;
+    long line;
+} pair_line;
+
+typedef struct pair_parse {
+    const char *buf;
+    pair_line *v;
+    size_t n, m;
+} pair_parse;
+
+static int on_pair_line(void *ud, const char *id1, size_t n1, const char *id2, size_t n2, long line)
+{
+    pair_parse *p = ud;
+    IBID_GROW(p->v, p->m, p->n + 1);
+    p->v[p->n++] = (pair_line){(size_t)(id1 - p->buf), n1, (size_t)(id2 - p->buf), n2, line};
+    return 0;
+}
+
+/* Whether id s[0, n) is one of this rank's documents. */
+static int have_id(const mjob *j, const char *s, size_t n, char **tmp, size_t *m_tmp)
+{
+    if (memchr(s, 0, n)) return 0; /* corpus ids hold no NUL */
+    IBID_GROW(*tmp, *m_tmp, n + 1);
+    memcpy(*tmp, s, n);
+    (*tmp)[n] = 0;
+    return ibid_corpus_find(j->c, *tmp) >= 0;
+}
+
+/*
+ * Every rank reads the whole pair file (it is small beside the corpus) and parses it as
+ * ibid_pairs_read does; whether each id exists is settled by an MPI_Allreduce (bitwise or) of
+ * what each rank finds among its own documents, so every rank fails on the first line with an
+ * unknown id, with the message of one process, or (skip_bad) drops it. The valid pairs' ids are
+ * kept, to be looked up after the partners are fetched (pairs_local). Collective.
+ */
+static int read_pairs(mjob *j, const char *path, ibid_error *err)
+{
+    ibid_stream *s = NULL;
+    char *buf = NULL, *tmp = NULL;
+    size_t n_buf = 0, m_buf = 0, m_tmp = 0;
+    pair_parse p = {0};
+    int rc = ibid_stream_open(&s, path, err);
+    while (rc == 0) {
+        if (m_buf - n_buf < 4096) IBID_GROW(buf, m_buf, n_buf + 65536);
+        long k = ibid_stream_read(s, buf + n_buf, m_buf - n_buf, err);
+        if (k <= 0) {
+            rc = (int)k;
+            break;
+        }
+        n_buf += (size_t)k;
+    }
+    ibid_stream_close(s);
+    p.buf = buf;
+    if (rc == 0) rc = ibid_pairs_parse(buf, n_buf, path, on_pair_line, &p, err);
+    if ((rc = ibid_mpi_agree(rc, err)) < 0) goto done;
+    uint8_t *found = ibid_xcalloc(p.n ? p.n : 1, 1);
+    for (size_t i = 0; i < p.n; i++)
+        found[i] = (uint8_t)(have_id(j, buf + p.v[i].off1, p.v[i].n1, &tmp, &m_tmp) |
+                             have_id(j, buf + p.v[i].off2, p.v[i].n2, &tmp, &m_tmp) << 1);
+    for (size_t at = 0; at < p.n; at += (size_t)1 << 30) {
+        size_t k = p.n - at < (size_t)1 << 30 ? p.n - at : (size_t)1 << 30;
+        MPI_Allreduce(MPI_IN_PLACE, found + at, (int)k, MPI_UNSIGNED_CHAR, MPI_BOR, MPI_COMM_WORLD);
+    }
+    for (size_t i = 0; i < p.n && rc == 0; i++) {
+        const pair_line *x = &p.v[i];
+        if (found[i] != 3) {
+            if (j->ro->skip_bad) {
+                j->n_pairs_skipped++;
+                continue;
+            }
+            int one = !(found[i] & 1); /* one process looks up id1 first */
+            size_t n_bad = one ? x->n1 : x->n2;
+            rc = ibid_fail(err, IBID_ENOTFOUND, path, x->line, 0,
+                           "unknown document id '%.*s' (not in the corpus)",
+                           (int)(n_bad < 300 ? n_bad : 300), buf + (one ? x->off1 : x->off2));
+            break;
+        }
+        IBID_GROW(j->pair_ids, j->m_pair_ids, j->n_pair_ids + x->n1 + x->n2 + 2);
+        memcpy(j->pair_ids + j->n_pair_ids, buf + x->off1, x->n1);
+        j->pair_ids[j->n_pair_ids + x->n1] = 0;
+        j->n_pair_ids += x->n1 + 1;
+        memcpy(j->pair_ids + j->n_pair_ids, buf + x->off2, x->n2);
+        j->pair_ids[j->n_pair_ids + x->n2] = 0;
+        j->n_pair_ids += x->n2 + 1;
+        j->n_pairs++;
+    }
+    free(found);
+done:
+    free(p.v);
+    free(buf);
+    free(tmp);
+    return rc; /* every rank found the same */
+}
+
+/* The listed pairs this rank aligns, in its corpus's numbers: both documents here (its own or
+ * fetched), one of them its own. */
+static ibid_pairs *pairs_local(const mjob *j)
+{
+    uint32_t(*v)[2] = ibid_xmalloc((j->n_pairs ? j->n_pairs : 1) * sizeof *v);
+    size_t n = 0;
+    const char *q = j->pair_ids;
+    for (size_t i = 0; i < j->n_pairs; i++) {
+        const char *id2 = q + strlen(q) + 1;
+        long a = ibid_corpus_find(j->c, q), b = ibid_corpus_find(j->c, id2);
+        q = id2 + strlen(id2) + 1;
+        if (a < 0 || b < 0 || ((size_t)a >= j->n_own && (size_t)b >= j->n_own)) continue;
+        v[n][0] = (uint32_t)a;
+        v[n][1] = (uint32_t)b;
+        n++;
+    }
+    ibid_pairs *p = NULL;
+    ibid_error e;
+    int rc = ibid_pairs_new(&p, j->c, (const uint32_t(*)[2])v, n, &e);
+    assert(rc == 0);
+    (void)rc;
+    free(v);
+    return p;
 }
 
 /* ---- 2 and 3. the n-gram exchange ---- */
@@ -829,7 +956,9 @@ static int align_local(mjob *j, ibid_result **res, ibid_error *err)
         j->n_occ = 0;
         ibid_align_opts o = *j->ao;
         o.progress = NULL;
-        rc = ibid_align_indexed(res, j->c, &ix, j->n_own, &o, err);
+        ibid_pairs *only = j->mo->pairs_path ? pairs_local(j) : NULL;
+        rc = ibid_align_indexed(res, j->c, only, &ix, j->n_own, &o, err);
+        ibid_pairs_free(only);
         ibid_index_free(&ix);
     }
     free(local);
@@ -1029,6 +1158,7 @@ static int make_report(mjob *j, const ibid_result *res, int P, ibid_mpi_report *
     r->n_candidates = (size_t)sum[2];
     r->n_passages = (size_t)sum[3];
     r->n_passes = P;
+    r->n_pairs_skipped = j->n_pairs_skipped;
     /* skipped: each rank's in input order, so all of them in rank order */
     int bytes = (int)(j->skip.n * sizeof(ibid_error)), *counts = NULL, *displs = NULL;
     if (j->rank == 0) {
@@ -1093,6 +1223,7 @@ int ibid_mpi_align(FILE *out, const char *const *inputs, size_t n_inputs, const 
                        "ranks",
                        (unsigned long long)most, j.n);
     if ((rc = ibid_mpi_agree(rc, err)) < 0) goto done;
+    if (mo->pairs_path && (rc = read_pairs(&j, mo->pairs_path, err)) < 0) goto done;
 
     if ((P = exchange_ngrams(&j, err)) < 0) {
         rc = P;
@@ -1127,5 +1258,6 @@ done:
     ibid_share_free(&j.sh);
     free(j.group_beg);
     free(j.occ);
+    free(j.pair_ids);
     return rc;
 }

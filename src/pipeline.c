@@ -562,11 +562,12 @@ int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
     return align_run(out, c, only, NULL, ibid_corpus_size(c), o, err);
 }
 
-int ibid_align_indexed(ibid_result **out, const ibid_corpus *c, const ibid_index *ix, size_t n_walk,
-                       const ibid_align_opts *o, ibid_error *err)
+int ibid_align_indexed(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
+                       const ibid_index *ix, size_t n_walk, const ibid_align_opts *o,
+                       ibid_error *err)
 {
     assert(ix && ix->n_doc == ibid_corpus_size(c) && o->mode == IBID_MODE_VERBATIM);
-    return align_run(out, c, NULL, ix, n_walk, o, err);
+    return align_run(out, c, only, ix, n_walk, o, err);
 }
 
 void ibid_result_free(ibid_result *r)

@@ -6,7 +6,7 @@
 # The boxes mpirun adds to standard error when a rank exits non-zero ("Primary job terminated
 # normally, but 1 process returned a non-zero exit code...", between lines of dashes) are
 # removed before the comparison; everything ibid prints must be as one process prints it.
-# Left out: cases with options align refuses under mpirun (--html, --pairs, --mode,
+# Left out: cases with options align refuses under mpirun (--html, --mode,
 # standard input; usage-mpi.sh checks the refusals), the usage cases but two (parsing is
 # the same code; usage_mpi.sh checks getopt's messages), and bad-utf8-text-file, whose
 # message under mpirun comes from the streaming reader (same file, line and column, other
@@ -19,7 +19,7 @@ golden="$here/../golden"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
-cases="align-folder align-jsonl align-no-text align-text align-skip-markup align-tsv bad-json bad-output-left-behind bad-utf8 duplicate-id huge-line missing-file missing-id
+cases="align-folder align-jsonl align-no-text align-pairs align-text align-skip-markup align-tsv bad-json bad-output-left-behind bad-utf8 duplicate-id huge-line missing-file missing-id
 missing-text skip-bad usage-bad-number usage-no-input dedup-bad-json dedup-compressed
 dedup-containment dedup-folder dedup-jsonl dedup-keep-longest dedup-keep-oldest
 dedup-output-left-behind dedup-skip-bad"

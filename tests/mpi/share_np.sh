@@ -70,6 +70,24 @@ awk '{ sub(/^\{"id": "/, sprintf("{\"date\": \"%d-01-01\", \"id\": \"dated-", 21
     "$tmp/gen.jsonl" >"$tmp/dated.jsonl"
 zstd -q -c "$tmp/gen.jsonl" >"$tmp/gen.jsonl.zst"
 
+# pair lists (--pairs): every third pair of documents that share passages, some reversed, one
+# with itself, one twice; with a header (columns named id1 and id2, others ignored); with
+# unknown ids (line 7: the second id, line 9: the first), and a list that does not exist
+"$IBID" align --no-text -o "$tmp/all.jsonl" "$tmp/gen.jsonl"
+sed -n 's/^{"id1":"\([^"]*\)","id2":"\([^"]*\)".*/\1\t\2/p' "$tmp/all.jsonl" | sort -u |
+    awk -F'\t' 'NR % 3 == 1 { if (NR % 2) print $1 "\t" $2; else print $2 "\t" $1 } NR == 4 { print $1 "\t" $1; print $2 "\t" $1 }' \
+    >"$tmp/pairs.tsv"
+if [ "$(wc -l <"$tmp/pairs.tsv")" -lt 10 ]; then
+    echo "share_np: the pair list has $(wc -l <"$tmp/pairs.tsv") lines: no test"
+    fail=1
+fi
+{
+    printf 'note\tid2\tid1\r\n'
+    awk -F'\t' '{ printf "x\t%s\t%s\r\n", $2, $1 }' "$tmp/pairs.tsv"
+} >"$tmp/pairs-h.tsv"
+awk -F'\t' 'NR == 7 { print $1 "\tno-such-id"; next } NR == 9 { print "nor-this\t" $2; next } { print }' \
+    "$tmp/pairs.tsv" >"$tmp/pairs-bad.tsv"
+
 # name, align or dedup, then the arguments: one process, then -np 1, 2 and 3
 same() {
     name=$1
@@ -123,6 +141,11 @@ same lines-tsv align --format tsv --no-text "$tmp/gen.jsonl"
 same lines-text align --format text "$tmp/gen.jsonl" "$tmp/dir"
 same lines-text-no-text align --format text --no-text "$tmp/few.jsonl" "$tmp/gen.jsonl"
 same text-nothing align --format text "$tmp/few.jsonl"
+same pairs align --pairs "$tmp/pairs.tsv" "$tmp/gen.jsonl"
+same pairs-header align --format text --pairs "$tmp/pairs-h.tsv" "$tmp/gen.jsonl"
+same pairs-unknown align --pairs "$tmp/pairs-bad.tsv" "$tmp/gen.jsonl"
+same pairs-unknown-skip align --skip-bad --pairs "$tmp/pairs-bad.tsv" "$tmp/gen.jsonl"
+same pairs-missing align --pairs "$tmp/no-such-pairs.tsv" "$tmp/gen.jsonl"
 same crlf-blank-bom align "$tmp/crlf.jsonl"
 same bom-mid align "$tmp/bom-mid.jsonl"
 same few align "$tmp/few.jsonl"

@@ -31,7 +31,6 @@ refuse() { # the message expected, then align's arguments
     fi
 }
 refuse "only --mode verbatim is supported under mpirun" --mode all $docs
-refuse "--pairs is not supported under mpirun" --pairs "$tmp/pairs.tsv" $docs
 refuse "--html is not supported under mpirun" --html "$tmp/r.html" $docs
 refuse "standard input is not supported under mpirun" -
 rc=0
