@@ -111,6 +111,80 @@ static int teardown(void **state)
     return 0;
 }
 
+/* ---- the n-gram index, decoded ---- */
+
+typedef struct entry {
+    uint64_t hash;
+    uint32_t doc;
+} entry;
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* Every entry of the store's n-gram index, sorted by (hash, doc), after checking the blocks as
+ * docs/store.md describes them: rowid run << 16 | part, 12-byte entries (hash then doc, little
+ * endian) sorted within the block, all in its part, no empty block, gram_runs counting each
+ * run's entries, no entry in two runs. *n_runs gets the number of runs. */
+static entry *index_entries(const char *db, size_t *n_out, size_t *n_runs)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    size_t n = 0, m = 1024;
+    entry *e = malloc(m * sizeof *e);
+    int64_t runs[64], counts[64];
+    size_t nr = 0;
+    assert_int_equal(
+        sqlite3_prepare_v2(h, "SELECT block, data FROM gram_blocks ORDER BY block", -1, &st, NULL),
+        SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t block = sqlite3_column_int64(st, 0);
+        int64_t run = block >> IBID_STORE_PART_BITS;
+        uint64_t part = (uint64_t)block & (IBID_STORE_PARTS - 1);
+        const unsigned char *d = sqlite3_column_blob(st, 1);
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        assert_true(len > 0 && len % 12 == 0);
+        if (nr == 0 || runs[nr - 1] != run) {
+            assert_true(nr < 64);
+            runs[nr] = run, counts[nr++] = 0;
+        }
+        counts[nr - 1] += (int64_t)(len / 12);
+        for (size_t k = 0; k < len; k += 12) {
+            uint64_t hash = 0;
+            uint32_t doc = 0;
+            for (int b = 7; b >= 0; b--) hash = hash << 8 | d[k + (size_t)b];
+            for (int b = 3; b >= 0; b--) doc = doc << 8 | d[k + 8 + (size_t)b];
+            assert_int_equal(hash >> (63 - IBID_STORE_PART_BITS), part);
+            if (n == m) e = realloc(e, (m *= 2) * sizeof *e);
+            e[n] = (entry){hash, doc};
+            if (k) assert_true(cmp_entry(&e[n - 1], &e[n]) < 0);
+            n++;
+        }
+    }
+    sqlite3_finalize(st);
+    assert_int_equal(
+        sqlite3_prepare_v2(h, "SELECT run, n FROM gram_runs ORDER BY run", -1, &st, NULL),
+        SQLITE_OK);
+    size_t r = 0;
+    for (; sqlite3_step(st) == SQLITE_ROW; r++) {
+        assert_true(r < nr);
+        assert_int_equal(sqlite3_column_int64(st, 0), runs[r]);
+        assert_int_equal(sqlite3_column_int64(st, 1), counts[r]);
+    }
+    assert_int_equal(r, nr);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    qsort(e, n, sizeof *e, cmp_entry);
+    for (size_t k = 1; k < n; k++) assert_true(cmp_entry(&e[k - 1], &e[k]) < 0);
+    *n_out = n;
+    if (n_runs) *n_runs = nr;
+    return e;
+}
+
 /* ---- winnowing ---- */
 
 static void test_sketch(void **state)
@@ -277,6 +351,20 @@ static void test_incremental_equals_batch(void **state)
     ibid_corpus_free(c);
 }
 
+/* One integer from SQL run on the store's file. */
+static long long sql_int(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
 /* Re-adding is a no-op; --replace deletes the old passages and aligns again. */
 static void test_readd_replace(void **state)
 {
@@ -329,8 +417,23 @@ static void test_readd_replace(void **state)
     for (size_t i = 0; i < lr->n_passages; i++)
         n_with += lr->passages[i].doc1 == victim || lr->passages[i].doc2 == victim;
     assert_int_equal(ibid_corpus_add(one, vid, strlen(vid), t, strlen(t), NULL, NULL), 0);
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT doc FROM docs WHERE id = '%s'", vid);
+    long long old_row = sql_int(f->db, sql);
     assert_int_equal(ibid_store_add(s, one, &ao, &rep, &err), 0);
     assert_int_equal(rep.n_replaced, 1);
+    /* the index holds the new text's entries, none of the old text's */
+    long long new_row = sql_int(f->db, sql);
+    assert_true(new_row != old_row);
+    size_t n_ent, n_old_row = 0, n_new_row = 0;
+    entry *ent = index_entries(f->db, &n_ent, NULL);
+    for (size_t k = 0; k < n_ent; k++) {
+        n_old_row += ent[k].doc == old_row;
+        n_new_row += ent[k].doc == new_row;
+    }
+    assert_int_equal(n_old_row, 0);
+    assert_true(n_new_row > 0);
+    free(ent);
     assert_int_equal(rep.n_passages, 0);
     assert_int_equal(ibid_store_count(s, &n_docs2, &n_pass2, &err), 0);
     assert_int_equal(n_docs2, 30);
@@ -351,20 +454,6 @@ static void test_readd_replace(void **state)
     ibid_result_free(lr);
     ibid_store_close(s);
     ibid_corpus_free(c);
-}
-
-/* One integer from SQL run on the store's file. */
-static long long sql_int(const char *db, const char *sql)
-{
-    sqlite3 *h;
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
 }
 
 /* Saved stories equal the stories of the loaded store; a replaced document takes its saved
@@ -453,18 +542,19 @@ static void test_save_stories(void **state)
     ibid_corpus_free(c);
 }
 
-/* Candidates found with the lookups split over threads, each on its own connection, equal those
- * found on the store's one connection. */
+/* Candidates found with the lookups split over threads, each on its own connection, and with a
+ * run's blocks read by scanning or one by one, equal those found on the store's one connection
+ * as store_index.c chooses. */
 static void test_parallel_lookups(void **state)
 {
     fixture *f = *state;
     seed_rng("test_parallel_lookups");
-    ibid_corpus *c = planted_corpus(60), *c2 = planted_corpus(20);
+    ibid_corpus *c = planted_corpus(64), *c2 = planted_corpus(20);
     ibid_store *s;
     ibid_error err = {0};
     ibid_store_add_opts ao;
     ibid_store_add_opts_init(&ao);
-    ao.batch_docs = 25; /* so that grams_recent is not empty */
+    ao.batch_docs = 30; /* 30 + 30 merged, then 4 on their own: two runs */
     assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
                      0);
     assert_int_equal(ibid_store_add(s, c, &ao, NULL, &err), 0);
@@ -478,19 +568,25 @@ static void test_parallel_lookups(void **state)
         const char *text = ibid_corpus_text(from, k, &len);
         assert_int_equal(ibid_store_sketch_text(s, text, len, &sk[i], &n_sk[i], &err), 0);
     }
-    ibid_store_cand *sv[3], *fv[3];
-    size_t n_sv[3], n_fv[3];
-    for (int run = 0; run < 3; run++) {
+    size_t n_runs, n_ent;
+    free(index_entries(f->db, &n_ent, &n_runs));
+    assert_int_equal(n_runs, 2);
+    enum { RUNS = 6 };
+    const int threads[RUNS] = {1, 1, 1, 2, 3, 3}, scan[RUNS] = {-1, 0, 1, -1, 0, 1};
+    ibid_store_cand *sv[RUNS], *fv[RUNS];
+    size_t n_sv[RUNS], n_fv[RUNS];
+    for (int run = 0; run < RUNS; run++) {
         ibid_align_opts o = *ibid_store_opts(s);
-        o.n_threads = run == 0 ? 1 : run + 1;
+        o.n_threads = threads[run];
         ibid_store_set_runtime(s, &o);
-        s->parallel_lookups = run == 0 ? SIZE_MAX : 1;
+        s->parallel_lookups = threads[run] == 1 ? SIZE_MAX : 1;
+        s->scan_blocks = scan[run];
         assert_int_equal(ibid_store_candidates(s, n, sk, n_sk, NULL, 0, &sv[run], &n_sv[run],
                                                &fv[run], &n_fv[run], &err),
                          0);
     }
     assert_true(n_sv[0] >= 10); /* the copies find their originals at least */
-    for (int run = 1; run < 3; run++) {
+    for (int run = 1; run < RUNS; run++) {
         assert_int_equal(n_sv[run], n_sv[0]);
         assert_int_equal(n_fv[run], n_fv[0]);
         for (size_t k = 0; k < n_sv[0]; k++) { /* field by field: the struct has padding */
@@ -502,13 +598,105 @@ static void test_parallel_lookups(void **state)
             assert_int_equal(fv[run][k].b, fv[0][k].b);
         }
     }
-    for (int run = 0; run < 3; run++) free(sv[run]), free(fv[run]);
+    for (int run = 0; run < RUNS; run++) free(sv[run]), free(fv[run]);
     for (size_t i = 0; i < n; i++) free(sk[i]);
     free(sk);
     free(n_sk);
     ibid_store_close(s);
     ibid_corpus_free(c);
     ibid_corpus_free(c2);
+}
+
+/* Many small batches after a large one: the index never holds more than IBID_STORE_MAX_RUNS
+ * runs, both merges happen (a batch absorbing every run, and the smaller runs), and the entries
+ * are those of a store that added the documents in one batch. */
+static void test_index_runs(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_index_runs");
+    enum { N = 70, FIRST = 40 };
+    ibid_corpus *c = planted_corpus(N), *head;
+    ibid_error err = {0};
+    ibid_result *whole;
+    ibid_align_opts o;
+    ibid_align_opts_init(&o);
+    assert_int_equal(ibid_align(&whole, c, NULL, &o, NULL), 0);
+    char *want = passage_lines(c, whole);
+
+    /* one store: all the documents in one batch */
+    char *db1 = join(f->dir, "one.db");
+    ibid_store *s;
+    assert_int_equal(ibid_store_open(&s, db1, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err), 0);
+    assert_int_equal(ibid_store_add(s, c, NULL, NULL, &err), 0);
+    ibid_store_close(s);
+    size_t n_want, n_runs;
+    entry *e_want = index_entries(db1, &n_want, &n_runs);
+    assert_int_equal(n_runs, 1);
+    assert_true(n_want > N * 20);
+
+    /* the other: FIRST documents, then one by one */
+    ibid_corpus_new(&head);
+    for (size_t i = 0; i < FIRST; i++) {
+        size_t n;
+        const char *text = ibid_corpus_text(c, i, &n), *id = ibid_corpus_id(c, i);
+        assert_int_equal(
+            ibid_corpus_add(head, id, strlen(id), text, n, ibid_corpus_meta(c, i), NULL), 0);
+    }
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    assert_int_equal(ibid_store_add(s, head, NULL, NULL, &err), 0);
+    size_t prev = 1, n_all = 0, n_smaller = 0, n_ent;
+    for (size_t i = FIRST; i < N; i++) {
+        ibid_corpus *one;
+        ibid_corpus_new(&one);
+        size_t n;
+        const char *text = ibid_corpus_text(c, i, &n), *id = ibid_corpus_id(c, i);
+        assert_int_equal(
+            ibid_corpus_add(one, id, strlen(id), text, n, ibid_corpus_meta(c, i), NULL), 0);
+        assert_int_equal(ibid_store_add(s, one, NULL, NULL, &err), 0);
+        ibid_corpus_free(one);
+        free(index_entries(f->db, &n_ent, &n_runs));
+        assert_true(n_runs <= IBID_STORE_MAX_RUNS);
+        if (n_runs == 1)
+            n_all++;
+        else if (n_runs == 2 && prev == IBID_STORE_MAX_RUNS)
+            n_smaller++;
+        else
+            assert_int_equal(n_runs, prev + 1);
+        prev = n_runs;
+    }
+    assert_true(n_all >= 1);
+    assert_true(n_smaller >= 1);
+    entry *e_got = index_entries(f->db, &n_ent, NULL);
+    assert_int_equal(n_ent, n_want);
+    for (size_t k = 0; k < n_want; k++) {
+        assert_int_equal(e_got[k].hash, e_want[k].hash);
+        assert_int_equal(e_got[k].doc, e_want[k].doc);
+    }
+    /* and the passages found are passages of the whole corpus's alignment */
+    ibid_corpus *lc;
+    ibid_result *lr;
+    assert_int_equal(ibid_store_load(&lc, &lr, s, NULL, 0, 0, &err), 0);
+    assert_true(lr->n_passages >= whole->n_passages * 9 / 10);
+    char *got = passage_lines(lc, lr);
+    for (char *line = got; *line;) {
+        char *nl = strchr(line, '\n'), saved = nl[1];
+        nl[1] = 0;
+        assert_true(has_line(want, line));
+        nl[1] = saved;
+        line = nl + 1;
+    }
+    free(got);
+    ibid_corpus_free(lc);
+    ibid_result_free(lr);
+    ibid_store_close(s);
+    free(e_got);
+    free(e_want);
+    free(db1);
+    free(want);
+    ibid_result_free(whole);
+    ibid_corpus_free(head);
+    ibid_corpus_free(c);
 }
 
 /* A query finds what aligning the text with the store's documents finds, the query as doc1. */
@@ -734,6 +922,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_save_stories, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parallel_lookups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_hops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };
