@@ -280,6 +280,18 @@ static int has_line(const char *lines, const char *line)
     return 0;
 }
 
+/* Every line of `got` is a line of `want`. */
+static void assert_lines_in(char *got, const char *want)
+{
+    for (char *line = got; *line;) {
+        char *nl = strchr(line, '\n'), saved = nl[1];
+        nl[1] = 0;
+        assert_true(has_line(want, line));
+        nl[1] = saved;
+        line = nl + 1;
+    }
+}
+
 static void test_incremental_equals_batch(void **state)
 {
     fixture *f = *state;
@@ -315,13 +327,7 @@ static void test_incremental_equals_batch(void **state)
         assert_int_equal(ibid_store_load(&lc, &lr, s, NULL, 0, 0, &err), 0);
         assert_int_equal(ibid_corpus_size(lc), 60);
         char *got = passage_lines(lc, lr);
-        for (char *line = got; *line;) {
-            char *nl = strchr(line, '\n'), saved = nl[1];
-            nl[1] = 0;
-            assert_true(has_line(want, line));
-            nl[1] = saved;
-            line = nl + 1;
-        }
+        assert_lines_in(got, want);
         for (size_t i = 0; i < whole->n_passages; i++) {
             const ibid_passage *p = &whole->passages[i];
             if (p->matches < IBID_STORE_CAND_MIN * IBID_STORE_WINNOW + 3 ||
@@ -679,13 +685,7 @@ static void test_index_runs(void **state)
     assert_int_equal(ibid_store_load(&lc, &lr, s, NULL, 0, 0, &err), 0);
     assert_true(lr->n_passages >= whole->n_passages * 9 / 10);
     char *got = passage_lines(lc, lr);
-    for (char *line = got; *line;) {
-        char *nl = strchr(line, '\n'), saved = nl[1];
-        nl[1] = 0;
-        assert_true(has_line(want, line));
-        nl[1] = saved;
-        line = nl + 1;
-    }
+    assert_lines_in(got, want);
     free(got);
     ibid_corpus_free(lc);
     ibid_result_free(lr);
