@@ -29,7 +29,8 @@
     "                        [0.9]\n"                                                             \
     "      --rare-df N       a verbatim passage whose two sides share fewer than two words\n"     \
     "                        (one, for a copy) found in at most N + k documents, k those\n"       \
-    "                        sharing its text, is a template (a form filled with other names\n"   \
+    "                        sharing its text (outside copies, 1-3 digit figures alone\n"         \
+    "                        count if three), is a template (a form filled with other names\n"    \
     "                        and figures): boilerplate [0: documents / 1000, at least 2]\n"       \
     "      --join-cover X    a contained span joins two stories only when the documents\n"        \
     "                        only one of them has are at least this share its text [0.25]\n"      \

@@ -182,7 +182,8 @@ static const char *const q_sql[N_Q] = {
     "DELETE FROM stories WHERE story = ?1",
     "DELETE FROM story_docs WHERE story = ?1",
     "DELETE FROM story_rare WHERE passage = ?1",
-    "INSERT INTO story_rare(passage, spread, need, kdf, words) VALUES (?1, ?2, ?3, ?4, ?5)",
+    "INSERT INTO story_rare(passage, spread, need, kdf, words, figures) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     "INSERT INTO story_words(hash, n) VALUES (?1, ?2)",
     "INSERT INTO temp.story_new_words(hash, n) VALUES (?1, ?2)",
     "SELECT n FROM story_words WHERE hash = ?1",
@@ -192,7 +193,7 @@ static const char *const q_sql[N_Q] = {
     PASSAGE_COLS "WHERE p.passage = ?1",
     PASSAGE_COLS "WHERE p.passage > ?1",
     "UPDATE story_rare SET spread = ?1 WHERE passage = ?2",
-    "UPDATE story_rare SET words = ?1 WHERE passage = ?2",
+    "UPDATE story_rare SET words = ?1, figures = ?3 WHERE passage = ?2",
     "INSERT OR REPLACE INTO config(key, value) VALUES (?1, ?2)",
 };
 
@@ -201,7 +202,7 @@ static const char *const q_sql[N_Q] = {
 static const char tables_sql[] =
     "CREATE TABLE IF NOT EXISTS story_words(hash INTEGER PRIMARY KEY, n INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS story_rare(passage INTEGER PRIMARY KEY, spread INTEGER NOT "
-    "NULL, need INTEGER NOT NULL, kdf INTEGER, words BLOB);"
+    "NULL, need INTEGER NOT NULL, kdf INTEGER, words BLOB, figures INTEGER);"
     /* the update's word counts of the new documents, added to story_words in one statement:
      * an upsert per word would open a statement journal per word (3/4 of the time of an update
      * on a 1.5 GB store went to allocating and freeing it) */
@@ -414,11 +415,14 @@ static int write_region(stmts *t, const ibid_stories *st, const ibid_corpus *c,
             sqlite3_bind_int64(q, 4, e->kdf);
         else
             sqlite3_bind_null(q, 4);
-        if (!pi->boilerplate)
+        if (!pi->boilerplate) {
             sqlite3_bind_blob(q, 5, ctx->words + e->w_beg,
                               (int)((e->w_end - e->w_beg) * sizeof *ctx->words), SQLITE_STATIC);
-        else
+            sqlite3_bind_int64(q, 6, e->n_figures);
+        } else {
             sqlite3_bind_null(q, 5);
+            sqlite3_bind_null(q, 6);
+        }
         rc = step_reset(t, INS_RARE, err);
     }
     /* the shares of every document whose passages are all here, in the stories outside the
@@ -900,9 +904,11 @@ static int template_seeds(upd *u, int64_t rare_old, int64_t rare_new, ibid_error
 {
     sqlite3_stmt *q;
     int rc = 0, step;
-    uint32_t *kept = NULL; /* rows to rewrite: (passage, n words, words) one after another */
+    /* rows to rewrite: (passage, n words, n figures, words) one after another */
+    uint32_t *kept = NULL;
     size_t n_kept = 0, m_kept = 0;
-    if (sqlite3_prepare_v2(u->s->db, "SELECT passage, spread, need, kdf, words FROM story_rare", -1,
+    if (sqlite3_prepare_v2(u->s->db,
+                           "SELECT passage, spread, need, kdf, words, figures FROM story_rare", -1,
                            &q, NULL) != SQLITE_OK)
         return ibid_store_sqlerr(u->s, err, "cannot read story_rare");
     while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
@@ -915,18 +921,26 @@ static int template_seeds(upd *u, int64_t rare_old, int64_t rare_new, ibid_error
         } else if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
             const uint32_t *w = sqlite3_column_blob(q, 4);
             size_t n = (size_t)sqlite3_column_bytes(q, 4) / sizeof *w, at = n_kept;
-            IBID_GROW(kept, m_kept, n_kept + n + 2);
+            size_t n_fig = (size_t)sqlite3_column_int64(q, 5), still_fig = 0;
+            assert(n_fig <= n);
+            IBID_GROW(kept, m_kept, n_kept + n + 3);
             kept[at] = (uint32_t)passage;
-            n_kept += 2;
+            n_kept += 3;
             for (size_t k = 0; k < n; k++) {
                 uint32_t hw;
                 memcpy(&hw, w + k, sizeof hw);
                 const uint32_t *v = map_get(&u->df, hw);
-                if (!v || *v <= rare) kept[n_kept++] = hw;
+                if (v && *v > rare) continue;
+                kept[n_kept++] = hw;
+                still_fig += k >= n - n_fig;
             }
-            size_t still = n_kept - at - 2;
+            size_t still = n_kept - at - 3;
             kept[at + 1] = (uint32_t)still;
-            seed = (int64_t)still < need;
+            kept[at + 2] = (uint32_t)still_fig;
+            /* cluster.c rule 2b: need rare words; unless a copy (need 1), one not a figure or
+             * IBID_FIGURES_NEED figures */
+            seed = (int64_t)still < need ||
+                   (need > 1 && still == still_fig && still < IBID_FIGURES_NEED);
             if (seed || still == n) n_kept = at;
         }
         if (!seed) continue;
@@ -936,10 +950,11 @@ static int template_seeds(upd *u, int64_t rare_old, int64_t rare_new, ibid_error
     if (rc == 0 && step != SQLITE_DONE) rc = ibid_store_sqlerr(u->s, err, "cannot read story_rare");
     sqlite3_finalize(q);
     assert(u->n_p < UINT32_MAX);
-    for (size_t k = 0; rc == 0 && k < n_kept; k += 2 + kept[k + 1]) {
+    for (size_t k = 0; rc == 0 && k < n_kept; k += 3 + kept[k + 1]) {
         sqlite3_stmt *w = u->t->q[SET_WORDS];
-        sqlite3_bind_blob(w, 1, kept + k + 2, (int)(kept[k + 1] * sizeof *kept), SQLITE_STATIC);
+        sqlite3_bind_blob(w, 1, kept + k + 3, (int)(kept[k + 1] * sizeof *kept), SQLITE_STATIC);
         sqlite3_bind_int64(w, 2, kept[k]);
+        sqlite3_bind_int64(w, 3, kept[k + 2]);
         rc = step_reset(u->t, SET_WORDS, err);
     }
     free(kept);
@@ -1037,7 +1052,7 @@ static int update(ibid_store *s, stmts *t, const ibid_stories_opts *o, save_stat
     j.gone = u.gone, j.n_gone = unique_i64(u.gone, u.n_gone), u.gone = NULL;
     /* the closure brought every saved story of the region whole */
     for (size_t i = 0; i < u.n_p; i++)
-        assert(u.p[i].region || u.p[i].story < 0 ||
+        assert(u.p[i].region || u.p[i].story < 0 || !j.n_gone ||
                !bsearch(&u.p[i].story, j.gone, j.n_gone, sizeof *j.gone, cmp_i64));
 
     ctx.fixed = fixed;

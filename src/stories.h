@@ -25,17 +25,22 @@ struct ibid_stories {
  * What the template rule found for one passage, so that a later save can tell, without the
  * texts, whether a change of document frequencies or of rare_df can change its flag: a passage
  * is a template when fewer than `need` of the words its two sides share (as a multiset) are
- * found in at most rare = rare_df + spread documents. Document frequencies only grow as
- * documents are added, so a template stays one while kdf > rare, and a passage that is not one
- * stays so while `need` of its shared rare words stay within rare. */
+ * found in at most rare = rare_df + spread documents, or (need 2) those are all figures and
+ * fewer than IBID_FIGURES_NEED. Document frequencies only grow as documents are added, so a
+ * template stays one while kdf > rare (kdf: the smallest rare that could free it), and a
+ * passage that is not one stays so while its shared rare words stay within rare, as many as
+ * the rule asks. */
+#define IBID_FIGURES_NEED 3 /* rare figures that make a passage no template without a name */
+
 typedef struct ibid_template_eval {
-    uint8_t evaluated; /* 1: the rule looked at it (verbatim, not wide boilerplate, not fixed) */
-    uint8_t need;      /* rare words its sides must share: 1 for a copy, else 2 */
-    uint32_t spread;   /* 1 + the most documents its text is shared with (rule 2) */
-    uint32_t kdf;      /* the need-th smallest document frequency of its shared words
-                          (UINT32_MAX: they share fewer than need words) */
-    size_t w_beg;      /* not a template: its shared rare words (with repeats), sorted, are */
-    size_t w_end;      /* ctx->words[w_beg, w_end) */
+    uint8_t evaluated;  /* 1: the rule looked at it (verbatim, not wide boilerplate, not fixed) */
+    uint8_t need;       /* rare words its sides must share: 1 for a copy, else 2 */
+    uint32_t spread;    /* 1 + the most documents its text is shared with (rule 2) */
+    uint32_t kdf;       /* a template: the smallest rare that could make it none, from the
+                           document frequencies of its shared words (UINT32_MAX: never) */
+    size_t w_beg;       /* not a template: its shared rare words (with repeats) are */
+    size_t w_end;       /* ctx->words[w_beg, w_end), those not figures first */
+    uint32_t n_figures; /* the last n_figures of them are figures */
 } ibid_template_eval;
 
 typedef struct ibid_stories_ctx {

@@ -464,10 +464,10 @@ static void test_save_stories(void **state)
 }
 
 /* A corpus of n documents of random words, a third of them with a form ("fw00 fw01 ... fw29"
- * with two random words in it), and from the fourth on half with a copied run of an earlier
- * document: stories that grow from add to add, and a form whose words grow common, so that
- * its passages turn from stories into templates as documents come (the template rule's
- * document frequencies change under the saved stories). */
+ * with random words and figures of up to three digits in it, rule 2b's figures), and from the
+ * fourth on half with a copied run of an earlier document: stories that grow from add to add, and a
+ * form whose words grow common, so that its passages turn from stories into templates as documents
+ * come (the template rule's document frequencies change under the saved stories). */
 static ibid_corpus *forms_corpus(size_t n, size_t id0)
 {
     ibid_corpus *planted = planted_corpus(n), *c;
@@ -480,8 +480,10 @@ static ibid_corpus *forms_corpus(size_t n, size_t id0)
         if (rng() % 3 == 0) /* the form, a slot word after every sixth form word */
             for (int w = 0; w < 30; w++)
                 k += (size_t)snprintf(form + k, sizeof form - k,
-                                      w % 6 == 5 ? "fw%02d x%u " : "fw%02d ", w,
-                                      (unsigned)(rng() % 1000));
+                                      w % 12 == 5    ? "fw%02d x%u "
+                                      : w % 12 == 11 ? "fw%02d %u "
+                                                     : "fw%02d ",
+                                      w, (unsigned)(rng() % 1000));
         /* form words out of order in every document: common words, in no passage */
         for (int w = 0; w < 8; w++)
             k += (size_t)snprintf(form + k, sizeof form - k, "q%u fw%02u ",
