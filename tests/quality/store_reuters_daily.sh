@@ -45,7 +45,7 @@ for sql in ("SELECT * FROM {}stories", "SELECT * FROM {}story_docs",
             "SELECT passage, story, boilerplate FROM {}passages", "SELECT * FROM {}story_words",
             "SELECT batch, n_stories, n_boilerplate FROM {0}story_saves WHERE save = "
             "(SELECT max(save) FROM {0}story_saves)", "SELECT * FROM {}config",
-            "SELECT passage, need, kdf IS NULL, words IS NULL FROM {}story_rare"):
+            "SELECT passage, need, kdf IS NULL, words IS NULL, figures IS NULL FROM {}story_rare"):
     a, b = sql.format("main."), sql.format("f.")
     n = con.execute(f"SELECT (SELECT count(*) FROM ({a} EXCEPT {b})) + "
                     f"(SELECT count(*) FROM ({b} EXCEPT {a}))").fetchone()[0]

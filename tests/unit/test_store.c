@@ -615,7 +615,7 @@ static void test_update_stories(void **state)
         "SELECT * FROM T.config",
         /* what the template rule last found may be older than the full save's (document
          * frequencies only grow), but it is on the same passages and says the same */
-        "SELECT passage, need, kdf IS NULL, words IS NULL FROM T.story_rare",
+        "SELECT passage, need, kdf IS NULL, words IS NULL, figures IS NULL FROM T.story_rare",
     };
     for (size_t k = 0; k < sizeof tables / sizeof *tables; k++) {
         print_message("%s\n", tables[k]);
