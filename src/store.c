@@ -107,9 +107,13 @@ static const struct {
      "CREATE INDEX passages_story ON passages(story);\n",
      NULL},
     /* 2 -> 3: the n-gram index as packed blocks (store_index.c) instead of one row an entry;
-     * index_to_blocks fills them from grams and grams_recent, then drops those */
+     * index_to_blocks fills them from grams and grams_recent, then drops those. The working
+     * tables of the incremental stories save (store_stories.c), empty until a save */
     {"CREATE TABLE gram_blocks(block INTEGER PRIMARY KEY, data BLOB NOT NULL);\n"
-     "CREATE TABLE gram_runs(run INTEGER PRIMARY KEY, n INTEGER NOT NULL);\n",
+     "CREATE TABLE gram_runs(run INTEGER PRIMARY KEY, n INTEGER NOT NULL);\n"
+     "CREATE TABLE IF NOT EXISTS story_words(hash INTEGER PRIMARY KEY, n INTEGER NOT NULL);\n"
+     "CREATE TABLE IF NOT EXISTS story_rare(passage INTEGER PRIMARY KEY, spread INTEGER NOT NULL,\n"
+     "  need INTEGER NOT NULL, kdf INTEGER, words BLOB, figures INTEGER);\n",
      index_to_blocks},
 };
 

@@ -95,6 +95,7 @@ enum {
     UNSTORY_PASS,
     DEL_STORY_ROW,
     DEL_STORY,
+    FORGET_SAVE,
     DEL_DOC,
     N_STMTS
 };
@@ -118,6 +119,8 @@ static const char *const stmt_sql[N_STMTS] = {
     "UPDATE passages SET story = NULL WHERE story IN (SELECT story FROM story_docs WHERE doc = ?1)",
     "DELETE FROM stories WHERE story IN (SELECT story FROM story_docs WHERE doc = ?1)",
     "DELETE FROM story_docs WHERE story IN (SELECT story FROM story_docs WHERE doc = ?1)",
+    /* the next ibid_store_update_stories recomputes them all (store_stories.c) */
+    "DELETE FROM config WHERE key = 'stories_doc' AND ?1 IS NOT NULL",
     "DELETE FROM docs WHERE doc = ?1",
 };
 
@@ -150,7 +153,7 @@ static int delete_doc(ibid_store *s, stmts *t, int64_t doc, ibid_error *err)
     sqlite3_bind_int64(t->st[DEL_PASS], 1, doc);
     if ((rc = run(s, t->st[DEL_PASS], "cannot delete passages", err)) < 0) return rc;
     /* a saved story that held the document no longer describes the store: it goes, whole */
-    for (int k = UNSTORY_PASS; k <= DEL_STORY; k++) {
+    for (int k = UNSTORY_PASS; k <= FORGET_SAVE; k++) {
         sqlite3_bind_int64(t->st[k], 1, doc);
         if ((rc = run(s, t->st[k], "cannot delete a saved story", err)) < 0) return rc;
     }

@@ -499,24 +499,32 @@ static void test_save_stories(void **state)
                                     "(story) JOIN docs d ON d.doc = y.doc JOIN docs f ON "
                                     "f.doc = s.first_doc WHERE d.date < f.date"),
                      0);
-    /* each story's first witness as the stories give it */
+    /* the largest story's first witness as the stories give it; a story is numbered by its
+     * lowest passage rowid */
     const ibid_story *y0 = ibid_stories_get(st, 0);
-    char sql[160];
+    char sql[320];
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM stories s JOIN docs d ON d.doc = s.first_doc "
-             "WHERE s.story = 1 AND d.id = '%s'",
-             ibid_corpus_id(lc, y0->docs[0]));
-    assert_int_equal(sql_int(f->db, sql), 1);
+             "WHERE s.n_docs = %zu AND s.n_passages = %zu AND d.id = '%s'",
+             y0->n_docs, y0->n_passages, ibid_corpus_id(lc, y0->docs[0]));
+    assert_true(sql_int(f->db, sql) >= 1);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories s WHERE story <> (SELECT "
+                                    "min(passage) FROM passages p WHERE p.story = s.story)"),
+                     0);
 
     /* saving again replaces, not adds */
     assert_int_equal(ibid_store_save_stories(s, NULL, NULL, NULL, NULL, &err), 0);
     assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories"), n_story);
     assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_saves"), 2);
 
-    /* replacing a member of story 1 deletes story 1, its members and its passages' links */
-    const char *vid = ibid_corpus_id(lc, y0->docs[1]);
+    /* replacing a member of story X deletes story X, its members and its passages' links */
+    long long x = sql_int(f->db, "SELECT story FROM stories ORDER BY n_docs DESC, story LIMIT 1");
+    snprintf(sql, sizeof sql, "SELECT doc FROM story_docs WHERE story = %lld AND rank = 1", x);
+    long long member = sql_int(f->db, sql);
+    size_t mi = (size_t)member - 1; /* documents were added in order, rowids from 1 */
+    const char *vid = ibid_corpus_id(lc, mi);
     size_t n_text;
-    const char *text = ibid_corpus_text(lc, y0->docs[1], &n_text);
+    const char *text = ibid_corpus_text(lc, mi, &n_text);
     ibid_corpus *one;
     ibid_corpus_new(&one);
     assert_int_equal(ibid_corpus_add(one, vid, strlen(vid), text, n_text, NULL, NULL), 0);
@@ -526,9 +534,11 @@ static void test_save_stories(void **state)
     assert_true(n_with >= 1);
     ao.replace = 1;
     assert_int_equal(ibid_store_add(s, one, &ao, NULL, &err), 0);
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories WHERE story = 1"), 0);
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_docs WHERE story = 1"), 0);
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM passages WHERE story = 1"), 0);
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT count(*) FROM stories WHERE story = %lld) + (SELECT count(*) FROM "
+             "story_docs WHERE story = %lld) + (SELECT count(*) FROM passages WHERE story = %lld)",
+             x, x, x);
+    assert_int_equal(sql_int(f->db, sql), 0);
     assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories"), (long long)n_story - n_with);
     assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_docs WHERE story NOT IN (SELECT "
                                     "story FROM stories) OR doc NOT IN (SELECT doc FROM docs)"),
@@ -546,6 +556,190 @@ static void test_save_stories(void **state)
     ibid_corpus_free(lc);
     ibid_result_free(lr);
     ibid_corpus_free(c);
+}
+
+/* A corpus of n documents of random words, a third of them with a form ("fw00 fw01 ... fw29"
+ * with random words and figures of up to three digits in it, rule 2b's figures), and from the
+ * fourth on half with a copied run of an earlier document: stories that grow from add to add, and a
+ * form whose words grow common, so that its passages turn from stories into templates as documents
+ * come (the template rule's document frequencies change under the saved stories). */
+static ibid_corpus *forms_corpus(size_t n, size_t id0)
+{
+    ibid_corpus *planted = planted_corpus(n), *c;
+    ibid_corpus_new(&c);
+    for (size_t i = 0; i < n; i++) {
+        size_t n_text;
+        const char *text = ibid_corpus_text(planted, i, &n_text);
+        char form[600] = "";
+        size_t k = 0;
+        if (rng() % 3 == 0) /* the form, a slot word after every sixth form word */
+            for (int w = 0; w < 30; w++)
+                k += (size_t)snprintf(form + k, sizeof form - k,
+                                      w % 12 == 5    ? "fw%02d x%u "
+                                      : w % 12 == 11 ? "fw%02d %u "
+                                                     : "fw%02d ",
+                                      w, (unsigned)(rng() % 1000));
+        /* form words out of order in every document: common words, in no passage */
+        for (int w = 0; w < 8; w++)
+            k += (size_t)snprintf(form + k, sizeof form - k, "q%u fw%02u ",
+                                  (unsigned)(rng() % 1000), (unsigned)(rng() % 30));
+        char *t = malloc(n_text + sizeof form + 2);
+        snprintf(t, n_text + sizeof form + 2, "%.*s %s", (int)n_text, text, form);
+        char id[32], meta[96];
+        snprintf(id, sizeof id, "doc%04zu", id0 + i);
+        snprintf(meta, sizeof meta, "{\"date\": \"2020-%02zu-%02zu\", \"title\": \"T%zu\"}",
+                 (id0 + i) / 28 % 12 + 1, (id0 + i) % 28 + 1, id0 + i);
+        assert_int_equal(ibid_corpus_add(c, id, strlen(id), t, strlen(t), meta, NULL), 0);
+        free(t);
+    }
+    ibid_corpus_free(planted);
+    return c;
+}
+
+/* Documents [beg, end) of c, as a new corpus. */
+static ibid_corpus *corpus_slice(const ibid_corpus *c, size_t beg, size_t end)
+{
+    ibid_corpus *out;
+    ibid_corpus_new(&out);
+    for (size_t i = beg; i < end; i++) {
+        const ibid_doc *d = ibid_corpus_doc(c, i);
+        const char *id = ibid_corpus_id(c, i);
+        assert_int_equal(ibid_corpus_add(out, id, strlen(id), d->text, d->n_text, d->meta, NULL),
+                         0);
+    }
+    return out;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+    assert_non_null(a);
+    assert_non_null(b);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, a)) > 0) assert_int_equal(fwrite(buf, 1, n, b), n);
+    fclose(a);
+    assert_int_equal(fclose(b), 0);
+}
+
+/* Rows of `sql` in store a and not in store b, plus the other way round. */
+static long long rows_differ(const char *a, const char *b, const char *sql)
+{
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(a, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    char att[600];
+    snprintf(att, sizeof att, "ATTACH '%s' AS b", b);
+    assert_int_equal(sqlite3_exec(h, att, NULL, NULL, NULL), SQLITE_OK);
+    long long n = 0;
+    for (int dir = 0; dir < 2; dir++) {
+        const char *x = dir ? "b." : "main.", *y = dir ? "main." : "b.";
+        char full[1200], tx[512], ty[512];
+        /* the same query over each schema: "T." marks the tables */
+        size_t kx = 0, ky = 0;
+        for (const char *p = sql; *p; p++) {
+            if (p[0] == 'T' && p[1] == '.') {
+                kx += (size_t)snprintf(tx + kx, sizeof tx - kx, "%s", x);
+                ky += (size_t)snprintf(ty + ky, sizeof ty - ky, "%s", y);
+                p++;
+            } else {
+                tx[kx++] = *p, ty[ky++] = *p;
+            }
+            tx[kx] = ty[ky] = 0;
+        }
+        snprintf(full, sizeof full, "SELECT count(*) FROM (%s EXCEPT %s)", tx, ty);
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(h, full, -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        n += sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(h);
+    return n;
+}
+
+/* Stories updated after each of several adds equal the stories saved over the whole store at
+ * once, table by table; the updates recompute part of the store; a replaced document and new
+ * options make the next update a full save. */
+static void test_update_stories(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_update_stories");
+    ibid_corpus *c = forms_corpus(90, 0);
+    ibid_store *s;
+    ibid_error err = {0};
+    ibid_store_add_opts ao;
+    ibid_store_add_opts_init(&ao);
+    ao.batch_docs = 6;
+    ibid_stories_opts so;
+    ibid_stories_opts_init(&so);
+    ibid_store_stories_report rep;
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    size_t cuts[] = {0, 12, 20, 33, 41, 55, 62, 75, 90}, n_part = 0, n_tmpl = 0;
+    for (size_t k = 0; k + 1 < sizeof cuts / sizeof *cuts; k++) {
+        ibid_corpus *part = corpus_slice(c, cuts[k], cuts[k + 1]);
+        assert_int_equal(ibid_store_add(s, part, &ao, NULL, &err), 0);
+        ibid_corpus_free(part);
+        assert_int_equal(ibid_store_update_stories(s, &so, &rep, &err), 0);
+        assert_int_equal(rep.full, k == 0);
+        assert_int_equal(rep.n_new_docs, cuts[k + 1] - cuts[k]);
+        if (k == 0) continue;
+        size_t n_pass = (size_t)sql_int(f->db, "SELECT count(*) FROM passages");
+        n_part += rep.n_passages < n_pass;
+        n_tmpl += rep.n_template_seeds;
+    }
+    ibid_store_close(s);
+    /* most updates recomputed part of the store, and the forms' words grew common under some */
+    assert_true(n_part >= 4);
+    assert_true(n_tmpl > 0);
+    assert_true(sql_int(f->db, "SELECT count(*) FROM passages WHERE boilerplate = 1") > 0);
+    assert_true(sql_int(f->db, "SELECT count(*) FROM stories") >= 5);
+
+    char *full = join(f->dir, "full.db");
+    copy_file(f->db, full);
+    assert_int_equal(ibid_store_open(&s, full, IBID_STORE_WRITE, NULL, &err), 0);
+    assert_int_equal(ibid_store_save_stories(s, &so, NULL, NULL, NULL, &err), 0);
+    ibid_store_close(s);
+    static const char *const tables[] = {
+        "SELECT * FROM T.stories",
+        "SELECT * FROM T.story_docs",
+        "SELECT passage, story, boilerplate FROM T.passages",
+        "SELECT * FROM T.story_words",
+        "SELECT batch, n_stories, n_boilerplate FROM T.story_saves WHERE save = (SELECT "
+        "max(save) FROM T.story_saves)",
+        "SELECT * FROM T.config",
+        /* what the template rule last found may be older than the full save's (document
+         * frequencies only grow), but it is on the same passages and says the same */
+        "SELECT passage, need, kdf IS NULL, words IS NULL, figures IS NULL FROM T.story_rare",
+    };
+    for (size_t k = 0; k < sizeof tables / sizeof *tables; k++) {
+        print_message("%s\n", tables[k]);
+        assert_int_equal(rows_differ(f->db, full, tables[k]), 0);
+    }
+
+    /* a replaced document: the next update saves all */
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE, NULL, &err), 0);
+    ibid_corpus *one = corpus_slice(c, 40, 41);
+    ao.replace = 1;
+    assert_int_equal(ibid_store_add(s, one, &ao, NULL, &err), 0);
+    assert_int_equal(ibid_store_update_stories(s, &so, &rep, &err), 0);
+    assert_int_equal(rep.full, 1);
+    assert_int_equal(ibid_store_update_stories(s, &so, &rep, &err), 0);
+    assert_int_equal(rep.full, 0);
+    assert_int_equal(rep.n_passages, 0);
+    /* other options: all */
+    so.join_cover = 0.5;
+    assert_int_equal(ibid_store_update_stories(s, &so, &rep, &err), 0);
+    assert_int_equal(rep.full, 1);
+    so.rare_df = -1;
+    assert_int_equal(ibid_store_update_stories(s, &so, &rep, &err), IBID_EINVAL);
+    ibid_store_close(s);
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_READ, NULL, &err), 0);
+    assert_int_equal(ibid_store_update_stories(s, NULL, &rep, &err), IBID_EINVAL);
+    ibid_store_close(s);
+    ibid_corpus_free(one);
+    ibid_corpus_free(c);
+    free(full);
 }
 
 /* Candidates found with the lookups split over threads, each on its own connection, and with a
@@ -921,6 +1115,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_readd_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_save_stories, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_stories, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parallel_lookups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_hops, setup, teardown),
