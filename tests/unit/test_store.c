@@ -111,6 +111,20 @@ static int teardown(void **state)
     return 0;
 }
 
+/* One integer from SQL run on the store's file. */
+static long long sql_int(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
 /* ---- the n-gram index, decoded ---- */
 
 typedef struct entry {
@@ -312,6 +326,7 @@ static void test_incremental_equals_batch(void **state)
         assert_int_equal(
             ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err), 0);
         assert_int_equal(ibid_store_version(s), IBID_STORE_VERSION);
+        assert_int_equal(sql_int(f->db, "PRAGMA page_size"), 16384);
         ibid_store_add_opts ao;
         ibid_store_add_opts_init(&ao);
         ao.batch_docs = batches[k];
@@ -355,20 +370,6 @@ static void test_incremental_equals_batch(void **state)
     free(want);
     ibid_result_free(whole);
     ibid_corpus_free(c);
-}
-
-/* One integer from SQL run on the store's file. */
-static long long sql_int(const char *db, const char *sql)
-{
-    sqlite3 *h;
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
 }
 
 /* Re-adding is a no-op; --replace deletes the old passages and aligns again. */
