@@ -29,7 +29,8 @@
     "                        [0.9]\n"                                                             \
     "      --rare-df N       a verbatim passage whose two sides share fewer than two words\n"     \
     "                        (one, for a copy) found in at most N + k documents, k those\n"       \
-    "                        sharing its text, is a template (a form filled with other names\n"   \
+    "                        sharing its text (outside copies, 1-3 digit figures alone\n"         \
+    "                        count if three), is a template (a form filled with other names\n"    \
     "                        and figures): boilerplate [0: documents / 1000, at least 2]\n"       \
     "      --join-cover X    a contained span joins two stories only when the documents\n"        \
     "                        only one of them has are at least this share its text [0.25]\n"      \
@@ -53,7 +54,12 @@ static const char stories_help[] =
     "                        text reused and own), or tsv\n"
     "      --save            with --db: also save the stories in the store (its tables\n"
     "                        stories and story_docs, replacing those saved before;\n"
-    "                        docs/store.md), for sqlite3 and later readers\n" ALIGN_OPTIONS;
+    "                        docs/store.md), for sqlite3 and later readers\n"
+    "      --update          with --db: bring the saved stories up to date, recomputing\n"
+    "                        only those the documents added since the last save can\n"
+    "                        change (the same tables as --save; the first time, or with\n"
+    "                        other story options, all of them); lists nothing, prints\n"
+    "                        what it did unless -q\n" ALIGN_OPTIONS;
 
 static const char show_help[] =
     "usage: ibid show [OPTIONS] --id ID INPUT...\n"
@@ -89,6 +95,7 @@ enum {
     OPT_COLOR,
     OPT_TITLE,
     OPT_SAVE,
+    OPT_UPDATE,
 };
 
 static const struct option story_opts[] = {
@@ -103,6 +110,7 @@ static const struct option story_opts[] = {
     {"colour", required_argument, NULL, OPT_COLOR},
     {"title", required_argument, NULL, OPT_TITLE},
     {"save", no_argument, NULL, OPT_SAVE},
+    {"update", no_argument, NULL, OPT_UPDATE},
     {NULL, 0, NULL, 0},
 };
 
@@ -114,6 +122,7 @@ typedef struct {
     int color;         /* show: -1 auto, 0 never, 1 always */
     const char *title; /* report */
     int save;          /* stories --db --save */
+    int update;        /* stories --db --update */
 } story_args;
 
 static int fraction(const char *cmd, const char *name, const char *arg, double lo_open, double *out)
@@ -174,6 +183,11 @@ static int on_story_opt(void *ud, int opt, const char *arg)
         if (strcmp(s->cmd, "stories") != 0) return cli_usage(s->cmd, "--save is for ibid stories");
         s->save = 1;
         return -1;
+    case OPT_UPDATE:
+        if (strcmp(s->cmd, "stories") != 0)
+            return cli_usage(s->cmd, "--update is for ibid stories");
+        s->update = 1;
+        return -1;
     default:
         break;
     }
@@ -199,6 +213,10 @@ static int run(const char *cmd, const char *help, int argc, char **argv,
     if (a.first_input >= argc && !a.db) return cli_usage(cmd, "no input given (INPUT... or --db)");
     if (a.first_input < argc && a.db) return cli_usage(cmd, "give INPUTs or --db, not both");
     if (sa.save && !a.db) return cli_usage(cmd, "--save needs --db (the store to save them in)");
+    if (sa.update && !a.db) return cli_usage(cmd, "--update needs --db (the store to update)");
+    if (sa.update && sa.save) return cli_usage(cmd, "give --save or --update, not both");
+    if (sa.update && (a.output || a.wo.format >= 0))
+        return cli_usage(cmd, "--update lists nothing: no -o or --format");
     if (strcmp(cmd, "show") == 0 && !sa.id) return cli_usage(cmd, "--id ID is required");
     if (strcmp(cmd, "report") == 0 && !a.output)
         return cli_usage(cmd, "-o FILE is required (the HTML page)");
@@ -217,6 +235,26 @@ static int run(const char *cmd, const char *help, int argc, char **argv,
     cli_output out = {0};
     cli_progress prog;
     cli_progress_init(&prog, !a.quiet && isatty(2));
+    if (sa.update) {
+        ibid_store *db = NULL;
+        ibid_store_stories_report rep;
+        int st = ibid_store_open(&db, a.db, IBID_STORE_WRITE, NULL, &err);
+        if (st == 0) st = ibid_store_update_stories(db, &sa.so, &rep, &err);
+        ibid_store_close(db);
+        if (st < 0) {
+            cli_report(cmd, &err);
+            return EXIT_ERR;
+        }
+        if (!a.quiet)
+            fprintf(stderr,
+                    "ibid stories: %s: %zu new documents, %zu new passages, %zu older "
+                    "passages the template rule may change, %zu seeds; %zu passages of %zu "
+                    "documents recomputed, %zu stories written; %zu stories saved\n",
+                    rep.full ? "full save" : "updated", rep.n_new_docs, rep.n_new_passages,
+                    rep.n_template_seeds, rep.n_seeds, rep.n_passages, rep.n_docs, rep.n_written,
+                    rep.n_stories);
+        return EXIT_OK;
+    }
     if (sa.save) {
         ibid_store *db = NULL;
         rc = EXIT_ERR;

@@ -378,7 +378,7 @@ void ibid_store_set_runtime(ibid_store *s, const ibid_align_opts *o);
 
 /* The schema version of the store (PRAGMA user_version), and the one this library writes. */
 int ibid_store_version(const ibid_store *s);
-#define IBID_STORE_VERSION 2
+#define IBID_STORE_VERSION 3
 
 /* Count the stored documents and passages. Returns 0 or IBID_EIO. */
 int ibid_store_count(ibid_store *s, size_t *n_docs, size_t *n_passages, ibid_error *err);
@@ -600,6 +600,33 @@ int ibid_html_write(FILE *fp, const ibid_stories *s, const ibid_corpus *c, const
  */
 int ibid_store_save_stories(ibid_store *s, const ibid_stories_opts *o, ibid_corpus **out_corpus,
                             ibid_result **out_result, ibid_stories **out_stories, ibid_error *err);
+
+/* What ibid_store_update_stories did. */
+typedef struct ibid_store_stories_report {
+    int full;                /* 1: recomputed over the whole store (the first save, stories
+                                options other than the last save's, or a replaced document) */
+    size_t n_new_docs;       /* documents added since the last save (a full save: all) */
+    size_t n_new_passages;   /* passages added since the last save (a full save: all) */
+    size_t n_template_seeds; /* older passages whose template flag may change: document
+                                frequencies or rare_df grew */
+    size_t n_seeds;          /* those, the new passages and the passages they overlap */
+    size_t n_passages;       /* passages whose stories were recomputed */
+    size_t n_docs;           /* documents read to recompute them */
+    size_t n_written;        /* stories written */
+    size_t n_stories;        /* stories saved in the store now */
+} ibid_store_stories_report;
+
+/*
+ * ibid_store_update_stories: bring the saved stories of `s` (opened for writing) up to date with
+ * the documents added since the last save, recomputing only the stories they can change (see
+ * src/store_stories.c): the saved tables are those ibid_store_save_stories would write. When the
+ * store has no saved state from this version, or `o` (NULL: the defaults) differs from the
+ * options of the last save, or a document was replaced since, it saves them all. One
+ * transaction, as ibid_store_save_stories. `rep` (or NULL) receives what was done. Returns 0,
+ * IBID_EINVAL (read only, or a bad option), IBID_EIO or an error of ibid_stories_new.
+ */
+int ibid_store_update_stories(ibid_store *s, const ibid_stories_opts *o,
+                              ibid_store_stories_report *rep, ibid_error *err);
 
 /* ---------------------------------------------------------------------------------------------
  * Evaluation: the PAN text-alignment measures (eval.c)

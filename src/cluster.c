@@ -123,7 +123,7 @@ static int same_text(const occ *a, const occ *b, double share)
  * text is shared with more than boilerplate_docs documents are flagged, unless they are
  * copies. */
 static void flag_boilerplate(ibid_stories *s, const ibid_result *r, const occ *oc, size_t n_oc,
-                             const ibid_stories_opts *o, uint32_t *spread)
+                             const ibid_stories_opts *o, const uint8_t *fixed, uint32_t *spread)
 {
     size_t m_part = 0;
     uint32_t *part = NULL;
@@ -141,7 +141,7 @@ static void flag_boilerplate(ibid_stories *s, const ibid_result *r, const occ *o
             for (size_t k = 0; k < n_part; k++) n_distinct += k == 0 || part[k] != part[k - 1];
             uint32_t pid = oc[a].pid;
             if (n_distinct + 1 > spread[pid]) spread[pid] = n_distinct + 1;
-            if (n_distinct > (uint32_t)o->boilerplate_docs &&
+            if (n_distinct > (uint32_t)o->boilerplate_docs && !(fixed && fixed[pid]) &&
                 ibid_passage_identity(&r->passages[pid]) < o->copy_identity)
                 s->pinfo[pid].boilerplate = 1;
         }
@@ -151,24 +151,42 @@ static void flag_boilerplate(ibid_stories *s, const ibid_result *r, const occ *o
 
 /* ---- rule 2b: templates ----
  * A verbatim passage whose two spans share fewer than two rare words (one, for a copy at least
- * copy_identity identical) is a template: the same form filled with other names and figures ("X
+ * copy_identity identical), or, unless it is a copy, only figures and fewer than
+ * IBID_FIGURES_NEED of them, is a template: the same form filled with other names and figures ("X
  * Corp is issuing a 100 mln dlr eurobond due
  * ..."). A word is rare for a passage when it is found in at most spread + rare_df documents,
  * where spread counts the documents that share the passage's text: a text reused by ten
  * documents puts its names in ten documents at least, a form used by hundreds puts its words in
  * hundreds. The words are found again with the tokenizer; their document frequencies are
- * counted over the whole corpus. */
+ * counted over the whole corpus.
+ * Figures: the tokenizer splits "3,346,627" into three groups, and two forms filled with other
+ * figures share three-digit groups by chance (Reuters 9097 and 11031, two companies' earnings
+ * tables at identity 0.53, shared "933" of "933,183" and of "438,933", and "627": their only
+ * rare words), so a passage looser than a copy needs a rare shared word that is not a figure,
+ * or three rare figures: a table reissued with its layout changed shares many (Reuters 4114 and
+ * 4115, 8335 and 8339), two forms rarely three. In a copy, one figure is enough. */
 
-/* A word of a document: its hash and where it starts. */
+/* A figure: a token of one to three ASCII digits, a number or a group of one ("3,346,627" is
+ * three tokens). Longer runs of digits ("5261" of "9.5261") rarely meet by chance. */
+static int is_figure(const char *text, const ibid_token *t)
+{
+    for (uint32_t b = t->byte_beg; b < t->byte_end; b++)
+        if (text[b] < '0' || text[b] > '9') return 0;
+    return t->byte_end > t->byte_beg && t->byte_end - t->byte_beg <= 3;
+}
+
+/* A word of a document: its hash, where it starts, and 1 when it is a figure (is_figure). */
 typedef struct {
-    uint32_t hash, cp_beg;
+    uint32_t hash, cp_beg : 31, figure : 1;
 } word;
 
 typedef struct {
     size_t *beg; /* document d's words are w[beg[d], beg[d + 1]) */
     word *w;
-    uint64_t *df; /* sorted hash << 32 | documents holding it */
+    uint64_t *df; /* sorted hash << 32 | documents holding it (when df_of is NULL) */
     size_t n_df;
+    uint32_t (*df_of)(void *arg, uint32_t hash); /* or the whole store's, from the caller */
+    void *df_arg;
 } word_index;
 
 static int by_word_hash(const void *pa, const void *pb)
@@ -177,12 +195,15 @@ static int by_word_hash(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
-static int words_build(word_index *wi, const ibid_corpus *c, const ibid_result *r, ibid_error *err)
+/* The words of the documents of the verbatim passages (not fixed ones), and, unless wi->df_of
+ * gives them, the document frequencies of all words of the corpus. */
+static int words_build(word_index *wi, const ibid_corpus *c, const ibid_result *r,
+                       const uint8_t *fixed, ibid_error *err)
 {
     size_t nd = ibid_corpus_size(c), m_w = 0, n_w = 0, n_df = 0, m_df = 0;
     uint8_t *need = ibid_xcalloc(nd ? nd : 1, 1);
     for (size_t i = 0; i < r->n_passages; i++)
-        if (r->passages[i].kind == IBID_KIND_VERBATIM)
+        if (r->passages[i].kind == IBID_KIND_VERBATIM && !(fixed && fixed[i]))
             need[r->passages[i].doc1] = need[r->passages[i].doc2] = 1;
     wi->beg = ibid_xcalloc(nd + 1, sizeof *wi->beg);
     wi->w = NULL;
@@ -192,18 +213,23 @@ static int words_build(word_index *wi, const ibid_corpus *c, const ibid_result *
     int rc = 0;
     for (size_t d = 0; d < nd; d++) {
         wi->beg[d] = n_w;
+        if (wi->df_of && !need[d]) continue;
         size_t n_text, n_tok;
         const char *text = ibid_corpus_text(c, d, &n_text);
         ibid_token *tok;
         if ((rc = ibid_tokenize(&tok, &n_tok, text, n_text, IBID_NORM_DEFAULT, err)) < 0) break;
         IBID_GROW(tmp, m_tmp, n_tok);
-        for (size_t k = 0; k < n_tok; k++) tmp[k] = (word){tok[k].hash, tok[k].cp_beg};
+        for (size_t k = 0; k < n_tok; k++) {
+            assert(tok[k].cp_beg < 1u << 31);
+            tmp[k] = (word){tok[k].hash, tok[k].cp_beg, (unsigned)is_figure(text, &tok[k])};
+        }
         free(tok);
         if (need[d] && n_tok) {
             IBID_GROW(wi->w, m_w, n_w + n_tok);
             memcpy(wi->w + n_w, tmp, n_tok * sizeof *tmp);
             n_w += n_tok;
         }
+        if (wi->df_of) continue;
         /* this document's distinct words, counted once each */
         if (n_tok > 1) qsort(tmp, n_tok, sizeof *tmp, by_word_hash);
         for (size_t k = 0; k < n_tok; k++) {
@@ -227,6 +253,7 @@ static int words_build(word_index *wi, const ibid_corpus *c, const ibid_result *
 
 static uint32_t word_df(const word_index *wi, uint32_t hash)
 {
+    if (wi->df_of) return wi->df_of(wi->df_arg, hash);
     size_t lo = 0, hi = wi->n_df;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -239,9 +266,10 @@ static uint32_t word_df(const word_index *wi, uint32_t hash)
     return (uint32_t)wi->df[lo];
 }
 
-/* The rare words of document d within [cp_beg, cp_end), sorted, into *out; returns how many. */
-static size_t rare_words(const word_index *wi, uint32_t d, uint32_t cp_beg, uint32_t cp_end,
-                         uint32_t rare_df, uint32_t **out, size_t *m_out)
+/* The words of document d within [cp_beg, cp_end) as hash << 1 | figure, sorted, into *out;
+ * returns how many. */
+static size_t span_words(const word_index *wi, uint32_t d, uint32_t cp_beg, uint32_t cp_end,
+                         uint64_t **out, size_t *m_out)
 {
     size_t n = wi->beg[d + 1] - wi->beg[d], lo = 0, hi = n, k = 0;
     if (!n) return 0;
@@ -254,46 +282,114 @@ static size_t rare_words(const word_index *wi, uint32_t d, uint32_t cp_beg, uint
             hi = mid;
     }
     for (size_t i = lo; i < n && w[i].cp_beg < cp_end; i++) {
-        if (word_df(wi, w[i].hash) > rare_df) continue;
         IBID_GROW(*out, *m_out, k + 1);
-        (*out)[k++] = w[i].hash;
+        (*out)[k++] = (uint64_t)w[i].hash << 1 | w[i].figure;
     }
-    if (k > 1) qsort(*out, k, sizeof **out, by_u32);
+    if (k > 1) qsort(*out, k, sizeof **out, by_u64);
+    return k;
+}
+
+/* The words two spans share, with repeats (a multiset intersection of sorted lists), into *out
+ * with their document frequencies in *df_out; returns how many. */
+static size_t shared_words(const word_index *wi, const uint64_t *a, size_t na, const uint64_t *b,
+                           size_t nb, uint64_t **out, size_t *m_out, uint32_t **df_out,
+                           size_t *m_df)
+{
+    size_t ia = 0, ib = 0, k = 0;
+    while (ia < na && ib < nb) {
+        if (a[ia] < b[ib]) {
+            ia++;
+        } else if (b[ib] < a[ia]) {
+            ib++;
+        } else {
+            IBID_GROW(*out, *m_out, k + 1);
+            IBID_GROW(*df_out, *m_df, k + 1);
+            (*out)[k] = a[ia];
+            (*df_out)[k++] = word_df(wi, (uint32_t)(a[ia] >> 1));
+            ia++, ib++;
+        }
+    }
     return k;
 }
 
 static int flag_templates(ibid_stories *s, const ibid_corpus *c, const ibid_result *r,
-                          const ibid_stories_opts *o, const uint32_t *spread, ibid_error *err)
+                          const ibid_stories_opts *o, const uint32_t *spread, ibid_stories_ctx *ctx,
+                          ibid_error *err)
 {
-    word_index wi;
-    int rc = words_build(&wi, c, r, err);
-    uint32_t rare_df = o->rare_df ? (uint32_t)o->rare_df : (uint32_t)(s->n_doc / 1000);
+    const uint8_t *fixed = ctx ? ctx->fixed : NULL;
+    word_index wi = {0};
+    if (ctx) wi.df_of = ctx->df_of, wi.df_arg = ctx->df_arg;
+    int rc = words_build(&wi, c, r, fixed, err);
+    size_t n_all = ctx && ctx->n_doc_total ? ctx->n_doc_total : s->n_doc;
+    uint32_t rare_df = o->rare_df ? (uint32_t)o->rare_df : (uint32_t)(n_all / 1000);
     if (rare_df < 2) rare_df = 2;
-    uint32_t *a = NULL, *b = NULL;
-    size_t m_a = 0, m_b = 0;
+    uint64_t *a = NULL, *b = NULL, *sh = NULL;
+    uint32_t *df = NULL;
+    size_t m_a = 0, m_b = 0, m_sh = 0, m_df = 0, m_words = 0;
+    ibid_template_eval *ev = NULL;
+    if (ctx) {
+        ctx->rare_df = rare_df;
+        ctx->eval = ev = ibid_xcalloc(r->n_passages ? r->n_passages : 1, sizeof *ev);
+        ctx->words = NULL;
+        ctx->n_words = 0;
+    }
     for (size_t i = 0; rc == 0 && i < r->n_passages; i++) {
         const ibid_passage *p = &r->passages[i];
-        if (p->kind != IBID_KIND_VERBATIM || s->pinfo[i].boilerplate) continue;
+        if (p->kind != IBID_KIND_VERBATIM || s->pinfo[i].boilerplate || (fixed && fixed[i]))
+            continue;
         uint32_t rare = rare_df + spread[i];
-        size_t na = rare_words(&wi, p->doc1, p->cp_beg1, p->cp_end1, rare, &a, &m_a);
-        size_t nb = rare_words(&wi, p->doc2, p->cp_beg2, p->cp_end2, rare, &b, &m_b);
-        size_t ia = 0, ib = 0, shared = 0;
-        const size_t need = ibid_passage_identity(p) >= o->copy_identity ? 1 : 2;
-        while (ia < na && ib < nb && shared < need) {
-            if (a[ia] < b[ib])
-                ia++;
-            else if (b[ib] < a[ia])
-                ib++;
-            else
-                shared++, ia++, ib++;
+        size_t na = span_words(&wi, p->doc1, p->cp_beg1, p->cp_end1, &a, &m_a);
+        size_t nb = span_words(&wi, p->doc2, p->cp_beg2, p->cp_end2, &b, &m_b);
+        size_t n_sh = shared_words(&wi, a, na, b, nb, &sh, &m_sh, &df, &m_df);
+        const int copy = ibid_passage_identity(p) >= o->copy_identity;
+        const size_t need = copy ? 1 : 2;
+        size_t n_rare = 0, n_names = 0; /* rare shared words, those that are not figures */
+        uint32_t name_df = UINT32_MAX;  /* the smallest df of a shared word not a figure */
+        for (size_t k = 0; k < n_sh; k++) {
+            int figure = (int)(sh[k] & 1);
+            if (!figure && df[k] < name_df) name_df = df[k];
+            if (df[k] > rare) continue;
+            n_rare++;
+            n_names += !figure;
         }
-        if (shared < need) s->pinfo[i].boilerplate = 1;
+        int tmpl = n_rare < need || (!copy && n_names == 0 && n_rare < IBID_FIGURES_NEED);
+        if (tmpl) s->pinfo[i].boilerplate = 1;
+        if (!ev) continue;
+        ev[i] = (ibid_template_eval){1, (uint8_t)need, spread[i], UINT32_MAX, 0, 0, 0};
+        if (tmpl) {
+            /* the smallest rare at which it could stop being one, with today's df: need words
+             * one of them a name, or (not a copy) IBID_FIGURES_NEED words */
+            if (n_sh >= need) {
+                if (n_sh > 1) qsort(df, n_sh, sizeof *df, by_u32);
+                ev[i].kdf = df[need - 1];
+                if (!copy && name_df > ev[i].kdf) ev[i].kdf = name_df;
+                if (!copy && n_sh >= IBID_FIGURES_NEED && df[IBID_FIGURES_NEED - 1] < ev[i].kdf)
+                    ev[i].kdf = df[IBID_FIGURES_NEED - 1];
+            }
+        } else {
+            /* its rare words, those not figures first */
+            ev[i].w_beg = ctx->n_words;
+            for (int figures = 0; figures < 2; figures++)
+                for (size_t k = 0; k < n_sh; k++) {
+                    if (df[k] > rare || (int)(sh[k] & 1) != figures) continue;
+                    IBID_GROW(ctx->words, m_words, ctx->n_words + 1);
+                    ctx->words[ctx->n_words++] = (uint32_t)(sh[k] >> 1);
+                    ev[i].n_figures += (uint32_t)figures;
+                }
+            ev[i].w_end = ctx->n_words;
+        }
     }
     free(a);
     free(b);
+    free(sh);
+    free(df);
     free(wi.beg);
     free(wi.w);
-    free(wi.df);
+    if (ctx && !ctx->df_of) {
+        ctx->df = wi.df, ctx->n_df = wi.n_df;
+    } else {
+        free(wi.df);
+    }
     return rc;
 }
 
@@ -520,6 +616,12 @@ static void build_stories(ibid_stories *s, const ibid_result *r, const uint32_t 
 int ibid_stories_new(ibid_stories **out, const ibid_corpus *c, const ibid_result *r,
                      const ibid_stories_opts *o, ibid_error *err)
 {
+    return ibid_stories_new_ctx(out, c, r, o, NULL, err);
+}
+
+int ibid_stories_new_ctx(ibid_stories **out, const ibid_corpus *c, const ibid_result *r,
+                         const ibid_stories_opts *o, ibid_stories_ctx *ctx, ibid_error *err)
+{
     ibid_stories_opts def;
     if (!o) {
         ibid_stories_opts_init(&def);
@@ -551,9 +653,11 @@ int ibid_stories_new(ibid_stories **out, const ibid_corpus *c, const ibid_result
         oc[2 * i + 1] = (occ){p->doc2, p->cp_beg2, p->cp_end2, p->doc1, (uint32_t)i};
     }
     if (n_oc > 1) qsort(oc, n_oc, sizeof *oc, by_occ);
+    const uint8_t *fixed = ctx ? ctx->fixed : NULL;
+    for (size_t i = 0; fixed && i < np; i++) s->pinfo[i].boilerplate = fixed[i] && ctx->fixed_bp[i];
     uint32_t *spread = ibid_xcalloc(np ? np : 1, sizeof *spread);
-    flag_boilerplate(s, r, oc, n_oc, o, spread);
-    rc = flag_templates(s, c, r, o, spread, err);
+    flag_boilerplate(s, r, oc, n_oc, o, fixed, spread);
+    rc = flag_templates(s, c, r, o, spread, ctx, err);
     free(spread);
     if (rc < 0) {
         free(oc);
@@ -563,6 +667,14 @@ int ibid_stories_new(ibid_stories **out, const ibid_corpus *c, const ibid_result
     for (size_t i = 0; i < np; i++) {
         s->pinfo[i].story = -1;
         s->n_boilerplate += s->pinfo[i].boilerplate;
+    }
+    /* a fixed passage that is not boilerplate is in a story made elsewhere: it links nothing
+     * here, as boilerplate does; its real flag comes back before the shares are measured */
+    uint8_t *unflag = NULL;
+    if (fixed) {
+        unflag = ibid_xcalloc(np ? np : 1, 1);
+        for (size_t i = 0; i < np; i++)
+            if (fixed[i] && !s->pinfo[i].boilerplate) unflag[i] = 1, s->pinfo[i].boilerplate = 1;
     }
 
     uint32_t *up = ibid_xmalloc((np ? np : 1) * sizeof *up);
@@ -610,6 +722,9 @@ int ibid_stories_new(ibid_stories **out, const ibid_corpus *c, const ibid_result
     for (size_t i = 0; i < np; i++)
         story_root[i] = s->pinfo[i].boilerplate ? 0 : uf_find(up2, core[uf_find(up, (uint32_t)i)]);
     build_stories(s, r, story_root);
+    for (size_t i = 0; unflag && i < np; i++)
+        if (unflag[i]) s->pinfo[i].boilerplate = 0;
+    free(unflag);
     ibid_provenance_shares(s, r);
 
     free(story_root);

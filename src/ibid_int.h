@@ -293,6 +293,11 @@ int ibid_ngram_passes(size_t n_post, size_t index_memory);
 int ibid_align_indexed(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
                        const ibid_index *ix, size_t n_walk, const ibid_align_opts *o,
                        ibid_error *err);
+/* ibid_align with some documents tokenized already: toks[i], when its tok is not NULL, is
+ * document i's ibid_tokenize_hashes under o->norm, taken over by the call (left empty). Only
+ * the verbatim layer reuses them; the sentence layer tokenizes every document itself. */
+int ibid_align_tokens(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
+                      ibid_toks *toks, const ibid_align_opts *o, ibid_error *err);
 
 /* ---- out_jsonl.c ---- */
 /* The pieces of ibid_result_write: the header line (TSV only; nothing for JSON Lines) and one

@@ -81,6 +81,7 @@ typedef struct {
     const ibid_corpus *c;
     const ibid_align_opts *o;
     ibid_toks *toks;
+    ibid_toks *given; /* per document, tokens made by the caller (ibid_align_tokens), or NULL */
     int *rc;          /* per document, tokenizer result */
     ibid_error *errs; /* per document, when rc < 0 */
     const ibid_index *ix;
@@ -112,6 +113,12 @@ static void tokenize_doc(void *ud, size_t i, int tid)
 {
     job *j = ud;
     const ibid_doc *d = ibid_corpus_doc(j->c, i);
+    if (!j->terms && j->given && j->given[i].tok) {
+        j->toks[i] = j->given[i];
+        memset(&j->given[i], 0, sizeof j->given[i]);
+        j->rc[i] = 0;
+        return;
+    }
     if (!j->terms) {
         j->rc[i] = ibid_tokenize_hashes(&j->toks[i], d->text, d->n_text, j->o->norm, &j->errs[i]);
         return;
@@ -439,8 +446,8 @@ static void partners_of(const ibid_pairs *only, size_t n_doc, size_t **beg, uint
 /* ibid_align, or with `given` its local step for the MPI driver: the index is given, and only
  * documents a < n_walk are walked for their pairs (a, b > a). */
 static int align_run(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
-                     const ibid_index *given, size_t n_walk, const ibid_align_opts *o,
-                     ibid_error *err)
+                     const ibid_index *given, size_t n_walk, ibid_toks *given_toks,
+                     const ibid_align_opts *o, ibid_error *err)
 {
     int rc;
     *out = NULL;
@@ -450,6 +457,7 @@ static int align_run(ibid_result **out, const ibid_corpus *c, const ibid_pairs *
     j.c = c;
     j.o = o;
     j.toks = ibid_xcalloc(n1, sizeof(ibid_toks));
+    j.given = given_toks;
     j.rc = ibid_xcalloc(n1, sizeof(int));
     j.errs = ibid_xcalloc(n1, sizeof(ibid_error));
     ibid_index ix = {0};
@@ -559,7 +567,13 @@ done:
 int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
                const ibid_align_opts *o, ibid_error *err)
 {
-    return align_run(out, c, only, NULL, ibid_corpus_size(c), o, err);
+    return align_run(out, c, only, NULL, ibid_corpus_size(c), NULL, o, err);
+}
+
+int ibid_align_tokens(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
+                      ibid_toks *toks, const ibid_align_opts *o, ibid_error *err)
+{
+    return align_run(out, c, only, NULL, ibid_corpus_size(c), toks, o, err);
 }
 
 int ibid_align_indexed(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
@@ -567,7 +581,7 @@ int ibid_align_indexed(ibid_result **out, const ibid_corpus *c, const ibid_pairs
                        ibid_error *err)
 {
     assert(ix && ix->n_doc == ibid_corpus_size(c) && o->mode == IBID_MODE_VERBATIM);
-    return align_run(out, c, only, ix, n_walk, o, err);
+    return align_run(out, c, only, ix, n_walk, NULL, o, err);
 }
 
 void ibid_result_free(ibid_result *r)

@@ -24,83 +24,107 @@
 
 #define APPLICATION_ID 0x69626964 /* "ibid" */
 
-/* migrations[v]: the SQL that takes a store from version v to v + 1. */
-static const char *const migrations[] = {
+static int index_to_blocks(ibid_store *s, ibid_error *err);
+
+/* migrations[v]: the SQL, then the C function (or NULL), taking a store from version v to v + 1 */
+static const struct {
+    const char *sql;
+    int (*fn)(ibid_store *s, ibid_error *err);
+} migrations[] = {
     /* 0 -> 1: the first schema */
-    "CREATE TABLE config(key TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
-    "CREATE TABLE batches(\n"
-    "  batch INTEGER PRIMARY KEY,\n"
-    "  added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),\n"
-    "  n_docs INTEGER NOT NULL,\n"
-    "  n_passages INTEGER NOT NULL);\n"
-    "CREATE TABLE docs(\n"
-    "  doc INTEGER PRIMARY KEY,\n"
-    "  id TEXT NOT NULL UNIQUE,\n"
-    "  text TEXT NOT NULL,\n"
-    "  n_bytes INTEGER NOT NULL,\n"
-    "  source TEXT, date TEXT, url TEXT, title TEXT,\n"
-    "  meta TEXT,\n"
-    "  batch INTEGER NOT NULL REFERENCES batches(batch));\n"
-    "CREATE INDEX docs_date ON docs(date);\n"
-    "CREATE TABLE grams(\n"
-    "  hash INTEGER NOT NULL,\n"
-    "  doc INTEGER NOT NULL REFERENCES docs(doc),\n"
-    "  PRIMARY KEY(hash, doc)) WITHOUT ROWID;\n"
-    "CREATE TABLE grams_recent(\n"
-    "  hash INTEGER NOT NULL,\n"
-    "  doc INTEGER NOT NULL REFERENCES docs(doc),\n"
-    "  PRIMARY KEY(hash, doc)) WITHOUT ROWID;\n"
-    "CREATE TABLE index_rows(tab TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;\n"
-    "INSERT INTO index_rows VALUES ('grams', 0), ('grams_recent', 0);\n"
-    "CREATE TABLE passages(\n"
-    "  passage INTEGER PRIMARY KEY,\n"
-    "  doc1 INTEGER NOT NULL REFERENCES docs(doc),\n"
-    "  doc2 INTEGER NOT NULL REFERENCES docs(doc),\n"
-    "  begin1 INTEGER NOT NULL, end1 INTEGER NOT NULL,\n"
-    "  begin2 INTEGER NOT NULL, end2 INTEGER NOT NULL,\n"
-    "  byte_begin1 INTEGER NOT NULL, byte_end1 INTEGER NOT NULL,\n"
-    "  byte_begin2 INTEGER NOT NULL, byte_end2 INTEGER NOT NULL,\n"
-    "  tok_begin1 INTEGER NOT NULL, tok_end1 INTEGER NOT NULL,\n"
-    "  tok_begin2 INTEGER NOT NULL, tok_end2 INTEGER NOT NULL,\n"
-    "  matches INTEGER NOT NULL, columns INTEGER NOT NULL, score INTEGER NOT NULL,\n"
-    "  kind TEXT NOT NULL);\n"
-    "CREATE INDEX passages_doc1 ON passages(doc1, doc2);\n"
-    "CREATE INDEX passages_doc2 ON passages(doc2, doc1);\n"
-    "CREATE TABLE stories(\n"
-    "  story INTEGER NOT NULL,\n"
-    "  doc INTEGER NOT NULL REFERENCES docs(doc),\n"
-    "  PRIMARY KEY(story, doc)) WITHOUT ROWID;\n"
-    "CREATE INDEX stories_doc ON stories(doc);\n"
-    "CREATE VIEW passage_ids AS\n"
-    "  SELECT p.passage, d1.id AS id1, d2.id AS id2, p.begin1, p.end1, p.begin2, p.end2,\n"
-    "         p.matches, p.score, p.kind\n"
-    "  FROM passages p JOIN docs d1 ON d1.doc = p.doc1 JOIN docs d2 ON d2.doc = p.doc2;\n",
+    {"CREATE TABLE config(key TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
+     "CREATE TABLE batches(\n"
+     "  batch INTEGER PRIMARY KEY,\n"
+     "  added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),\n"
+     "  n_docs INTEGER NOT NULL,\n"
+     "  n_passages INTEGER NOT NULL);\n"
+     "CREATE TABLE docs(\n"
+     "  doc INTEGER PRIMARY KEY,\n"
+     "  id TEXT NOT NULL UNIQUE,\n"
+     "  text TEXT NOT NULL,\n"
+     "  n_bytes INTEGER NOT NULL,\n"
+     "  source TEXT, date TEXT, url TEXT, title TEXT,\n"
+     "  meta TEXT,\n"
+     "  batch INTEGER NOT NULL REFERENCES batches(batch));\n"
+     "CREATE INDEX docs_date ON docs(date);\n"
+     "CREATE TABLE grams(\n"
+     "  hash INTEGER NOT NULL,\n"
+     "  doc INTEGER NOT NULL REFERENCES docs(doc),\n"
+     "  PRIMARY KEY(hash, doc)) WITHOUT ROWID;\n"
+     "CREATE TABLE grams_recent(\n"
+     "  hash INTEGER NOT NULL,\n"
+     "  doc INTEGER NOT NULL REFERENCES docs(doc),\n"
+     "  PRIMARY KEY(hash, doc)) WITHOUT ROWID;\n"
+     "CREATE TABLE index_rows(tab TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;\n"
+     "INSERT INTO index_rows VALUES ('grams', 0), ('grams_recent', 0);\n"
+     "CREATE TABLE passages(\n"
+     "  passage INTEGER PRIMARY KEY,\n"
+     "  doc1 INTEGER NOT NULL REFERENCES docs(doc),\n"
+     "  doc2 INTEGER NOT NULL REFERENCES docs(doc),\n"
+     "  begin1 INTEGER NOT NULL, end1 INTEGER NOT NULL,\n"
+     "  begin2 INTEGER NOT NULL, end2 INTEGER NOT NULL,\n"
+     "  byte_begin1 INTEGER NOT NULL, byte_end1 INTEGER NOT NULL,\n"
+     "  byte_begin2 INTEGER NOT NULL, byte_end2 INTEGER NOT NULL,\n"
+     "  tok_begin1 INTEGER NOT NULL, tok_end1 INTEGER NOT NULL,\n"
+     "  tok_begin2 INTEGER NOT NULL, tok_end2 INTEGER NOT NULL,\n"
+     "  matches INTEGER NOT NULL, columns INTEGER NOT NULL, score INTEGER NOT NULL,\n"
+     "  kind TEXT NOT NULL);\n"
+     "CREATE INDEX passages_doc1 ON passages(doc1, doc2);\n"
+     "CREATE INDEX passages_doc2 ON passages(doc2, doc1);\n"
+     "CREATE TABLE stories(\n"
+     "  story INTEGER NOT NULL,\n"
+     "  doc INTEGER NOT NULL REFERENCES docs(doc),\n"
+     "  PRIMARY KEY(story, doc)) WITHOUT ROWID;\n"
+     "CREATE INDEX stories_doc ON stories(doc);\n"
+     "CREATE VIEW passage_ids AS\n"
+     "  SELECT p.passage, d1.id AS id1, d2.id AS id2, p.begin1, p.end1, p.begin2, p.end2,\n"
+     "         p.matches, p.score, p.kind\n"
+     "  FROM passages p JOIN docs d1 ON d1.doc = p.doc1 JOIN docs d2 ON d2.doc = p.doc2;\n",
+     NULL},
     /* 1 -> 2: saved stories (ibid stories --save). Version 1's stories table was never filled,
      * so it is replaced rather than altered. */
-    "DROP TABLE stories;\n"
-    "CREATE TABLE stories(\n"
-    "  story INTEGER PRIMARY KEY,\n"
-    "  n_docs INTEGER NOT NULL,\n"
-    "  n_passages INTEGER NOT NULL,\n"
-    "  first_doc INTEGER NOT NULL REFERENCES docs(doc),\n"
-    "  date_first TEXT, date_last TEXT, title TEXT);\n"
-    "CREATE TABLE story_docs(\n"
-    "  story INTEGER NOT NULL REFERENCES stories(story),\n"
-    "  doc INTEGER NOT NULL REFERENCES docs(doc),\n"
-    "  rank INTEGER NOT NULL,\n"
-    "  reused REAL NOT NULL, own REAL NOT NULL, reused_here REAL NOT NULL,\n"
-    "  PRIMARY KEY(story, doc)) WITHOUT ROWID;\n"
-    "CREATE INDEX story_docs_doc ON story_docs(doc);\n"
-    "CREATE TABLE story_saves(\n"
-    "  save INTEGER PRIMARY KEY,\n"
-    "  saved_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),\n"
-    "  batch INTEGER,\n"
-    "  n_stories INTEGER NOT NULL, n_boilerplate INTEGER NOT NULL);\n"
-    "ALTER TABLE passages ADD COLUMN story INTEGER;\n"
-    "ALTER TABLE passages ADD COLUMN boilerplate INTEGER NOT NULL DEFAULT 0;\n"
-    "CREATE INDEX passages_story ON passages(story);\n"
-
+    {"DROP TABLE stories;\n"
+     "CREATE TABLE stories(\n"
+     "  story INTEGER PRIMARY KEY,\n"
+     "  n_docs INTEGER NOT NULL,\n"
+     "  n_passages INTEGER NOT NULL,\n"
+     "  first_doc INTEGER NOT NULL REFERENCES docs(doc),\n"
+     "  date_first TEXT, date_last TEXT, title TEXT);\n"
+     "CREATE TABLE story_docs(\n"
+     "  story INTEGER NOT NULL REFERENCES stories(story),\n"
+     "  doc INTEGER NOT NULL REFERENCES docs(doc),\n"
+     "  rank INTEGER NOT NULL,\n"
+     "  reused REAL NOT NULL, own REAL NOT NULL, reused_here REAL NOT NULL,\n"
+     "  PRIMARY KEY(story, doc)) WITHOUT ROWID;\n"
+     "CREATE INDEX story_docs_doc ON story_docs(doc);\n"
+     "CREATE TABLE story_saves(\n"
+     "  save INTEGER PRIMARY KEY,\n"
+     "  saved_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),\n"
+     "  batch INTEGER,\n"
+     "  n_stories INTEGER NOT NULL, n_boilerplate INTEGER NOT NULL);\n"
+     "ALTER TABLE passages ADD COLUMN story INTEGER;\n"
+     "ALTER TABLE passages ADD COLUMN boilerplate INTEGER NOT NULL DEFAULT 0;\n"
+     "CREATE INDEX passages_story ON passages(story);\n",
+     NULL},
+    /* 2 -> 3: the n-gram index as packed blocks (store_index.c) instead of one row an entry;
+     * index_to_blocks fills them from grams and grams_recent, then drops those. The working
+     * tables of the incremental stories save (store_stories.c), empty until a save */
+    {"CREATE TABLE gram_blocks(block INTEGER PRIMARY KEY, data BLOB NOT NULL);\n"
+     "CREATE TABLE gram_runs(run INTEGER PRIMARY KEY, n INTEGER NOT NULL);\n"
+     "CREATE TABLE IF NOT EXISTS story_words(hash INTEGER PRIMARY KEY, n INTEGER NOT NULL);\n"
+     "CREATE TABLE IF NOT EXISTS story_rare(passage INTEGER PRIMARY KEY, spread INTEGER NOT NULL,\n"
+     "  need INTEGER NOT NULL, kdf INTEGER, words BLOB, figures INTEGER);\n",
+     index_to_blocks},
 };
+
+static int index_to_blocks(ibid_store *s, ibid_error *err)
+{
+    int rc = ibid_store_index_from_v2(s, err);
+    if (rc == 0)
+        rc = ibid_store_exec(s, "DROP TABLE grams; DROP TABLE grams_recent; DROP TABLE index_rows",
+                             err);
+    return rc;
+}
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(N_MIGRATIONS == IBID_STORE_VERSION, "one migration per schema version");
@@ -294,7 +318,8 @@ static int migrate(ibid_store *s, const ibid_align_opts *create_opts, ibid_error
         }
     }
     for (; v < N_MIGRATIONS; v++) {
-        if ((rc = ibid_store_exec(s, migrations[v], err)) < 0) goto done;
+        if ((rc = ibid_store_exec(s, migrations[v].sql, err)) < 0) goto done;
+        if (migrations[v].fn && (rc = migrations[v].fn(s, err)) < 0) goto done;
         if (v == 0) {
             ibid_align_opts def;
             ibid_align_opts_init(&def);
@@ -334,6 +359,7 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
     s->path = ibid_xstrndup(path, strlen(path));
     s->writable = (flags & IBID_STORE_WRITE) != 0;
     s->parallel_lookups = 100000;
+    s->scan_blocks = -1;
     ibid_align_opts_init(&s->opts);
     int oflags = s->writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
     if (flags & IBID_STORE_CREATE) oflags |= SQLITE_OPEN_CREATE;
@@ -364,10 +390,19 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
     /* a writer gets a large page cache, as a batch's index lookups touch pages all over the
      * file; a reader keeps SQLite's 2 MB, which it recycles: a query reads a few thousand pages
      * once, and filling a fresh cache costs it more than reading them (measured: bench/RESULTS.md).
-     * Memory-mapped reads cost a query 40% more CPU on this machine, where page faults are dear. */
+     * Memory-mapped reads cost a query 40% more CPU on this machine, where page faults are dear;
+     * a batch, which reads most of the index's blocks, gains by them (store_index.c's lookup
+     * connections map the file too). */
+    /* a new store gets 16 KB pages: an index block (about 6 KB at 100,000 documents) and a
+     * news-sized text then fit in one page instead of a chain of 4 KB overflow pages (measured:
+     * adds 12% faster, queries on a cold cache 30%; bench/RESULTS.md). Set before the first
+     * write; an existing store keeps its page size. */
+    if (s->writable && v == 0 && (rc = ibid_store_exec(s, "PRAGMA page_size = 16384", err)) < 0)
+        goto done;
     if (s->writable) {
         if ((rc = ibid_store_exec(s,
-                                  "PRAGMA cache_size = -262144; PRAGMA journal_mode = WAL; "
+                                  "PRAGMA cache_size = -262144; PRAGMA mmap_size = 1099511627776; "
+                                  "PRAGMA journal_mode = WAL; "
                                   "PRAGMA synchronous = NORMAL",
                                   err)) < 0)
             goto done;
@@ -383,12 +418,10 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
     if ((rc = read_config(s, err)) < 0) goto done;
     if (opts && (rc = check_opts(s, opts, err)) < 0) goto done;
     if (opts) ibid_store_set_runtime(s, opts);
-    if (sqlite3_prepare_v3(s->db, "SELECT doc FROM grams WHERE hash = ?1 LIMIT ?2", -1,
-                           SQLITE_PREPARE_PERSISTENT, &s->st_gram, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v3(s->db, "SELECT doc FROM grams_recent WHERE hash = ?1 LIMIT ?2", -1,
-                           SQLITE_PREPARE_PERSISTENT, &s->st_gram_recent, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v3(s->db, "SELECT 1 FROM grams_recent LIMIT 1", -1,
-                           SQLITE_PREPARE_PERSISTENT, &s->st_recent_any, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v3(s->db, IBID_STORE_BLOCK_SQL, -1, SQLITE_PREPARE_PERSISTENT, &s->st_block,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v3(s->db, IBID_STORE_BLOCKS_SQL, -1, SQLITE_PREPARE_PERSISTENT,
+                           &s->st_blocks, NULL) != SQLITE_OK ||
         sqlite3_prepare_v3(s->db, "SELECT id, text, meta FROM docs WHERE doc = ?1", -1,
                            SQLITE_PREPARE_PERSISTENT, &s->st_fetch, NULL) != SQLITE_OK) {
         rc = ibid_store_sqlerr(s, err, "cannot prepare the queries");
@@ -406,9 +439,8 @@ done:
 void ibid_store_close(ibid_store *s)
 {
     if (!s) return;
-    sqlite3_finalize(s->st_gram);
-    sqlite3_finalize(s->st_gram_recent);
-    sqlite3_finalize(s->st_recent_any);
+    sqlite3_finalize(s->st_block);
+    sqlite3_finalize(s->st_blocks);
     sqlite3_finalize(s->st_fetch);
     sqlite3_close(s->db);
     free(s->translate);

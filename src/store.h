@@ -13,9 +13,19 @@
  * is sampled into the index, so an identical run of k * WINNOW + n - 1 tokens holds at least k
  * sampled n-grams in common with its source. */
 #define IBID_STORE_WINNOW 6
-/* grams_recent is merged into grams when it holds more than 1 / IBID_STORE_MERGE_RATIO of the
- * rows grams holds (store_index.c). */
+/* The index's blocks (store_index.c): the hash space is cut into IBID_STORE_PARTS parts by the
+ * hash's top IBID_STORE_PART_BITS bits (of 63), a block being one run's entries of one part
+ * (rowid run << IBID_STORE_PART_BITS | part); a batch's run is merged with every run when the
+ * runs other than the largest hold more than 1 / IBID_STORE_MERGE_RATIO of its entries, and
+ * with the runs but the largest when there are IBID_STORE_MAX_RUNS already. Changing the part
+ * bits changes the store's format. */
+#define IBID_STORE_PART_BITS   16
+#define IBID_STORE_PARTS       ((uint32_t)1 << IBID_STORE_PART_BITS)
 #define IBID_STORE_MERGE_RATIO 4
+#define IBID_STORE_MAX_RUNS    8
+/* One block by rowid (run << 16 | part), and the blocks of a rowid range. */
+#define IBID_STORE_BLOCK_SQL  "SELECT block, data FROM gram_blocks WHERE block = ?1"
+#define IBID_STORE_BLOCKS_SQL "SELECT block, data FROM gram_blocks WHERE block BETWEEN ?1 AND ?2"
 /* Sampled n-grams a new document must share with a stored one to be aligned with it: identical
  * runs of 3 * 6 + 4 - 1 = 21 tokens are always found (bench/RESULTS.md measures 2, 3 and 4). */
 #define IBID_STORE_CAND_MIN 3
@@ -29,17 +39,18 @@ struct ibid_store {
     sqlite3 *db;
     char *path;
     int writable;
-    int version;                  /* PRAGMA user_version */
-    ibid_align_opts opts;         /* recorded matching options + run-time ones */
-    size_t parallel_lookups;      /* batches of at least this many sampled n-grams split their
-                                     index lookups over the threads (tests lower it) */
-    int64_t full_tokens;          /* documents of at most this many tokens index every n-gram
-                                     (config key full_tokens; 0 when absent: version 1) */
-    char *translate;              /* storage for opts.translate (or NULL) */
-    sqlite3_stmt *st_gram;        /* SELECT doc FROM grams WHERE hash = ?1 LIMIT ?2 */
-    sqlite3_stmt *st_gram_recent; /* the same on grams_recent */
-    sqlite3_stmt *st_recent_any;  /* SELECT 1 FROM grams_recent LIMIT 1 */
-    sqlite3_stmt *st_fetch;       /* SELECT id, text, meta FROM docs WHERE doc = ?1 */
+    int version;             /* PRAGMA user_version */
+    ibid_align_opts opts;    /* recorded matching options + run-time ones */
+    size_t parallel_lookups; /* batches of at least this many sampled n-grams split their
+                                index lookups over the threads (tests lower it) */
+    int scan_blocks;         /* lookups read a run's blocks by scanning it (1), one by
+                                one (0), or as store_index.c decides (-1; tests force) */
+    int64_t full_tokens;     /* documents of at most this many tokens index every n-gram
+                                (config key full_tokens; 0 when absent: version 1) */
+    char *translate;         /* storage for opts.translate (or NULL) */
+    sqlite3_stmt *st_block;  /* IBID_STORE_BLOCK_SQL */
+    sqlite3_stmt *st_blocks; /* IBID_STORE_BLOCKS_SQL */
+    sqlite3_stmt *st_fetch;  /* SELECT id, text, meta FROM docs WHERE doc = ?1 */
 };
 
 /* Fill `err` from SQLite's last error on `s` and return IBID_EIO. `what` names the step. */
@@ -70,9 +81,16 @@ size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, size_t fu
 int ibid_store_sketch_text(const ibid_store *s, const char *text, size_t n_bytes, uint64_t **out,
                            size_t *n_out, ibid_error *err);
 
-/* After a batch added n_rows rows to grams_recent: update the row counts and, when grams_recent
- * has grown past its share, merge it into grams. Inside the batch's transaction. */
-int ibid_store_index_grow(ibid_store *s, int64_t n_rows, ibid_error *err);
+/* Write a batch's sampled n-grams as run `run` (the batch's number), merging runs as the
+ * policy above says: grams[0, n_grams) sorted by (hash, x), x a new document's index in the
+ * batch and rowid[x] its rowid (increasing with x). Inside the batch's transaction. */
+int ibid_store_index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, const int64_t *rowid,
+                         int64_t run, ibid_error *err);
+/* Remove the entries of stored document `doc`, whose sketch is sk[0, n_sk) (sorted). */
+int ibid_store_index_remove(ibid_store *s, int64_t doc, const uint64_t *sk, size_t n_sk,
+                            ibid_error *err);
+/* The migration from schema version 2: its index tables read into blocks, as one run. */
+int ibid_store_index_from_v2(ibid_store *s, ibid_error *err);
 
 /* A candidate pair: new document a (its index in the batch) with b, a stored document's rowid
  * (new x stored) or the index of a later new document (new x new). */

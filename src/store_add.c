@@ -15,8 +15,8 @@
  *      again;
  *   4. delete the replaced documents with their passages, index entries and the saved stories
  *      they were in,
- *      insert the new documents, their sampled n-grams (in hash order, which keeps the B-tree
- *      inserts local) and the passages, and commit.
+ *      insert the new documents, their sampled n-grams (as one run of the index's blocks,
+ *      store_index.c) and the passages, and commit.
  * A process killed at any moment loses at most the batch in flight, which SQLite rolls back, so
  * each document is stored with all its passages or not at all. Because batches are cut by input
  * position and a completed batch becomes a no-op, running the same add again recomputes exactly
@@ -26,6 +26,7 @@
 #include "store.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <time.h>
 
 static double now(void)
@@ -45,6 +46,7 @@ typedef struct {
     const ibid_corpus *c;
     const ibid_store *s;
     const size_t *idx; /* input index of each new document */
+    ibid_toks *toks;
     uint64_t **sk;
     size_t *n_sk;
     int *rc;
@@ -57,7 +59,11 @@ static void sketch_one(void *ud, size_t i, int tid)
     sketch_job *j = ud;
     size_t n;
     const char *text = ibid_corpus_text(j->c, j->idx[i], &n);
-    j->rc[i] = ibid_store_sketch_text(j->s, text, n, &j->sk[i], &j->n_sk[i], &j->errs[i]);
+    ibid_toks *t = &j->toks[i];
+    j->rc[i] = ibid_tokenize_hashes(t, text, n, j->s->opts.norm, &j->errs[i]);
+    if (j->rc[i] == 0)
+        j->n_sk[i] = ibid_store_sketch(t->tok, t->n_tok, j->s->opts.ngram,
+                                       (size_t)j->s->full_tokens, &j->sk[i]);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -81,16 +87,15 @@ static void bind_meta(sqlite3_stmt *st, int k, json_t *meta, const char *name)
 enum {
     FIND,
     INS_BATCH,
+    SET_BATCH,
     INS_DOC,
-    INS_GRAM,
     INS_PASS,
     OLD_TEXT,
-    DEL_GRAM,
-    DEL_GRAM_RECENT,
     DEL_PASS,
     UNSTORY_PASS,
     DEL_STORY_ROW,
     DEL_STORY,
+    FORGET_SAVE,
     DEL_DOC,
     N_STMTS
 };
@@ -102,20 +107,20 @@ typedef struct {
 static const char *const stmt_sql[N_STMTS] = {
     "SELECT doc FROM docs WHERE id = ?1",
     "INSERT INTO batches(n_docs, n_passages) VALUES (?1, ?2)",
+    "UPDATE batches SET n_passages = ?1 WHERE batch = ?2",
     "INSERT INTO docs(id, text, n_bytes, source, date, url, title, meta, batch) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    "INSERT INTO grams_recent(hash, doc) VALUES (?1, ?2)",
     "INSERT INTO passages(doc1, doc2, begin1, end1, begin2, end2, byte_begin1, byte_end1, "
     "byte_begin2, byte_end2, tok_begin1, tok_end1, tok_begin2, tok_end2, matches, columns, "
     "score, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
     "?16, ?17, ?18)",
     "SELECT text FROM docs WHERE doc = ?1",
-    "DELETE FROM grams WHERE hash = ?1 AND doc = ?2",
-    "DELETE FROM grams_recent WHERE hash = ?1 AND doc = ?2",
     "DELETE FROM passages WHERE doc1 = ?1 OR doc2 = ?1",
     "UPDATE passages SET story = NULL WHERE story IN (SELECT story FROM story_docs WHERE doc = ?1)",
     "DELETE FROM stories WHERE story IN (SELECT story FROM story_docs WHERE doc = ?1)",
     "DELETE FROM story_docs WHERE story IN (SELECT story FROM story_docs WHERE doc = ?1)",
+    /* the next ibid_store_update_stories recomputes them all (store_stories.c) */
+    "DELETE FROM config WHERE key = 'stories_doc' AND ?1 IS NOT NULL",
     "DELETE FROM docs WHERE doc = ?1",
 };
 
@@ -142,20 +147,13 @@ static int delete_doc(ibid_store *s, stmts *t, int64_t doc, ibid_error *err)
     size_t n = (size_t)sqlite3_column_bytes(t->st[OLD_TEXT], 0);
     rc = ibid_store_sketch_text(s, text ? text : "", n, &sk, &n_sk, err);
     sqlite3_reset(t->st[OLD_TEXT]);
-    for (size_t k = 0; rc == 0 && k < n_sk; k++) {
-        sqlite3_bind_int64(t->st[DEL_GRAM], 1, (int64_t)sk[k]);
-        sqlite3_bind_int64(t->st[DEL_GRAM], 2, doc);
-        rc = run(s, t->st[DEL_GRAM], "cannot delete index entries", err);
-        sqlite3_bind_int64(t->st[DEL_GRAM_RECENT], 1, (int64_t)sk[k]);
-        sqlite3_bind_int64(t->st[DEL_GRAM_RECENT], 2, doc);
-        if (rc == 0) rc = run(s, t->st[DEL_GRAM_RECENT], "cannot delete index entries", err);
-    }
+    if (rc == 0) rc = ibid_store_index_remove(s, doc, sk, n_sk, err);
     free(sk);
     if (rc < 0) return rc;
     sqlite3_bind_int64(t->st[DEL_PASS], 1, doc);
     if ((rc = run(s, t->st[DEL_PASS], "cannot delete passages", err)) < 0) return rc;
     /* a saved story that held the document no longer describes the store: it goes, whole */
-    for (int k = UNSTORY_PASS; k <= DEL_STORY; k++) {
+    for (int k = UNSTORY_PASS; k <= FORGET_SAVE; k++) {
         sqlite3_bind_int64(t->st[k], 1, doc);
         if ((rc = run(s, t->st[k], "cannot delete a saved story", err)) < 0) return rc;
     }
@@ -205,6 +203,46 @@ static int insert_passage(ibid_store *s, stmts *t, const ibid_passage *p, int64_
     return run(s, st, "cannot store a passage", err);
 }
 
+/* What a batch writes before its passages: the replaced documents deleted, the new documents
+ * inserted (their rowids in rowid[0, n_new)) and their sampled n-grams indexed. It needs nothing
+ * from the alignment, so it runs on its own thread while the batch is aligned (the connection
+ * is not used by anyone else meanwhile). */
+typedef struct {
+    ibid_store *s;
+    stmts *t;
+    const ibid_corpus *c;
+    const size_t *idx;
+    size_t n_new;
+    const int64_t *old;
+    size_t n_old;
+    const ibid_rec *grams;
+    size_t n_grams;
+    int64_t *rowid;
+    int64_t batch;
+    int rc;
+    ibid_error err;
+} doc_writer;
+
+static void *write_docs(void *ud)
+{
+    doc_writer *w = ud;
+    ibid_store *s = w->s;
+    stmts *t = w->t;
+    int rc = 0;
+    for (size_t k = 0; k < w->n_old && rc == 0; k++) rc = delete_doc(s, t, w->old[k], &w->err);
+    if (rc == 0) {
+        sqlite3_bind_int64(t->st[INS_BATCH], 1, (int64_t)w->n_new);
+        sqlite3_bind_int64(t->st[INS_BATCH], 2, 0); /* set when the passages are known */
+        rc = run(s, t->st[INS_BATCH], "cannot record the batch", &w->err);
+        w->batch = sqlite3_last_insert_rowid(s->db);
+    }
+    for (size_t i = 0; i < w->n_new && rc == 0; i++)
+        rc = insert_doc(s, t, w->c, w->idx[i], w->batch, &w->rowid[i], &w->err);
+    if (rc == 0) rc = ibid_store_index_add(s, w->grams, w->n_grams, w->rowid, w->batch, &w->err);
+    w->rc = rc;
+    return NULL;
+}
+
 /* Add input documents [b0, b1) of `c` as one transaction. */
 static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, size_t b1,
                      int replace, ibid_store_add_report *rep, ibid_error *err)
@@ -217,6 +255,7 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     size_t *n_sk = NULL;
     int *rcs = NULL;
     ibid_error *errs = NULL;
+    ibid_toks *toks = NULL;
     ibid_store_cand *sc = NULL, *fc = NULL;
     int64_t *cdocs = NULL, *rowid = NULL;
     uint32_t(*pairs)[2] = NULL;
@@ -224,6 +263,9 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     ibid_pairs *pl = NULL;
     ibid_result *res = NULL;
     ibid_rec *grams = NULL;
+    pthread_t writer;
+    int writing = 0;
+    doc_writer w = {0};
 
     double t0 = now(), t1 = t0, t2 = t0;
     if ((rc = ibid_store_exec(s, "BEGIN IMMEDIATE", err)) < 0) goto out;
@@ -246,12 +288,13 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     if (n_new == 0) goto done;
     if (n_old > 1) qsort(old, n_old, sizeof *old, cmp_i64);
 
-    /* sketches, in parallel */
+    /* tokens and sketches, in parallel; the tokens are handed to the alignment */
     sk = ibid_xcalloc(n_new, sizeof *sk);
     n_sk = ibid_xcalloc(n_new, sizeof *n_sk);
     rcs = ibid_xcalloc(n_new, sizeof *rcs);
     errs = ibid_xcalloc(n_new, sizeof *errs);
-    sketch_job sj = {c, s, idx, sk, n_sk, rcs, errs};
+    toks = ibid_xcalloc(n_new, sizeof *toks);
+    sketch_job sj = {c, s, idx, toks, sk, n_sk, rcs, errs};
     ibid_parallel_for(s->opts.n_threads, n_new, sketch_one, &sj);
     for (size_t i = 0; i < n_new; i++) {
         if (rcs[i] < 0) {
@@ -261,7 +304,7 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
         }
     }
 
-    /* the batch's index rows, in hash order (which keeps the B-tree inserts local) */
+    /* the batch's index entries, in hash order */
     size_t n_grams = 0;
     for (size_t i = 0; i < n_new; i++) n_grams += n_sk[i];
     grams = ibid_xmalloc((n_grams ? n_grams : 1) * sizeof *grams);
@@ -299,6 +342,8 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     for (size_t k = 0; k < n_cdocs; k++)
         if (u == 0 || cdocs[u - 1] != cdocs[k]) cdocs[u++] = cdocs[k];
     n_cdocs = u;
+    toks = ibid_xrealloc(toks, (n_new + n_cdocs) * sizeof *toks); /* theirs: by the alignment */
+    memset(toks + n_new, 0, n_cdocs * sizeof *toks);
     ibid_corpus_new(&sub);
     for (size_t i = 0; i < n_new; i++) {
         size_t n;
@@ -323,31 +368,35 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     }
     if ((rc = ibid_pairs_new(&pl, sub, (const uint32_t(*)[2])pairs, n_sc + n_fc, err)) < 0)
         goto done;
-    t1 = now();
-    if ((rc = ibid_align(&res, sub, pl, &s->opts, err)) < 0) goto done;
-    t2 = now();
 
-    /* write */
-    for (size_t k = 0; k < n_old; k++)
-        if ((rc = delete_doc(s, t, old[k], err)) < 0) goto done;
-    sqlite3_bind_int64(t->st[INS_BATCH], 1, (int64_t)n_new);
-    sqlite3_bind_int64(t->st[INS_BATCH], 2, (int64_t)res->n_passages);
-    if ((rc = run(s, t->st[INS_BATCH], "cannot record the batch", err)) < 0) goto done;
-    int64_t batch = sqlite3_last_insert_rowid(s->db);
+    /* align, while another thread writes the documents and their index entries */
+    t1 = now();
     rowid = ibid_xmalloc((n_new + n_cdocs) * sizeof *rowid);
-    for (size_t i = 0; i < n_new; i++)
-        if ((rc = insert_doc(s, t, c, idx[i], batch, &rowid[i], err)) < 0) goto done;
-    for (size_t k = 0; k < n_cdocs; k++) rowid[n_new + k] = cdocs[k];
-    for (size_t k = 0; k < n_grams; k++) {
-        sqlite3_bind_int64(t->st[INS_GRAM], 1, (int64_t)grams[k].key);
-        sqlite3_bind_int64(t->st[INS_GRAM], 2, rowid[grams[k].x]);
-        if ((rc = run(s, t->st[INS_GRAM], "cannot store the n-gram index", err)) < 0) goto done;
+    w = (doc_writer){s, t, c, idx, n_new, old, n_old, grams, n_grams, rowid, 0, 0, {0}};
+    if (pthread_create(&writer, NULL, write_docs, &w) == 0)
+        writing = 1;
+    else
+        write_docs(&w);
+    rc = ibid_align_tokens(&res, sub, pl, toks, &s->opts, err);
+    if (writing) pthread_join(writer, NULL);
+    writing = 0;
+    t2 = now();
+    if (rc < 0) goto done;
+    if (w.rc < 0) {
+        *err = w.err;
+        rc = w.rc;
+        goto done;
     }
+
+    /* the passages */
+    for (size_t k = 0; k < n_cdocs; k++) rowid[n_new + k] = cdocs[k];
     for (size_t k = 0; k < res->n_passages; k++) {
         const ibid_passage *p = &res->passages[k];
         if ((rc = insert_passage(s, t, p, rowid[p->doc1], rowid[p->doc2], err)) < 0) goto done;
     }
-    if ((rc = ibid_store_index_grow(s, (int64_t)n_grams, err)) < 0) goto done;
+    sqlite3_bind_int64(t->st[SET_BATCH], 1, (int64_t)res->n_passages);
+    sqlite3_bind_int64(t->st[SET_BATCH], 2, w.batch);
+    if ((rc = run(s, t->st[SET_BATCH], "cannot record the batch", err)) < 0) goto done;
     rep->n_added += n_new;
     rep->n_replaced += n_old;
     rep->n_pairs += ibid_pairs_size(pl);
@@ -365,6 +414,8 @@ done:
     }
 out:
     for (size_t i = 0; sk && i < n_new; i++) free(sk[i]);
+    for (size_t i = 0; toks && i < n_new + n_cdocs; i++) ibid_toks_free(&toks[i]);
+    free(toks);
     free(sk);
     free(n_sk);
     free(rcs);

@@ -20,26 +20,73 @@
  * of the store's format: a change to them needs a schema version and a migration that rebuilds
  * the grams table.
  *
- * Two levels. Inserting a batch's sampled n-grams into one large B-tree keyed by hash touches
- * nearly every page of it (the hashes are spread evenly), so each batch would rewrite the whole
- * index. New rows go to a second, small table, grams_recent, instead; when it holds more than a
- * quarter of the rows of grams it is merged into grams in one sorted pass, the way a
- * log-structured merge tree works. A lookup reads both tables.
+ * Blocks. One SQLite row per sampled n-gram made every batch insert millions of rows into a
+ * B-tree, and every lookup a B-tree seek (about 2 us: 6 CPU-seconds for a batch of 10,000
+ * documents). The index is stored instead as packed blocks. The hash space is cut into
+ * IBID_STORE_PARTS parts by the top 16 of the 63 bits; each batch writes its entries as a run:
+ * for every part they fall in, one row of gram_blocks, rowid run << 16 | part, whose blob is
+ * the run's (hash, doc) entries of that part, sorted, 12 bytes each (the hash as 8 bytes
+ * little-endian, then the document's rowid as 4); gram_runs counts each run's entries. A run's
+ * rows are adjacent in the table's B-tree, so writing one appends to the end of the table
+ * rather than dirtying pages all over it, and reading a whole run is a sequential scan. A lookup
+ * reads, in every run, the row of each part it needs (a scan of the run when it needs most of
+ * them) and merges its sorted hashes with the entries. Runs are merged as in a log-structured
+ * merge tree (O'Neil et al., "The Log-Structured Merge-Tree", Acta Informatica 1996): a batch's
+ * new run absorbs every run when the runs other than the largest hold more than
+ * 1 / IBID_STORE_MERGE_RATIO of its entries, so that each entry is rewritten a bounded number
+ * of times whatever the store's size, and the runs but the largest when there are
+ * IBID_STORE_MAX_RUNS already, which bounds the rows a lookup reads after many small batches.
+ * Winnowing keeps the smallest hashes of each window, so kept hashes crowd the low parts: the
+ * sketch stores them through a bijection of [0, 2^63) (mix63) that spreads them evenly again.
  *
- * Candidates. The kept n-grams of a batch of new documents are sorted by hash; for each distinct
- * hash one index lookup gives the stored documents holding it (at most max_df + 1 of them). An
- * n-gram in more than max_df documents in all, stored and new, is boilerplate and links nothing,
- * as in ibid_align; otherwise it votes for every (new, stored) and (new, new) pair holding it.
- * Pairs with at least IBID_STORE_CAND_MIN votes are aligned. A large batch splits its sorted
- * hashes into one range per thread, each looked up on its own read-only connection (SQLite
- * connections are not shared between threads); the votes are concatenated in range order, so the
- * result does not depend on the thread count. Document frequency is counted
- * against the store as it is when the batch is added: an n-gram that becomes boilerplate later
- * keeps the passages it helped find.
+ * Candidates. The kept n-grams of a batch of new documents are sorted by hash; each part they
+ * fall in is read once, and each distinct hash is looked up in each of its runs, giving the
+ * stored documents holding it. An n-gram in more than max_df documents in all, stored and new,
+ * is boilerplate and links nothing, as in ibid_align; otherwise it votes for every (new, stored)
+ * and (new, new) pair holding it. Pairs with at least IBID_STORE_CAND_MIN votes are aligned. A
+ * large batch splits its sorted hashes into one range per thread, each looked up on its own
+ * read-only SQLite connection (connections are not shared between threads); the votes are
+ * concatenated in range order, so the result does not depend on the thread count. Document
+ * frequency is counted against the store as it is when the batch is added: an n-gram that
+ * becomes boilerplate later keeps the passages it helped find.
  */
 #include "store.h"
 
+#include <endian.h>
 #include <xxhash.h>
+
+/* A bijection of [0, 2^63): multiplications by odd constants and xor-shifts, each invertible
+ * modulo 2^63, so distinct hashes stay distinct. */
+static uint64_t mix63(uint64_t x)
+{
+    const uint64_t mask = UINT64_MAX >> 1;
+    x = (x * 0x9e3779b97f4a7c15u) & mask;
+    x ^= x >> 29;
+    x = (x * 0xbf58476d1ce4e5b9u) & mask;
+    x ^= x >> 32;
+    return x;
+}
+
+/* Sort n mixed hashes, which are spread evenly over [0, 2^63): one counting pass on the top
+ * bits into about one value a bucket, then insertion sort. */
+static void sort_mixed(uint64_t *a, size_t n)
+{
+    int bits = 1;
+    while (bits < 16 && ((size_t)1 << bits) < n) bits++;
+    size_t nb = (size_t)1 << bits, *count = ibid_xcalloc(nb + 1, sizeof *count);
+    uint64_t *tmp = ibid_xmalloc(n * sizeof *tmp);
+    for (size_t i = 0; i < n; i++) count[(a[i] >> (63 - bits)) + 1]++;
+    for (size_t b = 0; b < nb; b++) count[b + 1] += count[b];
+    for (size_t i = 0; i < n; i++) tmp[count[a[i] >> (63 - bits)]++] = a[i];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = tmp[i];
+        size_t j = i;
+        while (j > 0 && a[j - 1] > v) a[j] = a[j - 1], j--;
+        a[j] = v;
+    }
+    free(tmp);
+    free(count);
+}
 
 size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, size_t full_tokens,
                          uint64_t **out)
@@ -56,6 +103,7 @@ size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, size_t fu
     if (n_tok <= full_tokens) { /* a short document keeps every n-gram */
         kept = h;
         n = m;
+        for (size_t i = 0; i < n; i++) kept[i] = mix63(kept[i]);
     } else {
         kept = ibid_xmalloc(m * sizeof *kept);
         size_t last = SIZE_MAX; /* position of the n-gram kept last */
@@ -63,21 +111,18 @@ size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, size_t fu
             size_t best = j;
             for (size_t k = j + 1; k < j + w; k++)
                 if (h[k] <= h[best]) best = k;
-            if (best != last) kept[n++] = h[best];
+            if (best != last) kept[n++] = mix63(h[best]);
             last = best;
         }
         free(h);
     }
     /* sort and drop duplicates: a document lists each kept n-gram once */
     if (n > 1) {
-        ibid_rec *r = ibid_xmalloc(n * sizeof *r);
-        for (size_t i = 0; i < n; i++) r[i] = (ibid_rec){kept[i], 0, 0};
-        ibid_rec_sort(r, n, 1);
+        sort_mixed(kept, n);
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
-            if (k == 0 || kept[k - 1] != r[i].key) kept[k++] = r[i].key;
+            if (k == 0 || kept[k - 1] != kept[i]) kept[k++] = kept[i];
         n = k;
-        free(r);
     }
     if (n == 0) {
         free(kept);
@@ -100,11 +145,86 @@ int ibid_store_sketch_text(const ibid_store *s, const char *text, size_t n_bytes
     return rc;
 }
 
+#define ENTRY     12 /* bytes of one (hash, doc) entry in a block */
+#define PART_MASK (IBID_STORE_PARTS - 1)
+
+static uint64_t entry_hash(const unsigned char *e)
+{
+    uint64_t v;
+    memcpy(&v, e, 8);
+    return le64toh(v);
+}
+
+static uint32_t entry_doc(const unsigned char *e)
+{
+    uint32_t v;
+    memcpy(&v, e + 8, 4);
+    return le32toh(v);
+}
+
+static void put_entry(unsigned char *e, uint64_t hash, uint32_t doc)
+{
+    uint64_t h = htole64(hash);
+    uint32_t d = htole32(doc);
+    memcpy(e, &h, 8);
+    memcpy(e + 8, &d, 4);
+}
+
+static uint32_t part_of(uint64_t hash)
+{
+    return (uint32_t)(hash >> (63 - IBID_STORE_PART_BITS));
+}
+
+static int64_t block_id(int64_t run, uint32_t part)
+{
+    return (int64_t)((uint64_t)run << IBID_STORE_PART_BITS | part);
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return x < y ? -1 : x > y;
 }
+
+/* Step a statement that returns no row, then reset it. */
+static int run_stmt(ibid_store *s, sqlite3_stmt *st, const char *what, ibid_error *err)
+{
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? 0 : ibid_store_sqlerr(s, err, what);
+}
+
+/* The runs, in run order, with their entry counts. Returns SQLITE_DONE or the step's error. */
+typedef struct {
+    int64_t run, n;
+} run_info;
+
+static int read_runs(sqlite3 *db, run_info **out, size_t *n_out)
+{
+    sqlite3_stmt *st = NULL;
+    run_info *r = NULL;
+    size_t n = 0, m = 0;
+    int step;
+    *out = NULL;
+    *n_out = 0;
+    if ((step = sqlite3_prepare_v2(db, "SELECT run, n FROM gram_runs ORDER BY run", -1, &st,
+                                   NULL)) != SQLITE_OK)
+        return step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        IBID_GROW(r, m, n + 1);
+        r[n++] = (run_info){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)};
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) {
+        free(r);
+        return step;
+    }
+    *out = r;
+    *n_out = n;
+    return SQLITE_DONE;
+}
+
+/* ---- lookups ---- */
 
 /* Sort the votes, keep the pairs with at least IBID_STORE_CAND_MIN of them, once each. */
 static size_t count_votes(ibid_store_cand *v, size_t n, int n_threads)
@@ -143,7 +263,7 @@ static size_t count_votes(ibid_store_cand *v, size_t n, int n_threads)
 /* The lookups of rec[beg, end) (whole runs of one hash) on one connection, and their votes. */
 typedef struct {
     sqlite3 *db;              /* the connection: the store's, or one opened for this part */
-    sqlite3_stmt *st[2];      /* lookups in grams and grams_recent */
+    sqlite3_stmt *one, *scan; /* a block by rowid; the blocks of a rowid range */
     size_t beg, end;          /* rec[beg, end) */
     ibid_store_cand *sv, *fv; /* votes: new x stored, new x new */
     size_t n_sv, m_sv, n_fv, m_fv;
@@ -153,68 +273,156 @@ typedef struct {
 typedef struct {
     const ibid_rec *rec;
     size_t max_df;
-    int has_recent;
+    int scan; /* ibid_store.scan_blocks */
     const int64_t *exclude;
     size_t n_exclude;
     const char *path; /* the store's file, for the parts' own connections */
     lookup_part *part;
 } lookup_job;
 
+/* The distinct hashes of a lookup range and what the runs hold of each. */
+typedef struct {
+    uint64_t *hash;   /* distinct hashes, ascending */
+    size_t *first;    /* hash[i] is rec[first[i], first[i + 1]) */
+    uint32_t *n_docs; /* stored documents found holding hash[i] (counting stops past max_df) */
+    size_t n;
+    ibid_rec *found; /* (i << 32 | doc): the documents found */
+    size_t n_found, m_found;
+    const lookup_job *j;
+} hits;
+
+/* Match the hashes hash[lo, hi) (all in one part) against one block's entries, both sorted. */
+static void match_block(hits *h, size_t lo, size_t hi, const unsigned char *e, size_t n_e)
+{
+    const lookup_job *j = h->j;
+    size_t x = 0;
+    for (size_t i = lo; i < hi && x < n_e; i++) {
+        uint64_t key = h->hash[i];
+        /* gallop when the block is much larger than the hashes (a query), else step */
+        if (n_e - x > 64 && entry_hash(e + (x + 32) * ENTRY) < key) {
+            size_t a = x + 32, b = n_e;
+            while (a + 1 < b) {
+                size_t mid = a + (b - a) / 2;
+                if (entry_hash(e + mid * ENTRY) < key)
+                    a = mid;
+                else
+                    b = mid;
+            }
+            x = a;
+        }
+        while (x < n_e && entry_hash(e + x * ENTRY) < key) x++;
+        size_t n_here = h->first[i + 1] - h->first[i];
+        for (; x < n_e && entry_hash(e + x * ENTRY) == key; x++) {
+            if (h->n_docs[i] + n_here > j->max_df) continue; /* boilerplate: counted enough */
+            int64_t d = entry_doc(e + x * ENTRY);
+            if (j->n_exclude && bsearch(&d, j->exclude, j->n_exclude, sizeof d, cmp_i64)) continue;
+            h->n_docs[i]++;
+            IBID_GROW(h->found, h->m_found, h->n_found + 1);
+            h->found[h->n_found++] = (ibid_rec){(uint64_t)i << 32 | (uint64_t)d, 0, 0};
+        }
+    }
+}
+
 static void lookup(lookup_job *j, lookup_part *p)
 {
     const ibid_rec *rec = j->rec;
-    int64_t *docs = NULL;
-    size_t n_docs = 0, m_docs = 0, max_df = j->max_df;
-    /* about two stored votes a sampled n-gram (measured): one allocation, not a dozen copies */
-    IBID_GROW(p->sv, p->m_sv, (p->end - p->beg) * 2 + 1);
+    hits h = {0};
+    run_info *runs = NULL;
+    size_t n_runs = 0;
+    h.j = j;
     p->step = SQLITE_DONE;
-    for (size_t i = p->beg; i < p->end;) {
-        size_t k = i + 1;
-        while (k < p->end && rec[k].key == rec[i].key) k++;
-        size_t n_here = k - i;
-        if (n_here > max_df) {
-            i = k;
-            continue;
+    /* the distinct hashes */
+    for (size_t i = p->beg; i < p->end; i++)
+        if (i == p->beg || rec[i].key != rec[i - 1].key) h.n++;
+    h.hash = ibid_xmalloc((h.n + 1) * sizeof *h.hash);
+    h.first = ibid_xmalloc((h.n + 1) * sizeof *h.first);
+    h.n_docs = ibid_xcalloc(h.n + 1, sizeof *h.n_docs);
+    h.n = 0;
+    for (size_t i = p->beg; i < p->end; i++)
+        if (i == p->beg || rec[i].key != rec[i - 1].key) {
+            h.hash[h.n] = rec[i].key;
+            h.first[h.n++] = i;
         }
-        n_docs = 0;
-        for (int level = 0; level < 1 + j->has_recent; level++) {
-            sqlite3_stmt *st = p->st[level];
-            sqlite3_bind_int64(st, 1, (int64_t)rec[i].key);
-            sqlite3_bind_int64(st, 2, (int64_t)(max_df - n_here + 1));
-            int step;
-            while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-                int64_t d = sqlite3_column_int64(st, 0);
-                if (j->n_exclude && bsearch(&d, j->exclude, j->n_exclude, sizeof d, cmp_i64))
-                    continue;
-                IBID_GROW(docs, m_docs, n_docs + 1);
-                docs[n_docs++] = d;
-            }
-            sqlite3_reset(st);
-            if (step != SQLITE_DONE) {
-                p->step = step;
-                free(docs);
-                return;
-            }
+    h.first[h.n] = p->end;
+    size_t n_parts = 0;
+    for (size_t i = 0; i < h.n; i++)
+        if (i == 0 || part_of(h.hash[i]) != part_of(h.hash[i - 1])) n_parts++;
+
+    if (h.n && (p->step = read_runs(p->db, &runs, &n_runs)) != SQLITE_DONE) goto done;
+    for (size_t r = 0; r < n_runs && h.n; r++) {
+        /* scan the run's blocks of the parts in range when most are needed, else read each */
+        uint32_t p0 = part_of(h.hash[0]), p1 = part_of(h.hash[h.n - 1]);
+        int scan = j->scan >= 0 ? j->scan : n_parts * 4 > (size_t)(p1 - p0 + 1);
+        sqlite3_stmt *st = scan ? p->scan : p->one;
+        if (scan) {
+            sqlite3_bind_int64(st, 1, block_id(runs[r].run, p0));
+            sqlite3_bind_int64(st, 2, block_id(runs[r].run, p1));
         }
-        if (n_docs + n_here <= max_df) {
-            for (size_t x = i; x < k; x++) {
-                for (size_t y = 0; y < n_docs; y++) {
-                    IBID_GROW(p->sv, p->m_sv, p->n_sv + 1);
-                    p->sv[p->n_sv++] = (ibid_store_cand){rec[x].x, docs[y]};
+        size_t i = 0;
+        while (i < h.n) {
+            if (!scan) sqlite3_bind_int64(st, 1, block_id(runs[r].run, part_of(h.hash[i])));
+            int step = sqlite3_step(st);
+            if (step != SQLITE_ROW) {
+                if (step != SQLITE_DONE) {
+                    p->step = step;
+                    sqlite3_reset(st);
+                    goto done;
                 }
-                for (size_t y = x + 1; y < k; y++) {
-                    IBID_GROW(p->fv, p->m_fv, p->n_fv + 1);
-                    p->fv[p->n_fv++] = (ibid_store_cand){rec[x].x, rec[y].x};
-                }
+                if (scan) break;
+                /* no block of this part in the run: skip its hashes */
+                uint32_t part = part_of(h.hash[i]);
+                while (i < h.n && part_of(h.hash[i]) == part) i++;
+                sqlite3_reset(st);
+                continue;
             }
+            uint32_t part = (uint32_t)(sqlite3_column_int64(st, 0) & PART_MASK);
+            while (i < h.n && part_of(h.hash[i]) < part) i++;
+            size_t lo = i;
+            while (i < h.n && part_of(h.hash[i]) == part) i++;
+            if (i > lo) {
+                size_t n_e = (size_t)sqlite3_column_bytes(st, 1) / ENTRY;
+                const unsigned char *e = sqlite3_column_blob(st, 1);
+                if (e) match_block(&h, lo, i, e, n_e);
+            }
+            if (!scan) sqlite3_reset(st);
         }
-        i = k;
+        sqlite3_reset(st);
     }
-    free(docs);
+
+    /* the documents of each hash together (runs in order, each in hash order) */
+    ibid_rec_sort(h.found, h.n_found, 1);
+    IBID_GROW(p->sv, p->m_sv, h.n_found * 2 + 1);
+    for (size_t f = 0, i = 0; i < h.n; i++) {
+        size_t f0 = f;
+        while (f < h.n_found && h.found[f].key >> 32 == i) f++;
+        size_t a = h.first[i], b = h.first[i + 1];
+        if (h.n_docs[i] + (b - a) > j->max_df) continue;
+        for (size_t x = a; x < b; x++) {
+            for (size_t y = f0; y < f; y++) {
+                IBID_GROW(p->sv, p->m_sv, p->n_sv + 1);
+                p->sv[p->n_sv++] =
+                    (ibid_store_cand){rec[x].x, (int64_t)(h.found[y].key & UINT32_MAX)};
+            }
+            for (size_t y = x + 1; y < b; y++) {
+                IBID_GROW(p->fv, p->m_fv, p->n_fv + 1);
+                p->fv[p->n_fv++] = (ibid_store_cand){rec[x].x, rec[y].x};
+            }
+        }
+    }
+done:
+    free(runs);
+    free(h.hash);
+    free(h.first);
+    free(h.n_docs);
+    free(h.found);
 }
 
-#define GRAM_SQL        "SELECT doc FROM grams WHERE hash = ?1 LIMIT ?2"
-#define GRAM_RECENT_SQL "SELECT doc FROM grams_recent WHERE hash = ?1 LIMIT ?2"
+static int prepare_lookup(lookup_part *p)
+{
+    int rc = sqlite3_prepare_v2(p->db, IBID_STORE_BLOCK_SQL, -1, &p->one, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(p->db, IBID_STORE_BLOCKS_SQL, -1, &p->scan, NULL);
+    return rc;
+}
 
 /* A part on its own read-only connection, in its own read transaction. The batch's writer holds
  * the write lock but has written nothing yet, so this reads the state the writer reads. */
@@ -226,9 +434,9 @@ static void lookup_own(void *ud, size_t i, int tid)
     p->step = SQLITE_CANTOPEN;
     if (sqlite3_open_v2(j->path, &p->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
             SQLITE_OK ||
-        sqlite3_exec(p->db, "PRAGMA cache_size = -65536; BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(p->db, GRAM_SQL, -1, &p->st[0], NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(p->db, GRAM_RECENT_SQL, -1, &p->st[1], NULL) != SQLITE_OK)
+        sqlite3_exec(p->db, "PRAGMA cache_size = -65536; PRAGMA mmap_size = 1099511627776; BEGIN",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        prepare_lookup(p) != SQLITE_OK)
         return;
     lookup(j, p);
     sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL);
@@ -242,10 +450,6 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
     int rc = 0;
     size_t n_rec = 0;
     for (size_t i = 0; i < n_new; i++) n_rec += n_sk[i];
-    /* an empty grams_recent (just merged, or a store built in one batch) costs no lookups */
-    int has_recent = 1;
-    if (sqlite3_step(s->st_recent_any) == SQLITE_DONE) has_recent = 0;
-    sqlite3_reset(s->st_recent_any);
     ibid_rec *rec = ibid_xmalloc((n_rec ? n_rec : 1) * sizeof *rec);
     n_rec = 0;
     for (size_t i = 0; i < n_new; i++)
@@ -256,7 +460,8 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
     size_t n_part =
         n_rec >= s->parallel_lookups && s->opts.n_threads > 1 ? (size_t)s->opts.n_threads : 1;
     lookup_part *part = ibid_xcalloc(n_part, sizeof *part);
-    lookup_job job = {rec, (size_t)s->opts.max_df, has_recent, exclude, n_exclude, s->path, part};
+    lookup_job job = {rec, (size_t)s->opts.max_df, s->scan_blocks, exclude, n_exclude, s->path,
+                      part};
     for (size_t t = 0, at = 0; t < n_part; t++) {
         size_t end = t + 1 == n_part ? n_rec : n_rec / n_part * (t + 1);
         if (end < at) end = at;
@@ -265,8 +470,9 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
         part[t].end = at = end;
     }
     if (n_part == 1) {
-        part[0].st[0] = s->st_gram;
-        part[0].st[1] = s->st_gram_recent;
+        part[0].db = s->db;
+        part[0].one = s->st_block;
+        part[0].scan = s->st_blocks;
         lookup(&job, &part[0]);
     } else {
         ibid_parallel_for(s->opts.n_threads, n_part, lookup_own, &job);
@@ -293,8 +499,8 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
         free(part[t].sv);
         free(part[t].fv);
         if (n_part > 1) {
-            sqlite3_finalize(part[t].st[0]);
-            sqlite3_finalize(part[t].st[1]);
+            sqlite3_finalize(part[t].one);
+            sqlite3_finalize(part[t].scan);
             sqlite3_close(part[t].db);
         }
     }
@@ -312,38 +518,309 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
     return 0;
 }
 
-int ibid_store_index_grow(ibid_store *s, int64_t n_rows, ibid_error *err)
+/* ---- writing ---- */
+
+typedef struct {
+    sqlite3_stmt *one, *ins, *del, *upd, *del_run;
+    unsigned char *buf; /* a block read by get_block */
+    size_t n, m;
+} block_io;
+
+static int prepare_io(ibid_store *s, block_io *b, ibid_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int64_t main_rows = 0, recent_rows = 0;
+    memset(b, 0, sizeof *b);
+    if (sqlite3_prepare_v2(s->db, IBID_STORE_BLOCK_SQL, -1, &b->one, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "INSERT INTO gram_blocks(block, data) VALUES (?1, ?2)", -1,
+                           &b->ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "DELETE FROM gram_blocks WHERE block = ?1", -1, &b->del, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "UPDATE gram_blocks SET data = ?2 WHERE block = ?1", -1, &b->upd,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "DELETE FROM gram_blocks WHERE block BETWEEN ?1 AND ?2", -1,
+                           &b->del_run, NULL) != SQLITE_OK)
+        return ibid_store_sqlerr(s, err, "cannot prepare the n-gram index statements");
+    return 0;
+}
+
+static void finalize_io(block_io *b)
+{
+    sqlite3_finalize(b->one);
+    sqlite3_finalize(b->ins);
+    sqlite3_finalize(b->del);
+    sqlite3_finalize(b->upd);
+    sqlite3_finalize(b->del_run);
+    free(b->buf);
+}
+
+/* Read block `block` into b->buf[0, b->n) (n = 0 when there is none). */
+static int get_block(ibid_store *s, block_io *b, int64_t block, ibid_error *err)
+{
+    b->n = 0;
+    sqlite3_bind_int64(b->one, 1, block);
+    int step = sqlite3_step(b->one);
+    if (step == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(b->one, 1);
+        n -= n % ENTRY;
+        IBID_GROW(b->buf, b->m, n + 1);
+        if (n) memcpy(b->buf, sqlite3_column_blob(b->one, 1), n);
+        b->n = n;
+        step = sqlite3_step(b->one);
+    }
+    sqlite3_reset(b->one);
+    return step == SQLITE_DONE ? 0 : ibid_store_sqlerr(s, err, "cannot read the n-gram index");
+}
+
+static int put_block(ibid_store *s, sqlite3_stmt *st, int64_t block, const unsigned char *data,
+                     size_t n, ibid_error *err)
+{
+    sqlite3_bind_int64(st, 1, block);
+    sqlite3_bind_blob(st, 2, data, (int)n, SQLITE_STATIC);
+    return run_stmt(s, st, "cannot write the n-gram index", err);
+}
+
+/* Merge sorted entry arrays a[0, na) and b[0, nb) into out (room for na + nb). */
+static void merge_entries(const unsigned char *a, size_t na, const unsigned char *b, size_t nb,
+                          unsigned char *out)
+{
+    size_t i = 0, j = 0;
+    while (i < na && j < nb) {
+        uint64_t ha = entry_hash(a + i * ENTRY), hb = entry_hash(b + j * ENTRY);
+        int take_a = ha < hb || (ha == hb && entry_doc(a + i * ENTRY) <= entry_doc(b + j * ENTRY));
+        memcpy(out, take_a ? a + i++ * ENTRY : b + j++ * ENTRY, ENTRY);
+        out += ENTRY;
+    }
+    if (i < na) memcpy(out, a + i * ENTRY, (na - i) * ENTRY);
+    if (j < nb) memcpy(out + (na - i) * ENTRY, b + j * ENTRY, (nb - j) * ENTRY);
+}
+
+int ibid_store_index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, const int64_t *rowid,
+                         int64_t run, ibid_error *err)
+{
     int rc = 0;
-    if (sqlite3_prepare_v2(s->db, "UPDATE index_rows SET n = n + ?1 WHERE tab = 'grams_recent'", -1,
-                           &st, NULL) != SQLITE_OK)
-        return ibid_store_sqlerr(s, err, "cannot count index rows");
-    sqlite3_bind_int64(st, 1, n_rows);
-    int step = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE) return ibid_store_sqlerr(s, err, "cannot count index rows");
-    if (sqlite3_prepare_v2(s->db, "SELECT tab, n FROM index_rows", -1, &st, NULL) != SQLITE_OK)
-        return ibid_store_sqlerr(s, err, "cannot count index rows");
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *tab = (const char *)sqlite3_column_text(st, 0);
-        if (tab && strcmp(tab, "grams") == 0) main_rows = sqlite3_column_int64(st, 1);
-        if (tab && strcmp(tab, "grams_recent") == 0) recent_rows = sqlite3_column_int64(st, 1);
+    run_info *runs = NULL;
+    size_t n_runs = 0;
+    block_io b;
+    unsigned char *ent = NULL, *tmp = NULL, *mrg = NULL;
+    size_t m_tmp = 0, m_mrg = 0;
+    int64_t *merged = NULL; /* the runs merged into this one, in run order */
+    size_t n_merged = 0;
+    sqlite3_stmt *st = NULL;
+    if ((rc = prepare_io(s, &b, err)) < 0) goto done;
+    if (read_runs(s->db, &runs, &n_runs) != SQLITE_DONE) {
+        rc = ibid_store_sqlerr(s, err, "cannot read the index runs");
+        goto done;
+    }
+    assert(n_runs == 0 || runs[n_runs - 1].run < run);
+
+    /* the batch's entries, sorted by (hash, doc): grams come sorted by (hash, batch index), and
+     * rowids grow with the batch index */
+    ent = ibid_xmalloc((n_grams ? n_grams : 1) * ENTRY);
+    for (size_t k = 0; k < n_grams; k++) {
+        int64_t d = rowid[grams[k].x];
+        if (d < 0 || d > UINT32_MAX) {
+            rc = ibid_fail(err, IBID_EINVAL, s->path, 0, 0,
+                           "document rowid %lld is past the n-gram index's 32-bit limit",
+                           (long long)d);
+            goto done;
+        }
+        put_entry(ent + k * ENTRY, grams[k].key, (uint32_t)d);
+    }
+
+    /* which runs this one absorbs */
+    size_t largest = 0;
+    int64_t rest = (int64_t)n_grams;
+    for (size_t r = 0; r < n_runs; r++)
+        if (runs[r].n > runs[largest].n) largest = r;
+    for (size_t r = 0; r < n_runs; r++)
+        if (r != largest) rest += runs[r].n;
+    merged = ibid_xmalloc((n_runs ? n_runs : 1) * sizeof *merged);
+    if (n_runs && rest * IBID_STORE_MERGE_RATIO > runs[largest].n) {
+        for (size_t r = 0; r < n_runs; r++) merged[n_merged++] = runs[r].run;
+    } else if (n_runs >= IBID_STORE_MAX_RUNS) {
+        for (size_t r = 0; r < n_runs; r++)
+            if (r != largest) merged[n_merged++] = runs[r].run;
+    }
+    int64_t n_total = (int64_t)n_grams;
+
+    /* the run's blocks in part order, so that they append to the table */
+    size_t k = 0;
+    for (uint32_t part = 0; part < IBID_STORE_PARTS; part++) {
+        size_t k0 = k;
+        while (k < n_grams && part_of(grams[k].key) == part) k++;
+        size_t n_tmp = k - k0;
+        const unsigned char *data = ent + k0 * ENTRY;
+        if (n_merged) {
+            IBID_GROW(tmp, m_tmp, n_tmp * ENTRY + 1);
+            if (n_tmp) memcpy(tmp, data, n_tmp * ENTRY);
+            for (size_t r = 0; r < n_merged; r++) {
+                if ((rc = get_block(s, &b, block_id(merged[r], part), err)) < 0) goto done;
+                if (b.n == 0) continue;
+                size_t n_r = b.n / ENTRY;
+                IBID_GROW(mrg, m_mrg, (n_tmp + n_r) * ENTRY + 1);
+                merge_entries(tmp, n_tmp, b.buf, n_r, mrg);
+                unsigned char *x = tmp;
+                size_t mx = m_tmp;
+                tmp = mrg, m_tmp = m_mrg;
+                mrg = x, m_mrg = mx;
+                n_tmp += n_r;
+            }
+            data = tmp;
+        } else if (n_tmp == 0) { /* on to the batch's next part */
+            if (k == n_grams) break;
+            part = part_of(grams[k].key) - 1;
+            continue;
+        }
+        if (n_tmp && (rc = put_block(s, b.ins, block_id(run, part), data, n_tmp * ENTRY, err)) < 0)
+            goto done;
+    }
+
+    /* the absorbed runs go; the runs table */
+    for (size_t r = 0; r < n_merged; r++) {
+        sqlite3_bind_int64(b.del_run, 1, block_id(merged[r], 0));
+        sqlite3_bind_int64(b.del_run, 2, block_id(merged[r], PART_MASK));
+        if ((rc = run_stmt(s, b.del_run, "cannot write the n-gram index", err)) < 0) goto done;
+    }
+    if (sqlite3_prepare_v2(s->db, "DELETE FROM gram_runs WHERE run = ?1", -1, &st, NULL) !=
+        SQLITE_OK) {
+        rc = ibid_store_sqlerr(s, err, "cannot update the index runs");
+        goto done;
+    }
+    for (size_t r = 0; r < n_runs && rc == 0; r++) {
+        if (!bsearch(&runs[r].run, merged, n_merged, sizeof runs[r].run, cmp_i64)) continue;
+        n_total += runs[r].n;
+        sqlite3_bind_int64(st, 1, runs[r].run);
+        rc = run_stmt(s, st, "cannot update the index runs", err);
     }
     sqlite3_finalize(st);
-    if (step != SQLITE_DONE) return ibid_store_sqlerr(s, err, "cannot count index rows");
-    if (recent_rows * IBID_STORE_MERGE_RATIO <= main_rows) return 0;
-    /* the merge: one pass over grams in hash order, the cost amortized over the batches since
-     * the last one, as in a log-structured merge tree (O'Neil et al., "The Log-Structured
-     * Merge-Tree", Acta Informatica 1996) */
-    rc = ibid_store_exec(s,
-                         "INSERT INTO grams(hash, doc) SELECT hash, doc FROM grams_recent "
-                         "ORDER BY hash, doc;\n"
-                         "DELETE FROM grams_recent;\n"
-                         "UPDATE index_rows SET n = (SELECT sum(n) FROM index_rows) "
-                         "WHERE tab = 'grams';\n"
-                         "UPDATE index_rows SET n = 0 WHERE tab = 'grams_recent';",
-                         err);
+    st = NULL;
+    if (rc < 0 || n_total == 0) goto done;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO gram_runs(run, n) VALUES (?1, ?2)", -1, &st, NULL) !=
+        SQLITE_OK) {
+        rc = ibid_store_sqlerr(s, err, "cannot update the index runs");
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_int64(st, 2, n_total);
+    rc = run_stmt(s, st, "cannot update the index runs", err);
+done:
+    sqlite3_finalize(st);
+    finalize_io(&b);
+    free(runs);
+    free(ent);
+    free(tmp);
+    free(mrg);
+    free(merged);
+    return rc;
+}
+
+int ibid_store_index_remove(ibid_store *s, int64_t doc, const uint64_t *sk, size_t n_sk,
+                            ibid_error *err)
+{
+    int rc = 0;
+    block_io b;
+    run_info *runs = NULL;
+    size_t n_runs = 0;
+    unsigned char *keep = NULL;
+    size_t m_keep = 0;
+    sqlite3_stmt *cnt = NULL;
+    if ((rc = prepare_io(s, &b, err)) < 0) goto done;
+    if (read_runs(s->db, &runs, &n_runs) != SQLITE_DONE ||
+        sqlite3_prepare_v2(s->db, "UPDATE gram_runs SET n = n - ?2 WHERE run = ?1", -1, &cnt,
+                           NULL) != SQLITE_OK) {
+        rc = ibid_store_sqlerr(s, err, "cannot update the index runs");
+        goto done;
+    }
+    /* a document's entries are its sketch: visit the parts it falls in, drop its entries */
+    for (size_t i = 0; i < n_sk; i++) {
+        uint32_t part = part_of(sk[i]);
+        if (i > 0 && part_of(sk[i - 1]) == part) continue;
+        for (size_t r = 0; r < n_runs; r++) {
+            int64_t block = block_id(runs[r].run, part);
+            if ((rc = get_block(s, &b, block, err)) < 0) goto done;
+            size_t n_e = b.n / ENTRY, n_k = 0;
+            IBID_GROW(keep, m_keep, b.n + 1);
+            for (size_t x = 0; x < n_e; x++)
+                if ((int64_t)entry_doc(b.buf + x * ENTRY) != doc)
+                    memcpy(keep + n_k++ * ENTRY, b.buf + x * ENTRY, ENTRY);
+            if (n_k == n_e) continue;
+            if (n_k == 0) {
+                sqlite3_bind_int64(b.del, 1, block);
+                rc = run_stmt(s, b.del, "cannot write the n-gram index", err);
+            } else {
+                rc = put_block(s, b.upd, block, keep, n_k * ENTRY, err);
+            }
+            if (rc < 0) goto done;
+            sqlite3_bind_int64(cnt, 1, runs[r].run);
+            sqlite3_bind_int64(cnt, 2, (int64_t)(n_e - n_k));
+            if ((rc = run_stmt(s, cnt, "cannot update the index runs", err)) < 0) goto done;
+        }
+    }
+done:
+    sqlite3_finalize(cnt);
+    finalize_io(&b);
+    free(runs);
+    free(keep);
+    return rc;
+}
+
+/* Version 2's index (tables grams and grams_recent, one row per entry, its hashes unmixed) as
+ * one run of blocks. */
+int ibid_store_index_from_v2(ibid_store *s, ibid_error *err)
+{
+    int rc = 0;
+    sqlite3_stmt *st = NULL;
+    block_io b;
+    ibid_rec *r = NULL;
+    unsigned char *buf = NULL;
+    size_t n = 0, m = 0, m_buf = 0;
+    int64_t run = 1;
+    if ((rc = prepare_io(s, &b, err)) < 0) goto done;
+    if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(batch), 1) FROM batches", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        run = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(
+            s->db, "SELECT hash, doc FROM grams UNION ALL SELECT hash, doc FROM grams_recent", -1,
+            &st, NULL) != SQLITE_OK) {
+        rc = ibid_store_sqlerr(s, err, "cannot read the version 2 index");
+        goto done;
+    }
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t h = sqlite3_column_int64(st, 0), d = sqlite3_column_int64(st, 1);
+        if (h < 0 || d < 0 || d > UINT32_MAX) {
+            rc = ibid_fail(err, IBID_EIO, s->path, 0, 0, "a version 2 index row is out of range");
+            goto done;
+        }
+        IBID_GROW(r, m, n + 1);
+        r[n++] = (ibid_rec){mix63((uint64_t)h), (uint32_t)d, 0};
+    }
+    if (step != SQLITE_DONE) {
+        rc = ibid_store_sqlerr(s, err, "cannot read the version 2 index");
+        goto done;
+    }
+    ibid_rec_sort(r, n, s->opts.n_threads);
+    for (size_t i = 0; i < n;) {
+        uint32_t part = part_of(r[i].key);
+        size_t k = i;
+        while (k < n && part_of(r[k].key) == part) k++;
+        IBID_GROW(buf, m_buf, (k - i) * ENTRY);
+        for (size_t x = i; x < k; x++) put_entry(buf + (x - i) * ENTRY, r[x].key, r[x].x);
+        if ((rc = put_block(s, b.ins, block_id(run, part), buf, (k - i) * ENTRY, err)) < 0)
+            goto done;
+        i = k;
+    }
+    if (n > 0) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "INSERT INTO gram_runs(run, n) VALUES (%lld, %lld)",
+                 (long long)run, (long long)n);
+        rc = ibid_store_exec(s, sql, err);
+    }
+done:
+    sqlite3_finalize(st);
+    finalize_io(&b);
+    free(r);
+    free(buf);
     return rc;
 }

@@ -11,6 +11,7 @@
 set -eu
 IBID=$1
 GEN=$2
+here=$(cd "$(dirname "$0")" && pwd)
 seed=${IBID_TEST_SEED:-$(date +%s)}
 kills=${KILLS:-5}
 echo "crash_add: IBID_TEST_SEED=$seed"
@@ -24,9 +25,8 @@ dump() {
     sqlite3 "$1" "SELECT doc, id, length(text), n_bytes, date, meta, batch FROM docs ORDER BY doc;
         SELECT id1, id2, begin1, end1, begin2, end2, matches, score, kind FROM passage_ids
             ORDER BY id1, id2, begin1, begin2, end1, end2;
-        SELECT batch, n_docs, n_passages FROM batches ORDER BY batch;
-        SELECT hash, doc FROM grams ORDER BY hash, doc;
-        SELECT hash, doc FROM grams_recent ORDER BY hash, doc;"
+        SELECT batch, n_docs, n_passages FROM batches ORDER BY batch;"
+    python3 "$here/index_dump.py" "$1"
 }
 
 check() {
@@ -47,9 +47,14 @@ check() {
         SELECT 'batch ' || b.batch || ' has passages missing' FROM batches b
             WHERE b.n_passages != (SELECT count(*) FROM passages p JOIN docs d1 ON d1.doc = p.doc1
                 JOIN docs d2 ON d2.doc = p.doc2 WHERE max(d1.batch, d2.batch) = b.batch);
-        SELECT 'document ' || id || ' has no index entries' FROM docs
-            WHERE n_bytes > 200 AND doc NOT IN (SELECT doc FROM grams UNION SELECT doc FROM grams_recent);")
+        ")
     [ -z "$bad" ] || { echo "crash_add: $bad" >&2; exit 1; }
+    # the index's structure, and an entry for every document long enough to have one
+    python3 "$here/index_dump.py" --docs "$db" >"$tmp/indexed" || exit 1
+    sort -o "$tmp/indexed" "$tmp/indexed"
+    sqlite3 "$db" "SELECT doc FROM docs WHERE n_bytes > 200" | sort >"$tmp/long"
+    missing=$(comm -13 "$tmp/indexed" "$tmp/long" | head -3)
+    [ -z "$missing" ] || { echo "crash_add: documents without index entries: $missing" >&2; exit 1; }
     n=$(sqlite3 "$db" "SELECT count(*) FROM docs")
     if [ "$n" != "$n_in" ] && [ $((n % batch)) != 0 ]; then
         echo "crash_add: $n documents stored, not a whole number of batches of $batch" >&2

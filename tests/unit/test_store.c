@@ -111,6 +111,94 @@ static int teardown(void **state)
     return 0;
 }
 
+/* One integer from SQL run on the store's file. */
+static long long sql_int(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
+/* ---- the n-gram index, decoded ---- */
+
+typedef struct entry {
+    uint64_t hash;
+    uint32_t doc;
+} entry;
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* Every entry of the store's n-gram index, sorted by (hash, doc), after checking the blocks as
+ * docs/store.md describes them: rowid run << 16 | part, 12-byte entries (hash then doc, little
+ * endian) sorted within the block, all in its part, no empty block, gram_runs counting each
+ * run's entries, no entry in two runs. *n_runs gets the number of runs. */
+static entry *index_entries(const char *db, size_t *n_out, size_t *n_runs)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    size_t n = 0, m = 1024;
+    entry *e = malloc(m * sizeof *e);
+    int64_t runs[64], counts[64];
+    size_t nr = 0;
+    assert_int_equal(
+        sqlite3_prepare_v2(h, "SELECT block, data FROM gram_blocks ORDER BY block", -1, &st, NULL),
+        SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t block = sqlite3_column_int64(st, 0);
+        int64_t run = block >> IBID_STORE_PART_BITS;
+        uint64_t part = (uint64_t)block & (IBID_STORE_PARTS - 1);
+        const unsigned char *d = sqlite3_column_blob(st, 1);
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        assert_true(len > 0 && len % 12 == 0);
+        if (nr == 0 || runs[nr - 1] != run) {
+            assert_true(nr < 64);
+            runs[nr] = run, counts[nr++] = 0;
+        }
+        counts[nr - 1] += (int64_t)(len / 12);
+        for (size_t k = 0; k < len; k += 12) {
+            uint64_t hash = 0;
+            uint32_t doc = 0;
+            for (int b = 7; b >= 0; b--) hash = hash << 8 | d[k + (size_t)b];
+            for (int b = 3; b >= 0; b--) doc = doc << 8 | d[k + 8 + (size_t)b];
+            assert_int_equal(hash >> (63 - IBID_STORE_PART_BITS), part);
+            if (n == m) e = realloc(e, (m *= 2) * sizeof *e);
+            e[n] = (entry){hash, doc};
+            if (k) assert_true(cmp_entry(&e[n - 1], &e[n]) < 0);
+            n++;
+        }
+    }
+    sqlite3_finalize(st);
+    assert_int_equal(
+        sqlite3_prepare_v2(h, "SELECT run, n FROM gram_runs ORDER BY run", -1, &st, NULL),
+        SQLITE_OK);
+    size_t r = 0;
+    for (; sqlite3_step(st) == SQLITE_ROW; r++) {
+        assert_true(r < nr);
+        assert_int_equal(sqlite3_column_int64(st, 0), runs[r]);
+        assert_int_equal(sqlite3_column_int64(st, 1), counts[r]);
+    }
+    assert_int_equal(r, nr);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    qsort(e, n, sizeof *e, cmp_entry);
+    for (size_t k = 1; k < n; k++) assert_true(cmp_entry(&e[k - 1], &e[k]) < 0);
+    *n_out = n;
+    if (n_runs) *n_runs = nr;
+    return e;
+}
+
 /* ---- winnowing ---- */
 
 static void test_sketch(void **state)
@@ -206,6 +294,18 @@ static int has_line(const char *lines, const char *line)
     return 0;
 }
 
+/* Every line of `got` is a line of `want`. */
+static void assert_lines_in(char *got, const char *want)
+{
+    for (char *line = got; *line;) {
+        char *nl = strchr(line, '\n'), saved = nl[1];
+        nl[1] = 0;
+        assert_true(has_line(want, line));
+        nl[1] = saved;
+        line = nl + 1;
+    }
+}
+
 static void test_incremental_equals_batch(void **state)
 {
     fixture *f = *state;
@@ -226,6 +326,7 @@ static void test_incremental_equals_batch(void **state)
         assert_int_equal(
             ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err), 0);
         assert_int_equal(ibid_store_version(s), IBID_STORE_VERSION);
+        assert_int_equal(sql_int(f->db, "PRAGMA page_size"), 16384);
         ibid_store_add_opts ao;
         ibid_store_add_opts_init(&ao);
         ao.batch_docs = batches[k];
@@ -241,13 +342,7 @@ static void test_incremental_equals_batch(void **state)
         assert_int_equal(ibid_store_load(&lc, &lr, s, NULL, 0, 0, &err), 0);
         assert_int_equal(ibid_corpus_size(lc), 60);
         char *got = passage_lines(lc, lr);
-        for (char *line = got; *line;) {
-            char *nl = strchr(line, '\n'), saved = nl[1];
-            nl[1] = 0;
-            assert_true(has_line(want, line));
-            nl[1] = saved;
-            line = nl + 1;
-        }
+        assert_lines_in(got, want);
         for (size_t i = 0; i < whole->n_passages; i++) {
             const ibid_passage *p = &whole->passages[i];
             if (p->matches < IBID_STORE_CAND_MIN * IBID_STORE_WINNOW + 3 ||
@@ -329,8 +424,23 @@ static void test_readd_replace(void **state)
     for (size_t i = 0; i < lr->n_passages; i++)
         n_with += lr->passages[i].doc1 == victim || lr->passages[i].doc2 == victim;
     assert_int_equal(ibid_corpus_add(one, vid, strlen(vid), t, strlen(t), NULL, NULL), 0);
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT doc FROM docs WHERE id = '%s'", vid);
+    long long old_row = sql_int(f->db, sql);
     assert_int_equal(ibid_store_add(s, one, &ao, &rep, &err), 0);
     assert_int_equal(rep.n_replaced, 1);
+    /* the index holds the new text's entries, none of the old text's */
+    long long new_row = sql_int(f->db, sql);
+    assert_true(new_row != old_row);
+    size_t n_ent, n_old_row = 0, n_new_row = 0;
+    entry *ent = index_entries(f->db, &n_ent, NULL);
+    for (size_t k = 0; k < n_ent; k++) {
+        n_old_row += ent[k].doc == old_row;
+        n_new_row += ent[k].doc == new_row;
+    }
+    assert_int_equal(n_old_row, 0);
+    assert_true(n_new_row > 0);
+    free(ent);
     assert_int_equal(rep.n_passages, 0);
     assert_int_equal(ibid_store_count(s, &n_docs2, &n_pass2, &err), 0);
     assert_int_equal(n_docs2, 30);
@@ -351,20 +461,6 @@ static void test_readd_replace(void **state)
     ibid_result_free(lr);
     ibid_store_close(s);
     ibid_corpus_free(c);
-}
-
-/* One integer from SQL run on the store's file. */
-static long long sql_int(const char *db, const char *sql)
-{
-    sqlite3 *h;
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
 }
 
 /* Saved stories equal the stories of the loaded store; a replaced document takes its saved
@@ -404,24 +500,32 @@ static void test_save_stories(void **state)
                                     "(story) JOIN docs d ON d.doc = y.doc JOIN docs f ON "
                                     "f.doc = s.first_doc WHERE d.date < f.date"),
                      0);
-    /* each story's first witness as the stories give it */
+    /* the largest story's first witness as the stories give it; a story is numbered by its
+     * lowest passage rowid */
     const ibid_story *y0 = ibid_stories_get(st, 0);
-    char sql[160];
+    char sql[320];
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM stories s JOIN docs d ON d.doc = s.first_doc "
-             "WHERE s.story = 1 AND d.id = '%s'",
-             ibid_corpus_id(lc, y0->docs[0]));
-    assert_int_equal(sql_int(f->db, sql), 1);
+             "WHERE s.n_docs = %zu AND s.n_passages = %zu AND d.id = '%s'",
+             y0->n_docs, y0->n_passages, ibid_corpus_id(lc, y0->docs[0]));
+    assert_true(sql_int(f->db, sql) >= 1);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories s WHERE story <> (SELECT "
+                                    "min(passage) FROM passages p WHERE p.story = s.story)"),
+                     0);
 
     /* saving again replaces, not adds */
     assert_int_equal(ibid_store_save_stories(s, NULL, NULL, NULL, NULL, &err), 0);
     assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories"), n_story);
     assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_saves"), 2);
 
-    /* replacing a member of story 1 deletes story 1, its members and its passages' links */
-    const char *vid = ibid_corpus_id(lc, y0->docs[1]);
+    /* replacing a member of story X deletes story X, its members and its passages' links */
+    long long x = sql_int(f->db, "SELECT story FROM stories ORDER BY n_docs DESC, story LIMIT 1");
+    snprintf(sql, sizeof sql, "SELECT doc FROM story_docs WHERE story = %lld AND rank = 1", x);
+    long long member = sql_int(f->db, sql);
+    size_t mi = (size_t)member - 1; /* documents were added in order, rowids from 1 */
+    const char *vid = ibid_corpus_id(lc, mi);
     size_t n_text;
-    const char *text = ibid_corpus_text(lc, y0->docs[1], &n_text);
+    const char *text = ibid_corpus_text(lc, mi, &n_text);
     ibid_corpus *one;
     ibid_corpus_new(&one);
     assert_int_equal(ibid_corpus_add(one, vid, strlen(vid), text, n_text, NULL, NULL), 0);
@@ -431,9 +535,11 @@ static void test_save_stories(void **state)
     assert_true(n_with >= 1);
     ao.replace = 1;
     assert_int_equal(ibid_store_add(s, one, &ao, NULL, &err), 0);
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories WHERE story = 1"), 0);
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_docs WHERE story = 1"), 0);
-    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM passages WHERE story = 1"), 0);
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT count(*) FROM stories WHERE story = %lld) + (SELECT count(*) FROM "
+             "story_docs WHERE story = %lld) + (SELECT count(*) FROM passages WHERE story = %lld)",
+             x, x, x);
+    assert_int_equal(sql_int(f->db, sql), 0);
     assert_int_equal(sql_int(f->db, "SELECT count(*) FROM stories"), (long long)n_story - n_with);
     assert_int_equal(sql_int(f->db, "SELECT count(*) FROM story_docs WHERE story NOT IN (SELECT "
                                     "story FROM stories) OR doc NOT IN (SELECT doc FROM docs)"),
@@ -453,18 +559,203 @@ static void test_save_stories(void **state)
     ibid_corpus_free(c);
 }
 
-/* Candidates found with the lookups split over threads, each on its own connection, equal those
- * found on the store's one connection. */
-static void test_parallel_lookups(void **state)
+/* A corpus of n documents of random words, a third of them with a form ("fw00 fw01 ... fw29"
+ * with random words and figures of up to three digits in it, rule 2b's figures), and from the
+ * fourth on half with a copied run of an earlier document: stories that grow from add to add, and a
+ * form whose words grow common, so that its passages turn from stories into templates as documents
+ * come (the template rule's document frequencies change under the saved stories). */
+static ibid_corpus *forms_corpus(size_t n, size_t id0)
+{
+    ibid_corpus *planted = planted_corpus(n), *c;
+    ibid_corpus_new(&c);
+    for (size_t i = 0; i < n; i++) {
+        size_t n_text;
+        const char *text = ibid_corpus_text(planted, i, &n_text);
+        char form[600] = "";
+        size_t k = 0;
+        if (rng() % 3 == 0) /* the form, a slot word after every sixth form word */
+            for (int w = 0; w < 30; w++)
+                k += (size_t)snprintf(form + k, sizeof form - k,
+                                      w % 12 == 5    ? "fw%02d x%u "
+                                      : w % 12 == 11 ? "fw%02d %u "
+                                                     : "fw%02d ",
+                                      w, (unsigned)(rng() % 1000));
+        /* form words out of order in every document: common words, in no passage */
+        for (int w = 0; w < 8; w++)
+            k += (size_t)snprintf(form + k, sizeof form - k, "q%u fw%02u ",
+                                  (unsigned)(rng() % 1000), (unsigned)(rng() % 30));
+        char *t = malloc(n_text + sizeof form + 2);
+        snprintf(t, n_text + sizeof form + 2, "%.*s %s", (int)n_text, text, form);
+        char id[32], meta[96];
+        snprintf(id, sizeof id, "doc%04zu", id0 + i);
+        snprintf(meta, sizeof meta, "{\"date\": \"2020-%02zu-%02zu\", \"title\": \"T%zu\"}",
+                 (id0 + i) / 28 % 12 + 1, (id0 + i) % 28 + 1, id0 + i);
+        assert_int_equal(ibid_corpus_add(c, id, strlen(id), t, strlen(t), meta, NULL), 0);
+        free(t);
+    }
+    ibid_corpus_free(planted);
+    return c;
+}
+
+/* Documents [beg, end) of c, as a new corpus. */
+static ibid_corpus *corpus_slice(const ibid_corpus *c, size_t beg, size_t end)
+{
+    ibid_corpus *out;
+    ibid_corpus_new(&out);
+    for (size_t i = beg; i < end; i++) {
+        const ibid_doc *d = ibid_corpus_doc(c, i);
+        const char *id = ibid_corpus_id(c, i);
+        assert_int_equal(ibid_corpus_add(out, id, strlen(id), d->text, d->n_text, d->meta, NULL),
+                         0);
+    }
+    return out;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+    assert_non_null(a);
+    assert_non_null(b);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, a)) > 0) assert_int_equal(fwrite(buf, 1, n, b), n);
+    fclose(a);
+    assert_int_equal(fclose(b), 0);
+}
+
+/* Rows of `sql` in store a and not in store b, plus the other way round. */
+static long long rows_differ(const char *a, const char *b, const char *sql)
+{
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(a, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    char att[600];
+    snprintf(att, sizeof att, "ATTACH '%s' AS b", b);
+    assert_int_equal(sqlite3_exec(h, att, NULL, NULL, NULL), SQLITE_OK);
+    long long n = 0;
+    for (int dir = 0; dir < 2; dir++) {
+        const char *x = dir ? "b." : "main.", *y = dir ? "main." : "b.";
+        char full[1200], tx[512], ty[512];
+        /* the same query over each schema: "T." marks the tables */
+        size_t kx = 0, ky = 0;
+        for (const char *p = sql; *p; p++) {
+            if (p[0] == 'T' && p[1] == '.') {
+                kx += (size_t)snprintf(tx + kx, sizeof tx - kx, "%s", x);
+                ky += (size_t)snprintf(ty + ky, sizeof ty - ky, "%s", y);
+                p++;
+            } else {
+                tx[kx++] = *p, ty[ky++] = *p;
+            }
+            tx[kx] = ty[ky] = 0;
+        }
+        snprintf(full, sizeof full, "SELECT count(*) FROM (%s EXCEPT %s)", tx, ty);
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(h, full, -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        n += sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(h);
+    return n;
+}
+
+/* Stories updated after each of several adds equal the stories saved over the whole store at
+ * once, table by table; the updates recompute part of the store; a replaced document and new
+ * options make the next update a full save. */
+static void test_update_stories(void **state)
 {
     fixture *f = *state;
-    seed_rng("test_parallel_lookups");
-    ibid_corpus *c = planted_corpus(60), *c2 = planted_corpus(20);
+    seed_rng("test_update_stories");
+    ibid_corpus *c = forms_corpus(90, 0);
     ibid_store *s;
     ibid_error err = {0};
     ibid_store_add_opts ao;
     ibid_store_add_opts_init(&ao);
-    ao.batch_docs = 25; /* so that grams_recent is not empty */
+    ao.batch_docs = 6;
+    ibid_stories_opts so;
+    ibid_stories_opts_init(&so);
+    ibid_store_stories_report rep;
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    size_t cuts[] = {0, 12, 20, 33, 41, 55, 62, 75, 90}, n_part = 0, n_tmpl = 0;
+    for (size_t k = 0; k + 1 < sizeof cuts / sizeof *cuts; k++) {
+        ibid_corpus *part = corpus_slice(c, cuts[k], cuts[k + 1]);
+        assert_int_equal(ibid_store_add(s, part, &ao, NULL, &err), 0);
+        ibid_corpus_free(part);
+        assert_int_equal(ibid_store_update_stories(s, &so, &rep, &err), 0);
+        assert_int_equal(rep.full, k == 0);
+        assert_int_equal(rep.n_new_docs, cuts[k + 1] - cuts[k]);
+        if (k == 0) continue;
+        size_t n_pass = (size_t)sql_int(f->db, "SELECT count(*) FROM passages");
+        n_part += rep.n_passages < n_pass;
+        n_tmpl += rep.n_template_seeds;
+    }
+    ibid_store_close(s);
+    /* most updates recomputed part of the store, and the forms' words grew common under some */
+    assert_true(n_part >= 4);
+    assert_true(n_tmpl > 0);
+    assert_true(sql_int(f->db, "SELECT count(*) FROM passages WHERE boilerplate = 1") > 0);
+    assert_true(sql_int(f->db, "SELECT count(*) FROM stories") >= 5);
+
+    char *full = join(f->dir, "full.db");
+    copy_file(f->db, full);
+    assert_int_equal(ibid_store_open(&s, full, IBID_STORE_WRITE, NULL, &err), 0);
+    assert_int_equal(ibid_store_save_stories(s, &so, NULL, NULL, NULL, &err), 0);
+    ibid_store_close(s);
+    static const char *const tables[] = {
+        "SELECT * FROM T.stories",
+        "SELECT * FROM T.story_docs",
+        "SELECT passage, story, boilerplate FROM T.passages",
+        "SELECT * FROM T.story_words",
+        "SELECT batch, n_stories, n_boilerplate FROM T.story_saves WHERE save = (SELECT "
+        "max(save) FROM T.story_saves)",
+        "SELECT * FROM T.config",
+        /* what the template rule last found may be older than the full save's (document
+         * frequencies only grow), but it is on the same passages and says the same */
+        "SELECT passage, need, kdf IS NULL, words IS NULL, figures IS NULL FROM T.story_rare",
+    };
+    for (size_t k = 0; k < sizeof tables / sizeof *tables; k++) {
+        print_message("%s\n", tables[k]);
+        assert_int_equal(rows_differ(f->db, full, tables[k]), 0);
+    }
+
+    /* a replaced document: the next update saves all */
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE, NULL, &err), 0);
+    ibid_corpus *one = corpus_slice(c, 40, 41);
+    ao.replace = 1;
+    assert_int_equal(ibid_store_add(s, one, &ao, NULL, &err), 0);
+    assert_int_equal(ibid_store_update_stories(s, &so, &rep, &err), 0);
+    assert_int_equal(rep.full, 1);
+    assert_int_equal(ibid_store_update_stories(s, &so, &rep, &err), 0);
+    assert_int_equal(rep.full, 0);
+    assert_int_equal(rep.n_passages, 0);
+    /* other options: all */
+    so.join_cover = 0.5;
+    assert_int_equal(ibid_store_update_stories(s, &so, &rep, &err), 0);
+    assert_int_equal(rep.full, 1);
+    so.rare_df = -1;
+    assert_int_equal(ibid_store_update_stories(s, &so, &rep, &err), IBID_EINVAL);
+    ibid_store_close(s);
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_READ, NULL, &err), 0);
+    assert_int_equal(ibid_store_update_stories(s, NULL, &rep, &err), IBID_EINVAL);
+    ibid_store_close(s);
+    ibid_corpus_free(one);
+    ibid_corpus_free(c);
+    free(full);
+}
+
+/* Candidates found with the lookups split over threads, each on its own connection, and with a
+ * run's blocks read by scanning or one by one, equal those found on the store's one connection
+ * as store_index.c chooses. */
+static void test_parallel_lookups(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_parallel_lookups");
+    ibid_corpus *c = planted_corpus(64), *c2 = planted_corpus(20);
+    ibid_store *s;
+    ibid_error err = {0};
+    ibid_store_add_opts ao;
+    ibid_store_add_opts_init(&ao);
+    ao.batch_docs = 30; /* 30 + 30 merged, then 4 on their own: two runs */
     assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
                      0);
     assert_int_equal(ibid_store_add(s, c, &ao, NULL, &err), 0);
@@ -478,19 +769,25 @@ static void test_parallel_lookups(void **state)
         const char *text = ibid_corpus_text(from, k, &len);
         assert_int_equal(ibid_store_sketch_text(s, text, len, &sk[i], &n_sk[i], &err), 0);
     }
-    ibid_store_cand *sv[3], *fv[3];
-    size_t n_sv[3], n_fv[3];
-    for (int run = 0; run < 3; run++) {
+    size_t n_runs, n_ent;
+    free(index_entries(f->db, &n_ent, &n_runs));
+    assert_int_equal(n_runs, 2);
+    enum { RUNS = 6 };
+    const int threads[RUNS] = {1, 1, 1, 2, 3, 3}, scan[RUNS] = {-1, 0, 1, -1, 0, 1};
+    ibid_store_cand *sv[RUNS], *fv[RUNS];
+    size_t n_sv[RUNS], n_fv[RUNS];
+    for (int run = 0; run < RUNS; run++) {
         ibid_align_opts o = *ibid_store_opts(s);
-        o.n_threads = run == 0 ? 1 : run + 1;
+        o.n_threads = threads[run];
         ibid_store_set_runtime(s, &o);
-        s->parallel_lookups = run == 0 ? SIZE_MAX : 1;
+        s->parallel_lookups = threads[run] == 1 ? SIZE_MAX : 1;
+        s->scan_blocks = scan[run];
         assert_int_equal(ibid_store_candidates(s, n, sk, n_sk, NULL, 0, &sv[run], &n_sv[run],
                                                &fv[run], &n_fv[run], &err),
                          0);
     }
     assert_true(n_sv[0] >= 10); /* the copies find their originals at least */
-    for (int run = 1; run < 3; run++) {
+    for (int run = 1; run < RUNS; run++) {
         assert_int_equal(n_sv[run], n_sv[0]);
         assert_int_equal(n_fv[run], n_fv[0]);
         for (size_t k = 0; k < n_sv[0]; k++) { /* field by field: the struct has padding */
@@ -502,13 +799,99 @@ static void test_parallel_lookups(void **state)
             assert_int_equal(fv[run][k].b, fv[0][k].b);
         }
     }
-    for (int run = 0; run < 3; run++) free(sv[run]), free(fv[run]);
+    for (int run = 0; run < RUNS; run++) free(sv[run]), free(fv[run]);
     for (size_t i = 0; i < n; i++) free(sk[i]);
     free(sk);
     free(n_sk);
     ibid_store_close(s);
     ibid_corpus_free(c);
     ibid_corpus_free(c2);
+}
+
+/* Many small batches after a large one: the index never holds more than IBID_STORE_MAX_RUNS
+ * runs, both merges happen (a batch absorbing every run, and the smaller runs), and the entries
+ * are those of a store that added the documents in one batch. */
+static void test_index_runs(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_index_runs");
+    enum { N = 70, FIRST = 40 };
+    ibid_corpus *c = planted_corpus(N), *head;
+    ibid_error err = {0};
+    ibid_result *whole;
+    ibid_align_opts o;
+    ibid_align_opts_init(&o);
+    assert_int_equal(ibid_align(&whole, c, NULL, &o, NULL), 0);
+    char *want = passage_lines(c, whole);
+
+    /* one store: all the documents in one batch */
+    char *db1 = join(f->dir, "one.db");
+    ibid_store *s;
+    assert_int_equal(ibid_store_open(&s, db1, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err), 0);
+    assert_int_equal(ibid_store_add(s, c, NULL, NULL, &err), 0);
+    ibid_store_close(s);
+    size_t n_want, n_runs;
+    entry *e_want = index_entries(db1, &n_want, &n_runs);
+    assert_int_equal(n_runs, 1);
+    assert_true(n_want > N * 20);
+
+    /* the other: FIRST documents, then one by one */
+    ibid_corpus_new(&head);
+    for (size_t i = 0; i < FIRST; i++) {
+        size_t n;
+        const char *text = ibid_corpus_text(c, i, &n), *id = ibid_corpus_id(c, i);
+        assert_int_equal(
+            ibid_corpus_add(head, id, strlen(id), text, n, ibid_corpus_meta(c, i), NULL), 0);
+    }
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    assert_int_equal(ibid_store_add(s, head, NULL, NULL, &err), 0);
+    size_t prev = 1, n_all = 0, n_smaller = 0, n_ent;
+    for (size_t i = FIRST; i < N; i++) {
+        ibid_corpus *one;
+        ibid_corpus_new(&one);
+        size_t n;
+        const char *text = ibid_corpus_text(c, i, &n), *id = ibid_corpus_id(c, i);
+        assert_int_equal(
+            ibid_corpus_add(one, id, strlen(id), text, n, ibid_corpus_meta(c, i), NULL), 0);
+        assert_int_equal(ibid_store_add(s, one, NULL, NULL, &err), 0);
+        ibid_corpus_free(one);
+        free(index_entries(f->db, &n_ent, &n_runs));
+        assert_true(n_runs <= IBID_STORE_MAX_RUNS);
+        if (n_runs == 1)
+            n_all++;
+        else if (n_runs == 2 && prev == IBID_STORE_MAX_RUNS)
+            n_smaller++;
+        else
+            assert_int_equal(n_runs, prev + 1);
+        prev = n_runs;
+    }
+    assert_true(n_all >= 1);
+    assert_true(n_smaller >= 1);
+    entry *e_got = index_entries(f->db, &n_ent, NULL);
+    assert_int_equal(n_ent, n_want);
+    for (size_t k = 0; k < n_want; k++) {
+        assert_int_equal(e_got[k].hash, e_want[k].hash);
+        assert_int_equal(e_got[k].doc, e_want[k].doc);
+    }
+    /* and the passages found are passages of the whole corpus's alignment */
+    ibid_corpus *lc;
+    ibid_result *lr;
+    assert_int_equal(ibid_store_load(&lc, &lr, s, NULL, 0, 0, &err), 0);
+    assert_true(lr->n_passages >= whole->n_passages * 9 / 10);
+    char *got = passage_lines(lc, lr);
+    assert_lines_in(got, want);
+    free(got);
+    ibid_corpus_free(lc);
+    ibid_result_free(lr);
+    ibid_store_close(s);
+    free(e_got);
+    free(e_want);
+    free(db1);
+    free(want);
+    ibid_result_free(whole);
+    ibid_corpus_free(head);
+    ibid_corpus_free(c);
 }
 
 /* A query finds what aligning the text with the store's documents finds, the query as doc1. */
@@ -733,7 +1116,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_readd_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_save_stories, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_stories, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parallel_lookups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_hops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };

@@ -302,6 +302,49 @@ static void test_templates(void **state)
     ibid_corpus_free(c);
 }
 
+/* Rule 2b and figures: two earnings tables of other companies whose figures share three-digit
+ * groups by chance ("480,933" and "933,500"; "627,204" and "118,627", the tokenizer's groups)
+ * are a template; a name and a group make a story, so do four shared groups; a copy may rest on
+ * figures alone. */
+static void test_template_figures(void **state)
+{
+    (void)state;
+    static const char *const text[] = {
+        "acme net loss 480,933 vs loss 627,204 revs", /* d0 */
+        "net loss 933,500 vs loss 118,627 revs",      /* d1: only figures shared with d0 */
+        "bolt net loss 555,777 vs loss 8,001 revs",   /* d2: a copy of d3, figures only */
+        "acme net loss 551,933 vs loss 1,111 revs",   /* d3: a name and a figure with d0 */
+        "net loss 555,777 vs loss 8,001 revs",        /* d4 */
+        "net loss 933,118 vs loss 500,627 revs",      /* d5: four figures with d1 */
+    };
+    ibid_corpus *c;
+    ibid_corpus_new(&c);
+    char id[8], more[64];
+    for (int d = 0; d < 6; d++) {
+        snprintf(id, sizeof id, "d%02d", d);
+        add(c, id, text[d], NULL);
+    }
+    for (int d = 6; d < 12; d++) { /* the form's words common, other figures */
+        snprintf(id, sizeof id, "d%02d", d);
+        snprintf(more, sizeof more, "net loss %d,%d vs loss %d revs", 200 + d, 300 + d, 400 + d);
+        add(c, id, more, NULL);
+    }
+    uint32_t n[6];
+    for (int d = 0; d < 6; d++) n[d] = (uint32_t)strlen(text[d]);
+    ibid_passage p[] = {pass(0, 5, n[0], 1, 0, n[1], 5, 10), pass(0, 0, n[0], 3, 0, n[3], 6, 10),
+                        pass(2, 5, n[2], 4, 0, n[4], 10, 10), pass(1, 0, n[1], 5, 0, n[5], 6, 10)};
+    ibid_result r = result_of(p, 4);
+    ibid_stories *s;
+    assert_int_equal(ibid_stories_new(&s, c, &r, NULL, NULL), 0);
+    assert_int_equal(ibid_stories_passage(s, 0)->boilerplate, 1);
+    assert_int_equal(ibid_stories_passage(s, 1)->boilerplate, 0);
+    assert_int_equal(ibid_stories_passage(s, 2)->boilerplate, 0);
+    assert_int_equal(ibid_stories_passage(s, 3)->boilerplate, 0);
+    assert_int_equal(ibid_stories_size(s), 3);
+    ibid_stories_free(s);
+    ibid_corpus_free(c);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -395,15 +438,11 @@ static void test_views(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_date_parse),
-        cmocka_unit_test(test_witness_order),
-        cmocka_unit_test(test_chain_and_shares),
-        cmocka_unit_test(test_quote_does_not_chain),
-        cmocka_unit_test(test_flash_merges),
-        cmocka_unit_test(test_boilerplate_docs),
-        cmocka_unit_test(test_templates),
-        cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_views),
+        cmocka_unit_test(test_date_parse),       cmocka_unit_test(test_witness_order),
+        cmocka_unit_test(test_chain_and_shares), cmocka_unit_test(test_quote_does_not_chain),
+        cmocka_unit_test(test_flash_merges),     cmocka_unit_test(test_boilerplate_docs),
+        cmocka_unit_test(test_templates),        cmocka_unit_test(test_template_figures),
+        cmocka_unit_test(test_bad_input),        cmocka_unit_test(test_views),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""index_dump.py STORE: print a store's n-gram index as "hash|doc" lines in (hash, doc) order,
+after checking its structure (docs/store.md, "The n-gram index"): every block's rowid is
+run << 16 | part, its entries are 12 bytes (hash, 8 bytes little-endian, then doc, 4), sorted,
+all in the block's part (the hash's top 16 of 63 bits); no block is empty; gram_runs lists
+exactly the runs that have blocks, each with its number of entries; a (hash, doc) is in one run
+at most. With --docs, print instead the documents that have entries, one rowid a line.
+Exits 1, saying what is wrong, when the structure is broken."""
+import sqlite3
+import struct
+import sys
+
+PART_BITS = 16
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if len(args) != 1:
+        sys.exit("usage: index_dump.py [--docs] STORE")
+    db = sqlite3.connect("file:%s?mode=ro" % args[0], uri=True)
+    runs = dict(db.execute("SELECT run, n FROM gram_runs"))
+    seen = {}
+    entries = []
+    for block, data in db.execute("SELECT block, data FROM gram_blocks ORDER BY block"):
+        run, part = block >> PART_BITS, block & ((1 << PART_BITS) - 1)
+        if not data or len(data) % 12:
+            sys.exit("block %d: %d bytes, not a positive multiple of 12" % (block, len(data or b"")))
+        prev = None
+        for off in range(0, len(data), 12):
+            h, d = struct.unpack_from("<QI", data, off)
+            if h >> (63 - PART_BITS) != part:
+                sys.exit("block %d: hash %d is not in part %d" % (block, h, part))
+            if prev is not None and (h, d) <= prev:
+                sys.exit("block %d: entries out of order at %d" % (block, off // 12))
+            prev = (h, d)
+            entries.append((h, d))
+        seen[run] = seen.get(run, 0) + len(data) // 12
+    if seen != runs:
+        sys.exit("gram_runs %s does not match the blocks %s" % (sorted(runs.items()),
+                                                                 sorted(seen.items())))
+    entries.sort()
+    for a, b in zip(entries, entries[1:]):
+        if a == b:
+            sys.exit("entry %d|%d is in two runs" % a)
+    if "--docs" in sys.argv:
+        for d in sorted({d for _, d in entries}):
+            print(d)
+    else:
+        for h, d in entries:
+            print("%d|%d" % (h, d))
+
+
+main()
