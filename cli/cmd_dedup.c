@@ -352,16 +352,24 @@ int ibid_cmd_dedup(int argc, char **argv)
                 "ibid dedup: %zu documents, %.1f MB; kept %zu, removed %zu exact and %zu near "
                 "duplicates in %zu clusters (%zu documents without words)\n"
                 "ibid dedup: %d bands x %d rows; %llu bucket keys, %llu candidate pairs, %llu "
-                "compared, %llu similar; %zu runs spilled; %.1f MB of shingles on disk\n"
-                "ibid dedup: dedup %.2fs (read %.2fs, candidates %.2fs, verify and clusters "
-                "%.2fs), write %.2fs; %.1f MB/s end to end\n",
+                "compared, %llu similar",
                 s->n_docs, s->n_bytes / 1e6, s->n_kept, s->n_exact, s->n_near, s->n_clusters,
                 s->n_empty, s->bands, s->rows, (unsigned long long)s->n_bucket_keys,
                 (unsigned long long)s->n_candidates, (unsigned long long)s->n_compared,
-                (unsigned long long)s->n_similar, s->n_runs, s->n_shingle_bytes / 1e6,
-                t_run - prog.t0, prog.t_read, prog.t_cand - prog.t_read,
-                t_run - prog.t0 - prog.t_cand, t - t_run, s->n_bytes / 1e6 / (t - prog.t0));
-        if (rep) cli_mpi_report("dedup", rep);
+                (unsigned long long)s->n_similar);
+        if (rep) { /* the ranks keep their shingles in memory and time their steps themselves */
+            fprintf(stderr, "\nibid dedup: %.2fs on %d ranks; %.1f MB/s end to end\n", t - prog.t0,
+                    ibid_mpi_size(), s->n_bytes / 1e6 / (t - prog.t0));
+            cli_mpi_report("dedup", rep);
+        } else {
+            fprintf(stderr,
+                    "; %zu runs spilled; %.1f MB of shingles on disk\n"
+                    "ibid dedup: dedup %.2fs (read %.2fs, candidates %.2fs, verify and clusters "
+                    "%.2fs), write %.2fs; %.1f MB/s end to end\n",
+                    s->n_runs, s->n_shingle_bytes / 1e6, t_run - prog.t0, prog.t_read,
+                    prog.t_cand - prog.t_read, t_run - prog.t0 - prog.t_cand, t - t_run,
+                    s->n_bytes / 1e6 / (t - prog.t0));
+        }
     }
     rc = EXIT_OK;
 done:

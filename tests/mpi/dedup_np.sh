@@ -50,4 +50,17 @@ fi
 check generated "$tmp/d.jsonl"
 check generated-longest --keep longest --threshold 0.5 --threads 2 --memory 64K "$tmp/d.jsonl"
 check licenses-containment --containment --threshold 0.6 /usr/share/common-licenses
+# -v under mpirun: the one-process counts, the job's time on N ranks and the ranks' table, not
+# one process's step times or spill figures (the ranks keep their shingles in memory)
+sh "$MPIRUN" 2 "$IBID" dedup -v -o "$tmp/kv" "$tmp/d.jsonl" 2>"$tmp/v.err"
+"$IBID" dedup -v -o "$tmp/kv1" "$tmp/d.jsonl" 2>"$tmp/v1.err"
+if [ "$(head -2 "$tmp/v.err" | cut -c1-60)" != "$(head -2 "$tmp/v1.err" | cut -c1-60)" ] ||
+    ! grep -q "s on 2 ranks;" "$tmp/v.err" || ! grep -q "^ibid dedup: rank " "$tmp/v.err" ||
+    grep -q "on disk\|spilled" "$tmp/v.err"; then
+    echo "dedup_np -v: the report under mpirun is not as expected:"
+    cat "$tmp/v.err"
+    fail=1
+else
+    echo "dedup_np -v: counts as one process, the job's time on 2 ranks, the ranks' table"
+fi
 exit $fail
