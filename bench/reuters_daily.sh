@@ -12,16 +12,7 @@ IBID=$PWD/$BUILD/ibid
 out=bench/out/reuters
 rm -rf $out
 mkdir -p $out/days
-python3 - "$SHARED/data/reuters21578/docs.jsonl" $out/days <<'PY'
-import json, sys
-days = {}
-for line in open(sys.argv[1]):
-    d = json.loads(line)
-    days.setdefault((d.get("date") or "0000-00-00")[:10], []).append(line)
-for day, lines in sorted(days.items()):
-    open("%s/%s.jsonl" % (sys.argv[2], day), "w").writelines(lines)
-print("%d documents in %d days" % (sum(map(len, days.values())), len(days)))
-PY
+python3 scripts/split_days.py "$SHARED/data/reuters21578/docs.jsonl" $out/days
 /usr/bin/time -f "ibid add, one day at a time ($(ls $out/days | wc -l) days): %e s wall, %U s user, %S s system" \
     sh -c 'for f in "$1"/days/*.jsonl; do "$2" add -q -t 2 --db "$1"/reuters.db "$f" || exit 1; done' \
     sh $out "$IBID"

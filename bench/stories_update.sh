@@ -16,15 +16,7 @@ IBID=$PWD/$BUILD/ibid
 out=bench/out/stories_update
 rm -rf $out
 mkdir -p $out/days
-python3 - "$SHARED/data/reuters21578/docs.jsonl" $out/days <<'PY'
-import json, sys
-days = {}
-for line in open(sys.argv[1]):
-    d = json.loads(line)
-    days.setdefault((d.get("date") or "0000-00-00")[:10], []).append(line)
-for day, lines in sorted(days.items()):
-    open("%s/%s.jsonl" % (sys.argv[2], day), "w").writelines(lines)
-PY
+python3 scripts/split_days.py "$SHARED/data/reuters21578/docs.jsonl" $out/days
 t() { /usr/bin/time -f "  %e s wall, %U s user, %S s system, %M KB max RSS" "$@"; }
 n=$(ls $out/days | wc -l)
 for f in $(ls $out/days/*.jsonl | head -n $((n - LAST))); do

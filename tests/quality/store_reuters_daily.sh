@@ -21,15 +21,7 @@ fi
 tmp=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/days"
-python3 - "$R" "$tmp/days" <<'PY'
-import json, sys
-days = {}
-for line in open(sys.argv[1], encoding="utf-8"):
-    d = json.loads(line)
-    days.setdefault((d.get("date") or "0000-00-00")[:10], []).append(line)
-for day, lines in sorted(days.items()):
-    open("%s/%s.jsonl" % (sys.argv[2], day), "w", encoding="utf-8").writelines(lines)
-PY
+python3 "$(dirname "$0")/../../scripts/split_days.py" "$R" "$tmp/days" >/dev/null
 for f in "$tmp"/days/*.jsonl; do
     "$IBID" add -q --threads 2 --db "$tmp/r.db" "$f"
     "$IBID" stories -q --db "$tmp/r.db" --update
