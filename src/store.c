@@ -525,28 +525,28 @@ int ibid_store_all_docs(ibid_store *s, int64_t **out, size_t *n, ibid_error *err
     return 0;
 }
 
-/* ---- ibid_store_load ---- */
-
-static int cmp_i64(const void *a, const void *b)
+int ibid_store_cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return x < y ? -1 : x > y;
 }
 
-/* Index of x in the sorted v[0, n), or -1. */
-static long find_i64(const int64_t *v, size_t n, int64_t x)
+size_t ibid_store_sort_unique(int64_t *v, size_t n)
 {
-    const int64_t *p = bsearch(&x, v, n, sizeof *v, cmp_i64);
-    return p ? (long)(p - v) : -1;
-}
-
-static size_t sort_unique(int64_t *v, size_t n)
-{
-    if (n > 1) qsort(v, n, sizeof *v, cmp_i64);
+    if (n > 1) qsort(v, n, sizeof *v, ibid_store_cmp_i64);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (k == 0 || v[k - 1] != v[i]) v[k++] = v[i];
     return k;
+}
+
+/* ---- ibid_store_load ---- */
+
+/* Index of x in the sorted v[0, n), or -1. */
+static long find_i64(const int64_t *v, size_t n, int64_t x)
+{
+    const int64_t *p = bsearch(&x, v, n, sizeof *v, ibid_store_cmp_i64);
+    return p ? (long)(p - v) : -1;
 }
 
 /* The documents of `ids` and those within max_hops passages of them: sorted rowids. */
@@ -583,7 +583,7 @@ static int closure(ibid_store *s, const char *const *ids, size_t n_ids, int max_
             goto done;
         }
     }
-    n_set = sort_unique(set, n_set);
+    n_set = ibid_store_sort_unique(set, n_set);
     n_front = n_set;
     front = ibid_xmalloc((n_front ? n_front : 1) * sizeof *front);
     if (n_front) memcpy(front, set, n_front * sizeof *front);
@@ -604,10 +604,10 @@ static int closure(ibid_store *s, const char *const *ids, size_t n_ids, int max_
                 goto done;
             }
         }
-        n_next = sort_unique(next, n_next);
+        n_next = ibid_store_sort_unique(next, n_next);
         IBID_GROW(set, m_set, n_set + n_next);
         if (n_next) memcpy(set + n_set, next, n_next * sizeof *next);
-        n_set = sort_unique(set, n_set + n_next);
+        n_set = ibid_store_sort_unique(set, n_set + n_next);
         free(front);
         front = next;
         n_front = n_next;

@@ -57,6 +57,9 @@ struct ibid_store {
 int ibid_store_sqlerr(ibid_store *s, ibid_error *err, const char *what);
 /* Run SQL with no result rows. Returns 0 or IBID_EIO. */
 int ibid_store_exec(ibid_store *s, const char *sql, ibid_error *err);
+/* qsort/bsearch order of int64_t (rowids); sort v[0, n) and drop repeats, returning the count. */
+int ibid_store_cmp_i64(const void *a, const void *b);
+size_t ibid_store_sort_unique(int64_t *v, size_t n);
 /* Add stored document `doc` (its rowid) to `c`. Returns 0, IBID_ENOTFOUND or IBID_EIO. */
 int ibid_store_fetch(ibid_store *s, int64_t doc, ibid_corpus *c, ibid_error *err);
 /* Every stored document's rowid, in order; the caller frees *out. Returns 0 or IBID_EIO. */

@@ -66,12 +66,6 @@ static void sketch_one(void *ud, size_t i, int tid)
                                        (size_t)j->s->full_tokens, &j->sk[i]);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Bind the string field `name` of the JSON object `meta` (or NULL) to parameter k. */
 static void bind_meta(sqlite3_stmt *st, int k, json_t *meta, const char *name)
 {
@@ -286,7 +280,7 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
         idx[n_new++] = i;
     }
     if (n_new == 0) goto done;
-    if (n_old > 1) qsort(old, n_old, sizeof *old, cmp_i64);
+    if (n_old > 1) qsort(old, n_old, sizeof *old, ibid_store_cmp_i64);
 
     /* tokens and sketches, in parallel; the tokens are handed to the alignment */
     sk = ibid_xcalloc(n_new, sizeof *sk);
@@ -322,7 +316,7 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
         sc = ibid_xmalloc((n_new * n_all + 1) * sizeof *sc);
         for (size_t a = 0; a < n_new; a++)
             for (size_t k = 0; k < n_all; k++)
-                if (!n_old || !bsearch(&all[k], old, n_old, sizeof *old, cmp_i64))
+                if (!n_old || !bsearch(&all[k], old, n_old, sizeof *old, ibid_store_cmp_i64))
                     sc[n_sc++] = (ibid_store_cand){(uint32_t)a, all[k]};
         free(all);
         fc = ibid_xmalloc((n_new * n_new + 1) * sizeof *fc);
@@ -337,11 +331,7 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     /* the corpus: new documents first, then the stored candidates in rowid order */
     cdocs = ibid_xmalloc((n_sc ? n_sc : 1) * sizeof *cdocs);
     for (size_t k = 0; k < n_sc; k++) cdocs[n_cdocs++] = sc[k].b;
-    if (n_cdocs > 1) qsort(cdocs, n_cdocs, sizeof *cdocs, cmp_i64);
-    size_t u = 0;
-    for (size_t k = 0; k < n_cdocs; k++)
-        if (u == 0 || cdocs[u - 1] != cdocs[k]) cdocs[u++] = cdocs[k];
-    n_cdocs = u;
+    n_cdocs = ibid_store_sort_unique(cdocs, n_cdocs);
     toks = ibid_xrealloc(toks, (n_new + n_cdocs) * sizeof *toks); /* theirs: by the alignment */
     memset(toks + n_new, 0, n_cdocs * sizeof *toks);
     ibid_corpus_new(&sub);
@@ -357,7 +347,7 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
         if ((rc = ibid_store_fetch(s, cdocs[k], sub, err)) < 0) goto done;
     pairs = ibid_xmalloc((n_sc + n_fc ? n_sc + n_fc : 1) * sizeof *pairs);
     for (size_t k = 0; k < n_sc; k++) {
-        const int64_t *p = bsearch(&sc[k].b, cdocs, n_cdocs, sizeof *cdocs, cmp_i64);
+        const int64_t *p = bsearch(&sc[k].b, cdocs, n_cdocs, sizeof *cdocs, ibid_store_cmp_i64);
         assert(p);
         pairs[k][0] = sc[k].a;
         pairs[k][1] = (uint32_t)(n_new + (size_t)(p - cdocs));

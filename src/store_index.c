@@ -180,12 +180,6 @@ static int64_t block_id(int64_t run, uint32_t part)
     return (int64_t)((uint64_t)run << IBID_STORE_PART_BITS | part);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Step a statement that returns no row, then reset it. */
 static int run_stmt(ibid_store *s, sqlite3_stmt *st, const char *what, ibid_error *err)
 {
@@ -315,7 +309,8 @@ static void match_block(hits *h, size_t lo, size_t hi, const unsigned char *e, s
         for (; x < n_e && entry_hash(e + x * ENTRY) == key; x++) {
             if (h->n_docs[i] + n_here > j->max_df) continue; /* boilerplate: counted enough */
             int64_t d = entry_doc(e + x * ENTRY);
-            if (j->n_exclude && bsearch(&d, j->exclude, j->n_exclude, sizeof d, cmp_i64)) continue;
+            if (j->n_exclude && bsearch(&d, j->exclude, j->n_exclude, sizeof d, ibid_store_cmp_i64))
+                continue;
             h->n_docs[i]++;
             IBID_GROW(h->found, h->m_found, h->n_found + 1);
             h->found[h->n_found++] = (ibid_rec){(uint64_t)i << 32 | (uint64_t)d, 0, 0};
@@ -686,7 +681,8 @@ int ibid_store_index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, c
         goto done;
     }
     for (size_t r = 0; r < n_runs && rc == 0; r++) {
-        if (!bsearch(&runs[r].run, merged, n_merged, sizeof runs[r].run, cmp_i64)) continue;
+        if (!bsearch(&runs[r].run, merged, n_merged, sizeof runs[r].run, ibid_store_cmp_i64))
+            continue;
         n_total += runs[r].n;
         sqlite3_bind_int64(st, 1, runs[r].run);
         rc = run_stmt(s, st, "cannot update the index runs", err);

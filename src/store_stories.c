@@ -77,21 +77,6 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static size_t unique_i64(int64_t *v, size_t n)
-{
-    if (n > 1) qsort(v, n, sizeof *v, cmp_i64);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || v[i] != v[k - 1]) v[k++] = v[i];
-    return k;
-}
-
 /* ---- a map from 64-bit keys (rowids, word hashes) to 32-bit values: open addressing, linear
  * probing, load at most 1/2; k[] holds key + 1 so that 0 marks an empty slot ---- */
 typedef struct {
@@ -472,7 +457,7 @@ static int by_pkey(const void *pa, const void *pb)
 
 static long find_doc(const int64_t *doc, size_t n, int64_t x)
 {
-    const int64_t *p = bsearch(&x, doc, n, sizeof *doc, cmp_i64);
+    const int64_t *p = bsearch(&x, doc, n, sizeof *doc, ibid_store_cmp_i64);
     return p ? (long)(p - doc) : -1;
 }
 
@@ -1010,7 +995,7 @@ static int update(ibid_store *s, stmts *t, const ibid_stories_opts *o, save_stat
     docs = ibid_xmalloc((2 * u.n_p + 1) * sizeof *docs);
     for (size_t i = 0; i < u.n_p; i++)
         docs[n_docs_c++] = u.p[i].doc1, docs[n_docs_c++] = u.p[i].doc2;
-    n_docs_c = unique_i64(docs, n_docs_c);
+    n_docs_c = ibid_store_sort_unique(docs, n_docs_c);
     ibid_corpus_new(&c);
     for (size_t i = 0; i < n_docs_c; i++)
         if ((rc = ibid_store_fetch(s, docs[i], c, err)) < 0) goto done;
@@ -1047,11 +1032,11 @@ static int update(ibid_store *s, stmts *t, const ibid_stories_opts *o, save_stat
         IBID_GROW(u.gone, u.m_gone, u.n_gone + 1);
         u.gone[u.n_gone++] = u.p[i].story;
     }
-    j.gone = u.gone, j.n_gone = unique_i64(u.gone, u.n_gone), u.gone = NULL;
+    j.gone = u.gone, j.n_gone = ibid_store_sort_unique(u.gone, u.n_gone), u.gone = NULL;
     /* the closure brought every saved story of the region whole */
     for (size_t i = 0; i < u.n_p; i++)
         assert(u.p[i].region || u.p[i].story < 0 || !j.n_gone ||
-               !bsearch(&u.p[i].story, j.gone, j.n_gone, sizeof *j.gone, cmp_i64));
+               !bsearch(&u.p[i].story, j.gone, j.n_gone, sizeof *j.gone, ibid_store_cmp_i64));
 
     ctx.fixed = fixed;
     ctx.fixed_bp = fixed_bp;
