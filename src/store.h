@@ -103,12 +103,13 @@ typedef struct ibid_store_cand {
 } ibid_store_cand;
 
 /*
- * Candidates of `n_new` new documents with the sketches sk[i][0, n_sk[i]): stored documents (not
- * among `exclude`, n_exclude rowids sorted) and other new documents sharing at least
- * IBID_STORE_CAND_MIN sampled n-grams with it, not counting n-grams found in more than max_df
- * documents in all. *stored and *fresh are malloc'd, sorted by (a, b). Returns 0 or IBID_EIO.
+ * Candidates of `n_new` new documents, given their sketches as records (hash, new document, 0)
+ * sorted (ibid_rec_sort): stored documents (not among `exclude`, n_exclude rowids sorted) and
+ * other new documents sharing at least IBID_STORE_CAND_MIN sampled n-grams with one, not
+ * counting n-grams found in more than max_df documents in all. *stored and *fresh are malloc'd,
+ * sorted by (a, b). Returns 0 or IBID_EIO.
  */
-int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, const size_t *n_sk,
+int ibid_store_candidates(ibid_store *s, const ibid_rec *rec, size_t n_rec, size_t n_new,
                           const int64_t *exclude, size_t n_exclude, ibid_store_cand **stored,
                           size_t *n_stored, ibid_store_cand **fresh, size_t *n_fresh,
                           ibid_error *err);

@@ -242,7 +242,8 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
                      int replace, ibid_store_add_report *rep, ibid_error *err)
 {
     int rc = 0;
-    size_t n_in = b1 - b0, n_new = 0, n_old = 0, n_sc = 0, n_fc = 0, n_cdocs = 0;
+    size_t n_in = b1 - b0, n_new = 0, n_old = 0, n_sc = 0, n_fc = 0, n_cdocs = 0, n_sub = 0,
+           n_toks = 0;
     size_t *idx = ibid_xmalloc(n_in * sizeof *idx);
     int64_t *old = ibid_xmalloc(n_in * sizeof *old);
     uint64_t **sk = NULL;
@@ -251,7 +252,9 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     ibid_error *errs = NULL;
     ibid_toks *toks = NULL;
     ibid_store_cand *sc = NULL, *fc = NULL;
-    int64_t *cdocs = NULL, *rowid = NULL;
+    int64_t *cdocs = NULL, *rowid = NULL, *sub_rowid = NULL;
+    uint32_t *sub_of = NULL; /* a new document's place in the corpus aligned, or UINT32_MAX */
+    size_t *new_of = NULL;   /* the new document at each of the first n_sub places */
     uint32_t(*pairs)[2] = NULL;
     ibid_corpus *sub = NULL;
     ibid_pairs *pl = NULL;
@@ -288,6 +291,7 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     rcs = ibid_xcalloc(n_new, sizeof *rcs);
     errs = ibid_xcalloc(n_new, sizeof *errs);
     toks = ibid_xcalloc(n_new, sizeof *toks);
+    n_toks = n_new;
     sketch_job sj = {c, s, idx, toks, sk, n_sk, rcs, errs};
     ibid_parallel_for(s->opts.n_threads, n_new, sketch_one, &sj);
     for (size_t i = 0; i < n_new; i++) {
@@ -323,24 +327,39 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
         for (size_t a = 0; a < n_new; a++)
             for (size_t b = a + 1; b < n_new; b++)
                 fc[n_fc++] = (ibid_store_cand){(uint32_t)a, (int64_t)b};
-    } else if ((rc = ibid_store_candidates(s, n_new, sk, n_sk, old, n_old, &sc, &n_sc, &fc, &n_fc,
-                                           err)) < 0) {
+    } else if ((rc = ibid_store_candidates(s, grams, n_grams, n_new, old, n_old, &sc, &n_sc, &fc,
+                                           &n_fc, err)) < 0) {
         goto done;
     }
 
-    /* the corpus: new documents first, then the stored candidates in rowid order */
+    /* the corpus: the new documents in a candidate pair, then the stored candidates in rowid
+     * order (a new document in no pair is stored and indexed, but has nothing to align) */
     cdocs = ibid_xmalloc((n_sc ? n_sc : 1) * sizeof *cdocs);
     for (size_t k = 0; k < n_sc; k++) cdocs[n_cdocs++] = sc[k].b;
     n_cdocs = ibid_store_sort_unique(cdocs, n_cdocs);
-    toks = ibid_xrealloc(toks, (n_new + n_cdocs) * sizeof *toks); /* theirs: by the alignment */
-    memset(toks + n_new, 0, n_cdocs * sizeof *toks);
-    ibid_corpus_new(&sub);
+    sub_of = ibid_xmalloc(n_new * sizeof *sub_of);
+    for (size_t i = 0; i < n_new; i++) sub_of[i] = UINT32_MAX;
+    for (size_t k = 0; k < n_sc; k++) sub_of[sc[k].a] = 0;
+    for (size_t k = 0; k < n_fc; k++) sub_of[fc[k].a] = sub_of[fc[k].b] = 0;
+    new_of = ibid_xmalloc(n_new * sizeof *new_of);
     for (size_t i = 0; i < n_new; i++) {
-        size_t n;
-        const char *text = ibid_corpus_text(c, idx[i], &n);
-        const char *id = ibid_corpus_id(c, idx[i]);
-        if ((rc = ibid_corpus_add(sub, id, strlen(id), text, n, ibid_corpus_meta(c, idx[i]), err)) <
-            0)
+        if (sub_of[i] == UINT32_MAX) {
+            ibid_toks_free(&toks[i]);
+            continue;
+        }
+        sub_of[i] = (uint32_t)n_sub;
+        new_of[n_sub] = i;
+        toks[n_sub++] = toks[i]; /* n_sub <= i */
+    }
+    n_toks = n_sub + n_cdocs;
+    toks = ibid_xrealloc(toks, (n_toks + 1) * sizeof *toks); /* theirs: by the alignment */
+    memset(toks + n_sub, 0, (n_cdocs + 1) * sizeof *toks);
+    ibid_corpus_new(&sub);
+    for (size_t k = 0; k < n_sub; k++) {
+        size_t n, i = idx[new_of[k]];
+        const char *text = ibid_corpus_text(c, i, &n);
+        const char *id = ibid_corpus_id(c, i);
+        if ((rc = ibid_corpus_add(sub, id, strlen(id), text, n, ibid_corpus_meta(c, i), err)) < 0)
             goto done;
     }
     for (size_t k = 0; k < n_cdocs; k++)
@@ -349,19 +368,19 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     for (size_t k = 0; k < n_sc; k++) {
         const int64_t *p = bsearch(&sc[k].b, cdocs, n_cdocs, sizeof *cdocs, ibid_store_cmp_i64);
         assert(p);
-        pairs[k][0] = sc[k].a;
-        pairs[k][1] = (uint32_t)(n_new + (size_t)(p - cdocs));
+        pairs[k][0] = sub_of[sc[k].a];
+        pairs[k][1] = (uint32_t)(n_sub + (size_t)(p - cdocs));
     }
     for (size_t k = 0; k < n_fc; k++) {
-        pairs[n_sc + k][0] = fc[k].a;
-        pairs[n_sc + k][1] = (uint32_t)fc[k].b;
+        pairs[n_sc + k][0] = sub_of[fc[k].a];
+        pairs[n_sc + k][1] = sub_of[fc[k].b];
     }
     if ((rc = ibid_pairs_new(&pl, sub, (const uint32_t(*)[2])pairs, n_sc + n_fc, err)) < 0)
         goto done;
 
     /* align, while another thread writes the documents and their index entries */
     t1 = now();
-    rowid = ibid_xmalloc((n_new + n_cdocs) * sizeof *rowid);
+    rowid = ibid_xmalloc((n_new + 1) * sizeof *rowid);
     w = (doc_writer){s, t, c, idx, n_new, old, n_old, grams, n_grams, rowid, 0, 0, {0}};
     if (pthread_create(&writer, NULL, write_docs, &w) == 0)
         writing = 1;
@@ -378,11 +397,14 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
         goto done;
     }
 
-    /* the passages */
-    for (size_t k = 0; k < n_cdocs; k++) rowid[n_new + k] = cdocs[k];
+    /* the passages, their documents by rowid */
+    sub_rowid = ibid_xmalloc((n_sub + n_cdocs + 1) * sizeof *sub_rowid);
+    for (size_t k = 0; k < n_sub; k++) sub_rowid[k] = rowid[new_of[k]];
+    for (size_t k = 0; k < n_cdocs; k++) sub_rowid[n_sub + k] = cdocs[k];
     for (size_t k = 0; k < res->n_passages; k++) {
         const ibid_passage *p = &res->passages[k];
-        if ((rc = insert_passage(s, t, p, rowid[p->doc1], rowid[p->doc2], err)) < 0) goto done;
+        if ((rc = insert_passage(s, t, p, sub_rowid[p->doc1], sub_rowid[p->doc2], err)) < 0)
+            goto done;
     }
     sqlite3_bind_int64(t->st[SET_BATCH], 1, (int64_t)res->n_passages);
     sqlite3_bind_int64(t->st[SET_BATCH], 2, w.batch);
@@ -404,7 +426,7 @@ done:
     }
 out:
     for (size_t i = 0; sk && i < n_new; i++) free(sk[i]);
-    for (size_t i = 0; toks && i < n_new + n_cdocs; i++) ibid_toks_free(&toks[i]);
+    for (size_t i = 0; toks && i < n_toks; i++) ibid_toks_free(&toks[i]);
     free(toks);
     free(sk);
     free(n_sk);
@@ -414,6 +436,9 @@ out:
     free(fc);
     free(cdocs);
     free(rowid);
+    free(sub_rowid);
+    free(sub_of);
+    free(new_of);
     free(pairs);
     free(grams);
     free(idx);

@@ -220,37 +220,70 @@ static int read_runs(sqlite3 *db, run_info **out, size_t *n_out)
 
 /* ---- lookups ---- */
 
-/* Sort the votes, keep the pairs with at least IBID_STORE_CAND_MIN of them, once each. */
-static size_t count_votes(ibid_store_cand *v, size_t n, int n_threads)
+/* Votes are 64-bit (a << 32 | b): new document a, and a stored document's rowid (the index
+ * holds rowids of at most 32 bits) or a later new document's index. */
+typedef struct {
+    const uint64_t *v;
+    size_t n;
+} votes;
+
+typedef struct {
+    const size_t *beg; /* new document a's votes are b[beg[a], beg[a + 1]) */
+    uint32_t *b;
+    size_t *kept;   /* pairs of a kept, at the start of its votes */
+    uint32_t **tmp; /* per thread */
+} count_job;
+
+static void count_one(void *ud, size_t a, int tid)
 {
-    if (n > 1) {
-        /* radix sort on (a, b): one 64-bit key a << 32 | b while every b fits 32 bits (rowids
-         * do, short of four billion documents), else key a, then b's two halves */
-        int wide = 0;
-        for (size_t i = 0; i < n; i++) wide |= (uint64_t)v[i].b > UINT32_MAX;
-        ibid_rec *r = ibid_xmalloc(n * sizeof *r);
-        for (size_t i = 0; i < n; i++) {
-            assert(v[i].b >= 0);
-            if (wide)
-                r[i] = (ibid_rec){v[i].a, (uint32_t)((uint64_t)v[i].b >> 32), (uint32_t)v[i].b};
-            else
-                r[i] = (ibid_rec){(uint64_t)v[i].a << 32 | (uint64_t)v[i].b, 0, 0};
-        }
-        ibid_rec_sort(r, n, n_threads);
-        for (size_t i = 0; i < n; i++)
-            v[i] = wide ? (ibid_store_cand){(uint32_t)r[i].key,
-                                            (int64_t)((uint64_t)r[i].x << 32 | r[i].y)}
-                        : (ibid_store_cand){(uint32_t)(r[i].key >> 32),
-                                            (int64_t)(r[i].key & UINT32_MAX)};
-        free(r);
-    }
-    size_t k = 0;
+    count_job *j = ud;
+    uint32_t *b = j->b + j->beg[a];
+    size_t n = j->beg[a + 1] - j->beg[a], k = 0;
+    ibid_u32_sort(b, j->tmp[tid], n);
     for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && v[j].a == v[i].a && v[j].b == v[i].b) j++;
-        if (j - i >= IBID_STORE_CAND_MIN) v[k++] = v[i];
-        i = j;
+        size_t e = i + 1;
+        while (e < n && b[e] == b[i]) e++;
+        if (e - i >= IBID_STORE_CAND_MIN) b[k++] = b[i];
+        i = e;
     }
+    j->kept[a] = k;
+}
+
+/* The pairs with at least IBID_STORE_CAND_MIN of the votes in v[0, n_v) (the parts' lists),
+ * once each, sorted by (a, b), malloc'd in *out. The votes are bucketed by a (a < n_a), and each
+ * bucket sorted on its own. Returns the number of pairs. */
+static size_t count_votes(const votes *v, size_t n_v, size_t n_a, int n_threads,
+                          ibid_store_cand **out)
+{
+    size_t *beg = ibid_xcalloc(n_a + 2, sizeof *beg), n = 0, max = 0;
+    for (size_t p = 0; p < n_v; p++)
+        for (size_t i = 0; i < v[p].n; i++) beg[(v[p].v[i] >> 32) + 2]++;
+    for (size_t a = 0; a < n_a; a++) {
+        if (beg[a + 2] > max) max = beg[a + 2];
+        beg[a + 2] += beg[a + 1];
+    }
+    n = beg[n_a + 1];
+    uint32_t *b = ibid_xmalloc((n ? n : 1) * sizeof *b);
+    for (size_t p = 0; p < n_v; p++) /* beg[a + 1] moves from a's start to its end */
+        for (size_t i = 0; i < v[p].n; i++) b[beg[(v[p].v[i] >> 32) + 1]++] = (uint32_t)v[p].v[i];
+    int nt = n_threads > 1 && n > 65536 ? n_threads : 1;
+    count_job j = {beg, b, ibid_xmalloc((n_a ? n_a : 1) * sizeof *j.kept),
+                   ibid_xmalloc((size_t)nt * sizeof *j.tmp)};
+    for (int t = 0; t < nt; t++) j.tmp[t] = ibid_xmalloc((max ? max : 1) * sizeof **j.tmp);
+    ibid_parallel_for(nt, n_a, count_one, &j);
+    size_t k = 0;
+    for (size_t a = 0; a < n_a; a++) k += j.kept[a];
+    ibid_store_cand *c = ibid_xmalloc((k ? k : 1) * sizeof *c);
+    k = 0;
+    for (size_t a = 0; a < n_a; a++)
+        for (size_t i = 0; i < j.kept[a]; i++)
+            c[k++] = (ibid_store_cand){(uint32_t)a, b[beg[a] + i]};
+    for (int t = 0; t < nt; t++) free(j.tmp[t]);
+    free(j.tmp);
+    free(j.kept);
+    free(b);
+    free(beg);
+    *out = c;
     return k;
 }
 
@@ -259,8 +292,8 @@ typedef struct {
     sqlite3 *db;              /* the connection: the store's, or one opened for this part */
     sqlite3_stmt *one, *scan; /* a block by rowid; the blocks of a rowid range */
     size_t beg, end;          /* rec[beg, end) */
-    ibid_store_cand *sv, *fv; /* votes: new x stored, new x new */
-    size_t n_sv, m_sv, n_fv, m_fv;
+    uint64_t *sv, *fv;        /* votes: new x stored, new x new */
+    size_t n_sv, n_fv;
     int step; /* SQLITE_DONE, or the failed step's code */
 } lookup_part;
 
@@ -280,7 +313,7 @@ typedef struct {
     size_t *first;    /* hash[i] is rec[first[i], first[i + 1]) */
     uint32_t *n_docs; /* stored documents found holding hash[i] (counting stops past max_df) */
     size_t n;
-    ibid_rec *found; /* (i << 32 | doc): the documents found */
+    uint64_t *found; /* (i << 32 | doc): the documents found, by run, each run in hash order */
     size_t n_found, m_found;
     const lookup_job *j;
 } hits;
@@ -313,7 +346,7 @@ static void match_block(hits *h, size_t lo, size_t hi, const unsigned char *e, s
                 continue;
             h->n_docs[i]++;
             IBID_GROW(h->found, h->m_found, h->n_found + 1);
-            h->found[h->n_found++] = (ibid_rec){(uint64_t)i << 32 | (uint64_t)d, 0, 0};
+            h->found[h->n_found++] = (uint64_t)i << 32 | (uint64_t)d;
         }
     }
 }
@@ -384,26 +417,35 @@ static void lookup(lookup_job *j, lookup_part *p)
         sqlite3_reset(st);
     }
 
-    /* the documents of each hash together (runs in order, each in hash order) */
-    ibid_rec_sort(h.found, h.n_found, 1);
-    IBID_GROW(p->sv, p->m_sv, h.n_found * 2 + 1);
+    /* the documents of each hash together (one run's are already); the sort is stable, so the
+     * votes come out the same whatever the order of the runs' blocks */
+    if (n_runs > 1 && h.n_found > 1) {
+        uint64_t *tmp = ibid_xmalloc(h.n_found * sizeof *tmp);
+        ibid_u64_sort_hi(h.found, tmp, h.n_found);
+        free(tmp);
+    }
+    /* the votes, counted first so that each list is allocated once */
+    for (size_t i = 0; i < h.n; i++) {
+        size_t m = h.first[i + 1] - h.first[i];
+        if (h.n_docs[i] + m > j->max_df) continue;
+        p->n_sv += m * h.n_docs[i];
+        p->n_fv += m * (m - 1) / 2;
+    }
+    p->sv = ibid_xmalloc((p->n_sv ? p->n_sv : 1) * sizeof *p->sv);
+    p->fv = ibid_xmalloc((p->n_fv ? p->n_fv : 1) * sizeof *p->fv);
+    size_t n_sv = 0, n_fv = 0;
     for (size_t f = 0, i = 0; i < h.n; i++) {
         size_t f0 = f;
-        while (f < h.n_found && h.found[f].key >> 32 == i) f++;
+        f += h.n_docs[i];
         size_t a = h.first[i], b = h.first[i + 1];
         if (h.n_docs[i] + (b - a) > j->max_df) continue;
         for (size_t x = a; x < b; x++) {
-            for (size_t y = f0; y < f; y++) {
-                IBID_GROW(p->sv, p->m_sv, p->n_sv + 1);
-                p->sv[p->n_sv++] =
-                    (ibid_store_cand){rec[x].x, (int64_t)(h.found[y].key & UINT32_MAX)};
-            }
-            for (size_t y = x + 1; y < b; y++) {
-                IBID_GROW(p->fv, p->m_fv, p->n_fv + 1);
-                p->fv[p->n_fv++] = (ibid_store_cand){rec[x].x, rec[y].x};
-            }
+            uint64_t hi = (uint64_t)rec[x].x << 32;
+            for (size_t y = f0; y < f; y++) p->sv[n_sv++] = hi | (h.found[y] & UINT32_MAX);
+            for (size_t y = x + 1; y < b; y++) p->fv[n_fv++] = hi | rec[y].x;
         }
     }
+    assert(n_sv == p->n_sv && n_fv == p->n_fv);
 done:
     free(runs);
     free(h.hash);
@@ -437,21 +479,13 @@ static void lookup_own(void *ud, size_t i, int tid)
     sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL);
 }
 
-int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, const size_t *n_sk,
+int ibid_store_candidates(ibid_store *s, const ibid_rec *rec, size_t n_rec, size_t n_new,
                           const int64_t *exclude, size_t n_exclude, ibid_store_cand **stored,
                           size_t *n_stored, ibid_store_cand **fresh, size_t *n_fresh,
                           ibid_error *err)
 {
     int rc = 0;
-    size_t n_rec = 0;
-    for (size_t i = 0; i < n_new; i++) n_rec += n_sk[i];
-    ibid_rec *rec = ibid_xmalloc((n_rec ? n_rec : 1) * sizeof *rec);
-    n_rec = 0;
-    for (size_t i = 0; i < n_new; i++)
-        for (size_t k = 0; k < n_sk[i]; k++) rec[n_rec++] = (ibid_rec){sk[i][k], (uint32_t)i, 0};
-    ibid_rec_sort(rec, n_rec, s->opts.n_threads);
-
-    /* parts cut at hash boundaries; each makes its votes, concatenated in part order */
+    /* parts cut at hash boundaries; each makes its votes, counted in part order */
     size_t n_part =
         n_rec >= s->parallel_lookups && s->opts.n_threads > 1 ? (size_t)s->opts.n_threads : 1;
     lookup_part *part = ibid_xcalloc(n_part, sizeof *part);
@@ -472,7 +506,7 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
     } else {
         ibid_parallel_for(s->opts.n_threads, n_part, lookup_own, &job);
     }
-    size_t n_sv = 0, n_fv = 0;
+    votes *sv = ibid_xmalloc(n_part * sizeof *sv), *fv = ibid_xmalloc(n_part * sizeof *fv);
     for (size_t t = 0; t < n_part; t++) {
         if (part[t].step != SQLITE_DONE && rc == 0)
             rc = n_part == 1 ? ibid_store_sqlerr(s, err, "cannot read the n-gram index")
@@ -480,17 +514,14 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
                                          "cannot read the n-gram index: %s (SQLite error %d)",
                                          part[t].db ? sqlite3_errmsg(part[t].db) : "no memory",
                                          part[t].step);
-        n_sv += part[t].n_sv;
-        n_fv += part[t].n_fv;
+        sv[t] = (votes){part[t].sv, part[t].n_sv};
+        fv[t] = (votes){part[t].fv, part[t].n_fv};
     }
-    ibid_store_cand *sv = ibid_xmalloc((n_sv ? n_sv : 1) * sizeof *sv);
-    ibid_store_cand *fv = ibid_xmalloc((n_fv ? n_fv : 1) * sizeof *fv);
-    n_sv = n_fv = 0;
+    if (rc == 0) {
+        *n_stored = count_votes(sv, n_part, n_new, s->opts.n_threads, stored);
+        *n_fresh = count_votes(fv, n_part, n_new, s->opts.n_threads, fresh);
+    }
     for (size_t t = 0; t < n_part; t++) {
-        if (part[t].n_sv) memcpy(sv + n_sv, part[t].sv, part[t].n_sv * sizeof *sv);
-        if (part[t].n_fv) memcpy(fv + n_fv, part[t].fv, part[t].n_fv * sizeof *fv);
-        n_sv += part[t].n_sv;
-        n_fv += part[t].n_fv;
         free(part[t].sv);
         free(part[t].fv);
         if (n_part > 1) {
@@ -499,18 +530,10 @@ int ibid_store_candidates(ibid_store *s, size_t n_new, uint64_t *const *sk, cons
             sqlite3_close(part[t].db);
         }
     }
+    free(sv);
+    free(fv);
     free(part);
-    free(rec);
-    if (rc < 0) {
-        free(sv);
-        free(fv);
-        return rc;
-    }
-    *n_stored = count_votes(sv, n_sv, s->opts.n_threads);
-    *n_fresh = count_votes(fv, n_fv, s->opts.n_threads);
-    *stored = sv;
-    *fresh = fv;
-    return 0;
+    return rc;
 }
 
 /* ---- writing ---- */

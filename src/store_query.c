@@ -54,10 +54,11 @@ int ibid_store_query(ibid_corpus **out_corpus, ibid_result **out_result, ibid_st
         for (size_t k = 0; k < n_all; k++) sc[n_sc++] = (ibid_store_cand){0, all[k]};
         free(all);
     } else {
-        uint64_t *const sks[1] = {sk};
-        if ((rc = ibid_store_candidates(s, 1, sks, &n_sk, NULL, 0, &sc, &n_sc, &fc, &n_fc, err)) <
-            0)
-            goto read_done;
+        ibid_rec *rec = ibid_xmalloc((n_sk ? n_sk : 1) * sizeof *rec);
+        for (size_t k = 0; k < n_sk; k++) rec[k] = (ibid_rec){sk[k], 0, 0}; /* sorted */
+        rc = ibid_store_candidates(s, rec, n_sk, 1, NULL, 0, &sc, &n_sc, &fc, &n_fc, err);
+        free(rec);
+        if (rc < 0) goto read_done;
     }
     for (size_t k = 0; k < n_sc; k++) {
         /* a stored document with the query's own id is renamed apart in the corpus: ids there

@@ -743,9 +743,24 @@ static void test_update_stories(void **state)
     free(full);
 }
 
+/* How many values two sorted arrays without repeats share. */
+static size_t shared_sorted(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    size_t i = 0, j = 0, k = 0;
+    while (i < na && j < nb) {
+        if (a[i] < b[j])
+            i++;
+        else if (b[j] < a[i])
+            j++;
+        else
+            k++, i++, j++;
+    }
+    return k;
+}
+
 /* Candidates found with the lookups split over threads, each on its own connection, and with a
  * run's blocks read by scanning or one by one, equal those found on the store's one connection
- * as store_index.c chooses. */
+ * as store_index.c chooses, and those of a brute-force count of shared sampled n-grams. */
 static void test_parallel_lookups(void **state)
 {
     fixture *f = *state;
@@ -769,9 +784,52 @@ static void test_parallel_lookups(void **state)
         const char *text = ibid_corpus_text(from, k, &len);
         assert_int_equal(ibid_store_sketch_text(s, text, len, &sk[i], &n_sk[i], &err), 0);
     }
-    size_t n_runs, n_ent;
+    size_t n_runs, n_ent, n_rec = 0;
     free(index_entries(f->db, &n_ent, &n_runs));
     assert_int_equal(n_runs, 2);
+    for (size_t i = 0; i < n; i++) n_rec += n_sk[i];
+    ibid_rec *rec = malloc(n_rec * sizeof *rec);
+    n_rec = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < n_sk[i]; k++) rec[n_rec++] = (ibid_rec){sk[i][k], (uint32_t)i, 0};
+    ibid_rec_sort(rec, n_rec, 1);
+    /* the expected pairs, by brute force: every sketch against every stored document's (no
+     * n-gram is in max_df documents in so small a corpus) */
+    size_t n_want = 0, n_want_f = 0;
+    ibid_store_cand *want = NULL, *want_f = calloc(n * n, sizeof *want_f);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(s->db, "SELECT doc, text FROM docs ORDER BY doc", -1, &st, NULL),
+        SQLITE_OK);
+    size_t n_stored = 0;
+    int64_t *doc = NULL;
+    uint64_t **dsk = NULL;
+    size_t *n_dsk = NULL;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        doc = realloc(doc, (n_stored + 1) * sizeof *doc);
+        dsk = realloc(dsk, (n_stored + 1) * sizeof *dsk);
+        n_dsk = realloc(n_dsk, (n_stored + 1) * sizeof *n_dsk);
+        doc[n_stored] = sqlite3_column_int64(st, 0);
+        assert_int_equal(ibid_store_sketch_text(s, (const char *)sqlite3_column_text(st, 1),
+                                                (size_t)sqlite3_column_bytes(st, 1), &dsk[n_stored],
+                                                &n_dsk[n_stored], &err),
+                         0);
+        n_stored++;
+    }
+    sqlite3_finalize(st);
+    want = calloc(n * n_stored, sizeof *want);
+    for (size_t a = 0; a < n; a++) {
+        for (size_t d = 0; d < n_stored; d++)
+            if (shared_sorted(sk[a], n_sk[a], dsk[d], n_dsk[d]) >= IBID_STORE_CAND_MIN)
+                want[n_want++] = (ibid_store_cand){(uint32_t)a, doc[d]};
+        for (size_t b = a + 1; b < n; b++)
+            if (shared_sorted(sk[a], n_sk[a], sk[b], n_sk[b]) >= IBID_STORE_CAND_MIN)
+                want_f[n_want_f++] = (ibid_store_cand){(uint32_t)a, (int64_t)b};
+    }
+    for (size_t d = 0; d < n_stored; d++) free(dsk[d]);
+    free(dsk);
+    free(n_dsk);
+    free(doc);
     enum { RUNS = 6 };
     const int threads[RUNS] = {1, 1, 1, 2, 3, 3}, scan[RUNS] = {-1, 0, 1, -1, 0, 1};
     ibid_store_cand *sv[RUNS], *fv[RUNS];
@@ -782,11 +840,24 @@ static void test_parallel_lookups(void **state)
         ibid_store_set_runtime(s, &o);
         s->parallel_lookups = threads[run] == 1 ? SIZE_MAX : 1;
         s->scan_blocks = scan[run];
-        assert_int_equal(ibid_store_candidates(s, n, sk, n_sk, NULL, 0, &sv[run], &n_sv[run],
+        assert_int_equal(ibid_store_candidates(s, rec, n_rec, n, NULL, 0, &sv[run], &n_sv[run],
                                                &fv[run], &n_fv[run], &err),
                          0);
     }
     assert_true(n_sv[0] >= 10); /* the copies find their originals at least */
+    assert_int_equal(n_sv[0], n_want);
+    assert_int_equal(n_fv[0], n_want_f);
+    for (size_t k = 0; k < n_want; k++) {
+        assert_int_equal(sv[0][k].a, want[k].a);
+        assert_int_equal(sv[0][k].b, want[k].b);
+    }
+    for (size_t k = 0; k < n_want_f; k++) {
+        assert_int_equal(fv[0][k].a, want_f[k].a);
+        assert_int_equal(fv[0][k].b, want_f[k].b);
+    }
+    free(want);
+    free(want_f);
+    free(rec);
     for (int run = 1; run < RUNS; run++) {
         assert_int_equal(n_sv[run], n_sv[0]);
         assert_int_equal(n_fv[run], n_fv[0]);
