@@ -237,9 +237,24 @@ static void *write_docs(void *ud)
     return NULL;
 }
 
+/* A second, read-only handle on the store of `s`, for the reads of a batch that run while its
+ * writer thread uses the store's connection: the index lookups and the candidates' texts. It
+ * maps the file like the writer (a batch reads most of the index), and holds no transaction
+ * between statements, so each batch reads the store as the batches before it left it. */
+static int open_reader(ibid_store *s, ibid_store **rd, ibid_error *err)
+{
+    int rc = ibid_store_open(rd, s->path, IBID_STORE_READ, NULL, err);
+    if (rc < 0) return rc;
+    ibid_store_set_runtime(*rd, &s->opts);
+    (*rd)->parallel_lookups = s->parallel_lookups;
+    (*rd)->scan_blocks = s->scan_blocks;
+    return ibid_store_exec(*rd, "PRAGMA cache_size = -65536; PRAGMA mmap_size = 1099511627776",
+                           err);
+}
+
 /* Add input documents [b0, b1) of `c` as one transaction. */
-static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, size_t b1,
-                     int replace, ibid_store_add_report *rep, ibid_error *err)
+static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus *c, size_t b0,
+                     size_t b1, int replace, ibid_store_add_report *rep, ibid_error *err)
 {
     int rc = 0;
     size_t n_in = b1 - b0, n_new = 0, n_old = 0, n_sc = 0, n_fc = 0, n_cdocs = 0, n_sub = 0,
@@ -312,11 +327,21 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
             grams[n_grams++] = (ibid_rec){sk[i][k], (uint32_t)i, 0};
     ibid_rec_sort(grams, n_grams, s->opts.n_threads);
 
+    /* from here on another thread writes the documents and their index entries on the store's
+     * connection, while this one finds the candidates and reads them on `rd`, which sees the
+     * store as it was before the batch (the uncommitted writes are the writer's alone) */
+    rowid = ibid_xmalloc(n_new * sizeof *rowid);
+    w = (doc_writer){s, t, c, idx, n_new, old, n_old, grams, n_grams, rowid, 0, 0, {0}};
+    if (pthread_create(&writer, NULL, write_docs, &w) == 0)
+        writing = 1;
+    else
+        write_docs(&w);
+
     /* candidates */
     if (s->opts.mode & IBID_MODE_REWORDED) {
         int64_t *all = NULL;
         size_t n_all = 0;
-        if ((rc = ibid_store_all_docs(s, &all, &n_all, err)) < 0) goto done;
+        if ((rc = ibid_store_all_docs(rd, &all, &n_all, err)) < 0) goto done;
         sc = ibid_xmalloc((n_new * n_all + 1) * sizeof *sc);
         for (size_t a = 0; a < n_new; a++)
             for (size_t k = 0; k < n_all; k++)
@@ -327,7 +352,7 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
         for (size_t a = 0; a < n_new; a++)
             for (size_t b = a + 1; b < n_new; b++)
                 fc[n_fc++] = (ibid_store_cand){(uint32_t)a, (int64_t)b};
-    } else if ((rc = ibid_store_candidates(s, grams, n_grams, n_new, old, n_old, &sc, &n_sc, &fc,
+    } else if ((rc = ibid_store_candidates(rd, grams, n_grams, n_new, old, n_old, &sc, &n_sc, &fc,
                                            &n_fc, err)) < 0) {
         goto done;
     }
@@ -363,7 +388,7 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
             goto done;
     }
     for (size_t k = 0; k < n_cdocs; k++)
-        if ((rc = ibid_store_fetch(s, cdocs[k], sub, err)) < 0) goto done;
+        if ((rc = ibid_store_fetch(rd, cdocs[k], sub, err)) < 0) goto done;
     pairs = ibid_xmalloc((n_sc + n_fc ? n_sc + n_fc : 1) * sizeof *pairs);
     for (size_t k = 0; k < n_sc; k++) {
         const int64_t *p = bsearch(&sc[k].b, cdocs, n_cdocs, sizeof *cdocs, ibid_store_cmp_i64);
@@ -378,14 +403,8 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     if ((rc = ibid_pairs_new(&pl, sub, (const uint32_t(*)[2])pairs, n_sc + n_fc, err)) < 0)
         goto done;
 
-    /* align, while another thread writes the documents and their index entries */
+    /* align (the writer goes on meanwhile) */
     t1 = now();
-    rowid = ibid_xmalloc((n_new + 1) * sizeof *rowid);
-    w = (doc_writer){s, t, c, idx, n_new, old, n_old, grams, n_grams, rowid, 0, 0, {0}};
-    if (pthread_create(&writer, NULL, write_docs, &w) == 0)
-        writing = 1;
-    else
-        write_docs(&w);
     rc = ibid_align_tokens(&res, sub, pl, toks, &s->opts, err);
     if (writing) pthread_join(writer, NULL);
     writing = 0;
@@ -415,6 +434,7 @@ static int add_batch(ibid_store *s, stmts *t, const ibid_corpus *c, size_t b0, s
     rep->n_passages += res->n_passages;
     rep->n_batches++;
 done:
+    if (writing) pthread_join(writer, NULL);
     if (rc == 0)
         rc = ibid_store_exec(s, "COMMIT", err);
     else
@@ -456,6 +476,7 @@ int ibid_store_add(ibid_store *s, const ibid_corpus *c, const ibid_store_add_opt
     ibid_store_add_opts def;
     ibid_store_add_report dummy;
     stmts t = {0};
+    ibid_store *rd = NULL;
     int rc = 0;
     if (!o) ibid_store_add_opts_init(&def), o = &def;
     if (!rep) rep = &dummy;
@@ -469,13 +490,15 @@ int ibid_store_add(ibid_store *s, const ibid_corpus *c, const ibid_store_add_opt
             rc = ibid_store_sqlerr(s, err, "cannot prepare a statement");
             goto done;
         }
+    if ((rc = open_reader(s, &rd, err)) < 0) goto done;
     size_t n = ibid_corpus_size(c);
     for (size_t b0 = 0; b0 < n; b0 += o->batch_docs) {
         size_t b1 = n - b0 > o->batch_docs ? b0 + o->batch_docs : n;
-        if ((rc = add_batch(s, &t, c, b0, b1, o->replace, rep, err)) < 0) goto done;
+        if ((rc = add_batch(s, rd, &t, c, b0, b1, o->replace, rep, err)) < 0) goto done;
         if (o->progress) o->progress(o->progress_ud, b1, n);
     }
 done:
     for (size_t i = 0; i < N_STMTS; i++) sqlite3_finalize(t.st[i]);
+    ibid_store_close(rd);
     return rc;
 }
