@@ -401,7 +401,8 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
         goto done;
     if (s->writable) {
         if ((rc = ibid_store_exec(s,
-                                  "PRAGMA cache_size = -262144; PRAGMA mmap_size = 1099511627776; "
+                                  "PRAGMA cache_size = " IBID_STORE_WRITER_CACHE
+                                  "; PRAGMA mmap_size = 1099511627776; "
                                   "PRAGMA journal_mode = WAL; "
                                   "PRAGMA synchronous = NORMAL",
                                   err)) < 0)

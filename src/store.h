@@ -35,6 +35,9 @@
  * new store's config as full_tokens; a store without it (made by schema version 1) samples all. */
 #define IBID_STORE_FULL_TOKENS 300
 
+/* A writer's page cache (PRAGMA cache_size: negative is KiB): 256 MB. */
+#define IBID_STORE_WRITER_CACHE "-262144"
+
 struct ibid_store {
     sqlite3 *db;
     char *path;

@@ -491,6 +491,11 @@ int ibid_store_add(ibid_store *s, const ibid_corpus *c, const ibid_store_add_opt
             goto done;
         }
     if ((rc = open_reader(s, &rd, err)) < 0) goto done;
+    /* the writer's connection only writes here (rd reads): with a small page cache SQLite
+     * spills the batch's pages to the WAL while it inserts them, on the writer thread, instead
+     * of all at the commit (measured: a 10,000-document batch 0.3-0.5 s faster; 8 MB holds the
+     * id index's pages that a batch's inserts come back to) */
+    if ((rc = ibid_store_exec(s, "PRAGMA cache_size = -8192", err)) < 0) goto done;
     size_t n = ibid_corpus_size(c);
     for (size_t b0 = 0; b0 < n; b0 += o->batch_docs) {
         size_t b1 = n - b0 > o->batch_docs ? b0 + o->batch_docs : n;
@@ -500,5 +505,6 @@ int ibid_store_add(ibid_store *s, const ibid_corpus *c, const ibid_store_add_opt
 done:
     for (size_t i = 0; i < N_STMTS; i++) sqlite3_finalize(t.st[i]);
     ibid_store_close(rd);
+    sqlite3_exec(s->db, "PRAGMA cache_size = " IBID_STORE_WRITER_CACHE, NULL, NULL, NULL);
     return rc;
 }
