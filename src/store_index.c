@@ -99,23 +99,20 @@ size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, size_t fu
     for (size_t i = 0; i < m; i++)
         h[i] = XXH3_64bits(tok + i, (size_t)ngram * sizeof *tok) & (UINT64_MAX >> 1);
     if (w > m) w = m;
-    uint64_t *kept;
     if (n_tok <= full_tokens) { /* a short document keeps every n-gram */
-        kept = h;
         n = m;
-        for (size_t i = 0; i < n; i++) kept[i] = mix63(kept[i]);
-    } else {
-        kept = ibid_xmalloc(m * sizeof *kept);
+        for (size_t i = 0; i < n; i++) h[i] = mix63(h[i]);
+    } else { /* winnowing, in place: the n-th kept is written at n <= j, before the window */
         size_t last = SIZE_MAX; /* position of the n-gram kept last */
         for (size_t j = 0; j + w <= m; j++) {
             size_t best = j;
             for (size_t k = j + 1; k < j + w; k++)
                 if (h[k] <= h[best]) best = k;
-            if (best != last) kept[n++] = mix63(h[best]);
+            if (best != last) h[n++] = mix63(h[best]);
             last = best;
         }
-        free(h);
     }
+    uint64_t *kept = h;
     /* sort and drop duplicates: a document lists each kept n-gram once */
     if (n > 1) {
         sort_mixed(kept, n);
@@ -128,7 +125,7 @@ size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, size_t fu
         free(kept);
         return 0;
     }
-    *out = kept;
+    *out = n < m ? ibid_xrealloc(kept, n * sizeof *kept) : kept; /* a sample keeps ~2/7 */
     return n;
 }
 
