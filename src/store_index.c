@@ -342,7 +342,7 @@ static void match_block(hits *h, size_t lo, size_t hi, const unsigned char *e, s
             if (j->n_exclude && bsearch(&d, j->exclude, j->n_exclude, sizeof d, ibid_store_cmp_i64))
                 continue;
             h->n_docs[i]++;
-            IBID_GROW(h->found, h->m_found, h->n_found + 1);
+            IBID_GROW(h->found, h->m_found, h->n_found + 1); /* room made by lookup */
             h->found[h->n_found++] = (uint64_t)i << 32 | (uint64_t)d;
         }
     }
@@ -374,6 +374,12 @@ static void lookup(lookup_job *j, lookup_part *p)
         if (i == 0 || part_of(h.hash[i]) != part_of(h.hash[i - 1])) n_parts++;
 
     if (h.n && (p->step = read_runs(p->db, &runs, &n_runs)) != SQLITE_DONE) goto done;
+    /* room for every document found, made once rather than grown: a hash finds at most max_df
+     * of them, and the runs hold no more than their entries (the bound can be hundreds of MB
+     * for a batch, of which only the pages written are ever touched) */
+    for (size_t r = 0; r < n_runs; r++) h.m_found += (size_t)runs[r].n;
+    if (h.m_found > h.n * j->max_df) h.m_found = h.n * j->max_df;
+    h.found = ibid_xmalloc((h.m_found + 1) * sizeof *h.found);
     for (size_t r = 0; r < n_runs && h.n; r++) {
         /* scan the run's blocks of the parts in range when most are needed, else read each */
         uint32_t p0 = part_of(h.hash[0]), p1 = part_of(h.hash[h.n - 1]);
