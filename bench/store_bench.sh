@@ -1,7 +1,7 @@
 #!/bin/sh
 # store_bench.sh: the store's benchmark (issue 4): adding a batch of 10,000 documents to a store
 # of 100,000 against aligning that batch alone, and the latency of ibid query on that store.
-#   bench/store_bench.sh            (BUILD=dir for another build folder; THREADS=2)
+#   bench/store_bench.sh            (BUILD=dir for another build folder; THREADS=2; ROUNDS=5)
 # Generates bench/out/g110.jsonl with bench/gen_corpus (seed 5, 840M: 116,182 documents of
 # median 6 KB with planted reuse), takes documents 1-100,000 as the store, 100,001-110,000 as
 # the batch and 110,001-110,200 as query texts. Prints the figures; bench/RESULTS.md has them.
@@ -10,6 +10,7 @@ set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 THREADS=${THREADS:-2}
+ROUNDS=${ROUNDS:-5}
 IBID=$PWD/$BUILD/ibid
 out=bench/out
 mkdir -p $out
@@ -90,13 +91,37 @@ if [ ! -s $out/base.db ]; then
     t "$IBID" add -v -t "$THREADS" --batch 10000 --db $out/base.db $out/base100k.jsonl
 fi
 
-echo "== ibid align of the batch alone"
-t "$IBID" align -q -t "$THREADS" --no-text -o /dev/null $out/batch10k.jsonl
-echo "== ibid add of the batch to a copy of the store"
-rm -f $out/work.db $out/work.db-wal $out/work.db-shm
-cp $out/base.db $out/work.db
-sync
-t "$IBID" add -v -t "$THREADS" --batch 10000 --db $out/work.db $out/batch10k.jsonl
+# The add against the batch alone, in ROUNDS alternating rounds (an align, then an add to a
+# fresh copy of the store), so that both see the same machine: this one's speed swings by 10-20%
+# from minute to minute. Prints each run and the medians of wall and CPU (user + system) time.
+echo "== ibid align of the batch alone, then ibid add of it to a copy of the store, $ROUNDS rounds"
+log=$(mktemp)
+for r in $(seq "$ROUNDS"); do
+    /usr/bin/time -f "align %e %U %S %M" -a -o "$log" \
+        "$IBID" align -q -t "$THREADS" --no-text -o /dev/null $out/batch10k.jsonl
+    rm -f $out/work.db $out/work.db-wal $out/work.db-shm
+    cp $out/base.db $out/work.db
+    sync
+    /usr/bin/time -f "add %e %U %S %M" -a -o "$log" \
+        "$IBID" add -v -t "$THREADS" --batch 10000 --db $out/work.db $out/batch10k.jsonl
+done
+python3 - "$log" <<'PY'
+import statistics, sys
+runs = {"align": [], "add": []}
+for line in open(sys.argv[1]):
+    what, wall, user, system, rss = line.split()
+    runs[what].append((float(wall), float(user) + float(system), int(rss)))
+for what, v in runs.items():
+    for wall, cpu, rss in v:
+        print("  %-5s %.2f s wall, %.2f s CPU, %d KB max RSS" % (what, wall, cpu, rss))
+med = {w: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v))
+       for w, v in runs.items()}
+for what in runs:
+    print("%-5s median %.2f s wall, %.2f s CPU" % (what, *med[what]))
+print("add / align: %.2fx wall, %.2fx CPU (medians)" % (med["add"][0] / med["align"][0],
+                                                          med["add"][1] / med["align"][1]))
+PY
+rm -f "$log"
 
 echo "== ibid query latency, 200 texts (process start to exit), on the 110,000-document store"
 latency "$IBID" $out/work.db $out/queries

@@ -252,6 +252,9 @@ void ibid_u32_sort(uint32_t *a, uint32_t *tmp, size_t n);
 /* Sort n 64-bit values by their high 32 bits, stably (equal high halves keep their order), with
  * tmp (room for n) as scratch. */
 void ibid_u64_sort_hi(uint64_t *a, uint64_t *tmp, size_t n);
+/* qsort and bsearch orders of uint32_t and uint64_t values, ascending. */
+int ibid_cmp_u32(const void *a, const void *b);
+int ibid_cmp_u64(const void *a, const void *b);
 
 /* ---- ngram.c ---- */
 /* The index of the n-grams that documents share: each n-gram found in 2..max_df documents is a

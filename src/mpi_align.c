@@ -765,12 +765,6 @@ static int exchange_ngrams(mjob *j, ibid_error *err)
 
 /* ---- 4. candidates, partners, alignment ---- */
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* A foreign ref as (owner << 32 | index), which orders documents by owner, then input order. */
 static uint64_t foreign_key(uint32_t ref, int n)
 {
@@ -915,7 +909,7 @@ static int align_local(mjob *j, ibid_result **res, ibid_error *err)
     for (size_t k = 0; k < j->n_occ; k++)
         if ((int)(j->occ[k].a % (uint32_t)j->n) != j->rank)
             foreign[n_foreign++] = foreign_key(j->occ[k].a, j->n);
-    qsort(foreign, n_foreign, sizeof *foreign, cmp_u64);
+    qsort(foreign, n_foreign, sizeof *foreign, ibid_cmp_u64);
     size_t u = 0;
     for (size_t i = 0; i < n_foreign; i++)
         if (u == 0 || foreign[u - 1] != foreign[i]) foreign[u++] = foreign[i];

@@ -493,12 +493,6 @@ static void shingles_of(const djob *j, const fetched *f, uint32_t k, const uint3
     *n_sh = f->beg[lo + 1] - f->beg[lo];
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Fetch the shingles of the second documents of p[0, n) that other ranks hold. Requests go to
  * each owner in (owner, document) order, and the answers come back in that order. */
 static void fetch_shingles(djob *j, const dpair *p, size_t n, fetched *f)
@@ -510,7 +504,7 @@ static void fetch_shingles(djob *j, const dpair *p, size_t n, fetched *f)
         uint32_t b = (uint32_t)p[i].key;
         if (owner(j, b) != j->rank) want[n_want++] = owner_key(j, b);
     }
-    qsort(want, n_want, sizeof *want, cmp_u64);
+    qsort(want, n_want, sizeof *want, ibid_cmp_u64);
     size_t u = 0;
     for (size_t i = 0; i < n_want; i++)
         if (u == 0 || want[u - 1] != want[i]) want[u++] = want[i];

@@ -169,3 +169,15 @@ void ibid_u64_sort_hi(uint64_t *a, uint64_t *tmp, size_t n)
         LSD_PASS(tmp, a, n, shift + 8);
     }
 }
+
+int ibid_cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+int ibid_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}

@@ -6,17 +6,19 @@
  * under the write lock:
  *   1. look up every id: a stored id is left alone, or with `replace` its old version is
  *      scheduled for deletion and kept out of the candidates;
- *   2. sketch the new documents (store_index.c) and find their candidates: stored documents and
- *      other new documents of the batch sharing enough sampled n-grams (with the sentence
- *      layer, every stored document and every other new one, since reworded text shares no
- *      n-grams);
- *   3. build an in-memory corpus of the new documents and the stored candidates and run
- *      ibid_align on exactly the candidate pairs, so no pair of stored documents is aligned
- *      again;
- *   4. delete the replaced documents with their passages, index entries and the saved stories
- *      they were in,
- *      insert the new documents, their sampled n-grams (as one run of the index's blocks,
- *      store_index.c) and the passages, and commit.
+ *   2. tokenize and sketch the new documents (store_index.c);
+ *   3. from then on a writer thread, on the store's connection, deletes the replaced documents
+ *      with their passages, index entries and the saved stories they were in, and inserts the
+ *      new documents and their sampled n-grams (as one run of the index's blocks), while this
+ *      thread reads on a second, read-only handle, which sees the store as it was before the
+ *      batch (SQLite shows uncommitted writes to their connection only):
+ *   4. find the candidates: stored documents and other new documents of the batch sharing
+ *      enough sampled n-grams (with the sentence layer, every stored document and every other
+ *      new one, since reworded text shares no n-grams);
+ *   5. build an in-memory corpus of the new documents in a candidate pair and of the stored
+ *      candidates, and run ibid_align on exactly the candidate pairs (with the tokens of step
+ *      2), so no pair of stored documents is aligned again;
+ *   6. wait for the writer, insert the passages and commit.
  * A process killed at any moment loses at most the batch in flight, which SQLite rolls back, so
  * each document is stored with all its passages or not at all. Because batches are cut by input
  * position and a completed batch becomes a no-op, running the same add again recomputes exactly

@@ -43,10 +43,12 @@
  * fall in is read once, and each distinct hash is looked up in each of its runs, giving the
  * stored documents holding it. An n-gram in more than max_df documents in all, stored and new,
  * is boilerplate and links nothing, as in ibid_align; otherwise it votes for every (new, stored)
- * and (new, new) pair holding it. Pairs with at least IBID_STORE_CAND_MIN votes are aligned. A
- * large batch splits its sorted hashes into one range per thread, each looked up on its own
- * read-only SQLite connection (connections are not shared between threads); the votes are
- * concatenated in range order, so the result does not depend on the thread count. Document
+ * and (new, new) pair holding it, as a 64-bit key (new document << 32 | the other). Pairs with
+ * at least IBID_STORE_CAND_MIN votes are aligned: the votes are bucketed by new document (a
+ * counting sort) and each bucket is sorted and counted on its own, in cache. A large batch
+ * splits its sorted hashes into one range per thread, each looked up on its own read-only
+ * SQLite connection (connections are not shared between threads); the result does not depend
+ * on the thread count, as the buckets are sorted whatever order their votes came in. Document
  * frequency is counted against the store as it is when the batch is added: an n-gram that
  * becomes boilerplate later keeps the passages it helped find.
  */

@@ -71,12 +71,6 @@ static void bind_text_or_null(sqlite3_stmt *q, int k, const char *v)
         sqlite3_bind_null(q, k);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* ---- a map from 64-bit keys (rowids, word hashes) to 32-bit values: open addressing, linear
  * probing, load at most 1/2; k[] holds key + 1 so that 0 marks an empty slot ---- */
 typedef struct {
@@ -844,7 +838,7 @@ static int count_new_words(upd *u, int64_t after_doc, size_t *n_new, ibid_error 
         for (size_t k = 0; k < n_tok; k++) h[k] = tok[k].hash;
         free(tok);
         tok = NULL;
-        if (n_tok > 1) qsort(h, n_tok, sizeof *h, cmp_u32);
+        if (n_tok > 1) qsort(h, n_tok, sizeof *h, ibid_cmp_u32);
         for (size_t k = 0; k < n_tok; k++)
             if (k == 0 || h[k] != h[k - 1]) ++*map_put(&add, h[k], 0);
         (*n_new)++;

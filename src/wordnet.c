@@ -472,16 +472,10 @@ static void idset_free(idset *s)
     if (s->ids != s->local) free(s->ids);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 static void idset_sort_unique(idset *s)
 {
     if (s->n < 2) return;
-    qsort(s->ids, s->n, sizeof *s->ids, cmp_u32);
+    qsort(s->ids, s->n, sizeof *s->ids, ibid_cmp_u32);
     size_t j = 1;
     for (size_t i = 1; i < s->n; i++)
         if (s->ids[i] != s->ids[j - 1]) s->ids[j++] = s->ids[i];
