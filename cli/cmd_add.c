@@ -231,8 +231,10 @@ int ibid_cmd_add(int argc, char **argv)
         fputc('\n', stderr);
         if (verbose)
             fprintf(stderr,
-                    "ibid add: %zu batches; find candidates %.2fs, align %.2fs, write %.2fs\n",
-                    rep.n_batches, rep.secs_find, rep.secs_align, rep.secs_write);
+                    "ibid add: %zu batches; sketch %.2fs, candidates %.2fs, read %.2fs, align "
+                    "%.2fs, commit %.2fs; writer alongside %.2fs\n",
+                    rep.n_batches, rep.secs_sketch, rep.secs_candidates, rep.secs_read,
+                    rep.secs_align, rep.secs_commit, rep.secs_writer);
         if (rep.n_present)
             fprintf(stderr,
                     "ibid add: %zu documents already stored, left alone (--replace replaces "

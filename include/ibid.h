@@ -402,9 +402,15 @@ typedef struct ibid_store_add_report {
     size_t n_pairs;    /* document pairs aligned */
     size_t n_passages; /* passages stored */
     size_t n_batches;  /* transactions committed */
-    double secs_find;  /* seconds looking up ids, sketching, finding and reading candidates */
-    double secs_align; /* seconds in ibid_align */
-    double secs_write; /* seconds deleting, inserting and committing */
+    /* seconds in each step, summed over the batches; the writer's work (deleting replaced
+     * documents, inserting the new ones and their index entries) runs on a thread of its own
+     * alongside the steps from candidates to align, and secs_align includes waiting for it */
+    double secs_sketch;     /* looking up ids, tokenizing and sketching the new documents */
+    double secs_candidates; /* looking the sketches up in the index, counting the votes */
+    double secs_read;       /* reading the stored candidates' texts, building the corpus */
+    double secs_align;      /* ibid_align on the candidate pairs */
+    double secs_commit;     /* storing the passages and committing */
+    double secs_writer;     /* the writer thread's own time */
 } ibid_store_add_report;
 
 /*

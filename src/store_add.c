@@ -217,6 +217,7 @@ typedef struct {
     int64_t batch;
     int rc;
     ibid_error err;
+    double secs; /* its own time */
 } doc_writer;
 
 static void *write_docs(void *ud)
@@ -225,6 +226,7 @@ static void *write_docs(void *ud)
     ibid_store *s = w->s;
     stmts *t = w->t;
     int rc = 0;
+    double t0 = now();
     for (size_t k = 0; k < w->n_old && rc == 0; k++) rc = delete_doc(s, t, w->old[k], &w->err);
     if (rc == 0) {
         sqlite3_bind_int64(t->st[INS_BATCH], 1, (int64_t)w->n_new);
@@ -236,6 +238,7 @@ static void *write_docs(void *ud)
         rc = insert_doc(s, t, w->c, w->idx[i], w->batch, &w->rowid[i], &w->err);
     if (rc == 0) rc = ibid_store_index_add(s, w->grams, w->n_grams, w->rowid, w->batch, &w->err);
     w->rc = rc;
+    w->secs = now() - t0;
     return NULL;
 }
 
@@ -281,7 +284,7 @@ static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus 
     int writing = 0;
     doc_writer w = {0};
 
-    double t0 = now(), t1 = t0, t2 = t0;
+    double t0 = now(), t_sketch = 0, t_cand = 0, t_read = 0, t_align = 0;
     if ((rc = ibid_store_exec(s, "BEGIN IMMEDIATE", err)) < 0) goto out;
     for (size_t i = b0; i < b1; i++) {
         sqlite3_bind_text(t->st[FIND], 1, ibid_corpus_id(c, i), -1, SQLITE_STATIC);
@@ -329,11 +332,12 @@ static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus 
             grams[n_grams++] = (ibid_rec){sk[i][k], (uint32_t)i, 0};
     ibid_rec_sort(grams, n_grams, s->opts.n_threads);
 
+    t_sketch = now();
     /* from here on another thread writes the documents and their index entries on the store's
      * connection, while this one finds the candidates and reads them on `rd`, which sees the
      * store as it was before the batch (the uncommitted writes are the writer's alone) */
     rowid = ibid_xmalloc(n_new * sizeof *rowid);
-    w = (doc_writer){s, t, c, idx, n_new, old, n_old, grams, n_grams, rowid, 0, 0, {0}};
+    w = (doc_writer){s, t, c, idx, n_new, old, n_old, grams, n_grams, rowid, 0, 0, {0}, 0};
     if (pthread_create(&writer, NULL, write_docs, &w) == 0)
         writing = 1;
     else
@@ -359,6 +363,7 @@ static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus 
         goto done;
     }
 
+    t_cand = now();
     /* the corpus: the new documents in a candidate pair, then the stored candidates in rowid
      * order (a new document in no pair is stored and indexed, but has nothing to align) */
     cdocs = ibid_xmalloc((n_sc ? n_sc : 1) * sizeof *cdocs);
@@ -406,11 +411,11 @@ static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus 
         goto done;
 
     /* align (the writer goes on meanwhile) */
-    t1 = now();
+    t_read = now();
     rc = ibid_align_tokens(&res, sub, pl, toks, &s->opts, err);
     if (writing) pthread_join(writer, NULL);
     writing = 0;
-    t2 = now();
+    t_align = now();
     if (rc < 0) goto done;
     if (w.rc < 0) {
         *err = w.err;
@@ -441,10 +446,13 @@ done:
         rc = ibid_store_exec(s, "COMMIT", err);
     else
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    if (t2 > t0) {
-        rep->secs_find += t1 - t0;
-        rep->secs_align += t2 - t1;
-        rep->secs_write += now() - t2;
+    if (t_align > 0) { /* a batch that went through every step */
+        rep->secs_sketch += t_sketch - t0;
+        rep->secs_candidates += t_cand - t_sketch;
+        rep->secs_read += t_read - t_cand;
+        rep->secs_align += t_align - t_read;
+        rep->secs_commit += now() - t_align;
+        rep->secs_writer += w.secs;
     }
 out:
     for (size_t i = 0; sk && i < n_new; i++) free(sk[i]);
