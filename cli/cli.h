@@ -38,8 +38,9 @@ int cli_num(const char *cmd, const char *name, const char *arg, long lo, long hi
 /* Parse a size with an optional K, M, G suffix (powers of 1024); 0 or -1. */
 int cli_parse_size(const char *s, size_t *out);
 
-/* Output that appears only when complete: a temporary file beside `path`, renamed on commit.
- * With path NULL or "-", standard output. */
+/* Output that appears only when complete: an unnamed file in the directory of `path`, named
+ * on commit (where the system cannot, a temporary file beside `path`, renamed on commit: tmp
+ * is its name, NULL otherwise). With path NULL or "-", standard output. */
 typedef struct cli_output {
     FILE *fp;
     char *path, *tmp;

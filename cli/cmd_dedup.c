@@ -308,6 +308,7 @@ int ibid_cmd_dedup(int argc, char **argv)
         ibid_mpi_opts_init(&mo);
         const char *die = getenv("IBID_TEST_MPI_DIE_RANK"); /* the failure test (tests/mpi) */
         if (die) mo.test_die_rank = atoi(die);
+        if ((die = getenv("IBID_TEST_MPI_DIE_SIGNAL"))) mo.test_die_signal = atoi(die);
         o.progress = NULL;
         /* rank 0 opens the output first (a temporary file, removed if a rank dies); if it
          * cannot, the job still runs, writes nothing, and fails after, as one process does */

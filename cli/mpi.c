@@ -3,10 +3,11 @@
  * (ibid_mpi_align); rank 0 alone writes the output and the messages. And what ibid dedup under
  * mpirun shares with it (cli_mpi_guard, cli_mpi_report).
  *
- * The output is a temporary file beside the named one, opened by rank 0 only and renamed once
- * every rank has reported success (ibid_mpi_align returns 0 on every rank only then). When a
- * rank dies, mpirun ends the job: rank 0 is stopped before the rename, so no output file
- * appears, and on mpirun's SIGTERM it removes its temporary file too (docs/mpi.md).
+ * The output (cli_output) is opened by rank 0 only and named once every rank has reported
+ * success (ibid_mpi_align returns 0 on every rank only then). When a rank dies, mpirun ends the
+ * job: rank 0 is stopped before the output is named, so no output file appears. The output is
+ * an unnamed file until then, which vanishes with the process; where the system has none, it
+ * is a named temporary file, which rank 0 removes on mpirun's SIGTERM (docs/mpi.md).
  */
 #include "cli.h"
 
@@ -92,6 +93,7 @@ int cli_align_mpi(cli_align_args *a, int argc, char **argv, const char *html)
     ibid_mpi_opts_init(&mo);
     const char *die = getenv("IBID_TEST_MPI_DIE_RANK"); /* the failure test (tests/mpi) */
     if (die) mo.test_die_rank = atoi(die);
+    if ((die = getenv("IBID_TEST_MPI_DIE_SIGNAL"))) mo.test_die_signal = atoi(die);
     mo.pairs_path = a->pairs_path;
     a->ro.n_threads = a->ao.n_threads;
 

@@ -1,9 +1,11 @@
 /*
  * util.c: what every subcommand needs: messages, number parsing, atomic output, progress.
  */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -72,6 +74,35 @@ int cli_parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* An unnamed file in the directory of `path` (Linux's O_TMPFILE), given a name only at the
+ * commit, through /proc/self/fd: a process killed at any moment, even by SIGKILL, leaves
+ * nothing behind. -1 where the file system or the kernel cannot (the caller then names its
+ * temporary file at once). */
+static int open_unnamed(const char *path)
+{
+#ifdef O_TMPFILE
+    if (access("/proc/self/fd", X_OK) != 0) return -1;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+    if (!dir) abort();
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    free(dir);
+    return fd;
+#else
+    (void)path;
+    return -1;
+#endif
+}
+
+static int output_error(ibid_error *err, const char *path, const char *what)
+{
+    err->code = IBID_EIO;
+    snprintf(err->source, sizeof err->source, "%s", path ? path : "<stdout>");
+    err->line = err->column = 0;
+    snprintf(err->message, sizeof err->message, "%s: %s", what, strerror(errno));
+    return IBID_EIO;
+}
+
 int cli_output_open(cli_output *o, const char *path, ibid_error *err)
 {
     memset(o, 0, sizeof *o);
@@ -81,16 +112,18 @@ int cli_output_open(cli_output *o, const char *path, ibid_error *err)
     }
     size_t n = strlen(path);
     o->path = strdup(path);
-    o->tmp = malloc(n + 16);
-    if (!o->path || !o->tmp) abort();
-    snprintf(o->tmp, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(o->tmp);
+    if (!o->path) abort();
+    int fd = open_unnamed(path);
+    if (fd < 0) { /* a named temporary file: what a SIGKILL can leave behind */
+        o->tmp = malloc(n + 16);
+        if (!o->tmp) abort();
+        snprintf(o->tmp, n + 16, "%s.tmp.XXXXXX", path);
+        fd = mkstemp(o->tmp);
+    }
     if (fd < 0 || !(o->fp = fdopen(fd, "w"))) {
-        err->code = IBID_EIO;
-        snprintf(err->source, sizeof err->source, "%s", path);
-        err->line = err->column = 0;
-        snprintf(err->message, sizeof err->message, "cannot write: %s", strerror(errno));
-        if (fd >= 0) close(fd), unlink(o->tmp);
+        output_error(err, path, "cannot write");
+        if (fd >= 0) close(fd);
+        if (fd >= 0 && o->tmp) unlink(o->tmp);
         free(o->path), free(o->tmp);
         o->path = o->tmp = NULL;
         return IBID_EIO;
@@ -98,25 +131,47 @@ int cli_output_open(cli_output *o, const char *path, ibid_error *err)
     return 0;
 }
 
+/* Give the unnamed file of `o` the name o->path: linked under a fresh temporary name, then
+ * renamed over the path (a link cannot replace a file). */
+static int name_unnamed(cli_output *o)
+{
+    char proc[64], *tmp = malloc(strlen(o->path) + 48);
+    if (!tmp) abort();
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fileno(o->fp));
+    int rc = -1;
+    for (unsigned k = 0; k < 100 && rc < 0; k++) {
+        snprintf(tmp, strlen(o->path) + 48, "%s.tmp.%ld.%u", o->path, (long)getpid(), k);
+        rc = linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW);
+        if (rc < 0 && errno != EEXIST) break;
+    }
+    if (rc == 0 && rename(tmp, o->path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        rc = -1;
+    }
+    free(tmp);
+    return rc;
+}
+
 int cli_output_commit(cli_output *o, ibid_error *err)
 {
     int rc = 0;
     if (o->fp == stdout) {
-        if (fflush(stdout) != 0 || ferror(stdout)) rc = IBID_EIO;
+        if (fflush(stdout) != 0 || ferror(stdout)) rc = output_error(err, NULL, "write failed");
+    } else if (!o->tmp) {
+        if (fflush(o->fp) != 0 || ferror(o->fp) || name_unnamed(o) != 0)
+            rc = output_error(err, o->path, "write failed");
+        if (fclose(o->fp) != 0 && rc == 0) rc = output_error(err, o->path, "write failed");
+        o->fp = NULL;
     } else {
         int bad = ferror(o->fp) != 0;
         bad |= fclose(o->fp) != 0;
         o->fp = NULL;
         if (bad || rename(o->tmp, o->path) != 0) {
-            rc = IBID_EIO;
+            rc = output_error(err, o->path, "write failed");
             unlink(o->tmp);
         }
-    }
-    if (rc) {
-        err->code = rc;
-        snprintf(err->source, sizeof err->source, "%s", o->path ? o->path : "<stdout>");
-        err->line = err->column = 0;
-        snprintf(err->message, sizeof err->message, "write failed: %s", strerror(errno));
     }
     free(o->path), free(o->tmp);
     o->path = o->tmp = NULL;
@@ -126,8 +181,8 @@ int cli_output_commit(cli_output *o, ibid_error *err)
 void cli_output_abort(cli_output *o)
 {
     if (o->fp && o->fp != stdout) {
-        fclose(o->fp);
-        unlink(o->tmp);
+        fclose(o->fp); /* an unnamed file goes with its last descriptor */
+        if (o->tmp) unlink(o->tmp);
     }
     o->fp = NULL;
     free(o->path), free(o->tmp);

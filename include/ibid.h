@@ -1013,6 +1013,7 @@ void ibid_mpi_report_free(ibid_mpi_report *r);
 typedef struct ibid_mpi_opts {
     int test_die_rank;      /* for the failure test: this rank calls abort() in the n-gram
                                exchange; -1 (the default): none */
+    int test_die_signal;    /* that rank raises this signal instead (0, the default: abort) */
     const char *pairs_path; /* align only the pairs listed there (ibid_pairs_read's format, ids
                                checked as it checks them); NULL (the default): every pair */
 } ibid_mpi_opts;

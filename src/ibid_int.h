@@ -482,6 +482,10 @@ void ibid_share_free(ibid_share *sh);
 int ibid_share_open(const ibid_share *sh, size_t i, int rank, int n_ranks, ibid_stream **out,
                     ibid_error *err);
 
+/* ---- mpi_opts.c ---- */
+/* The failure test's death (ibid_mpi_opts.test_die_rank): raise test_die_signal, or abort. */
+IBID_NORETURN void ibid_mpi_test_die(const ibid_mpi_opts *o);
+
 /* ---- dedup.c: the pieces the MPI driver (mpi_dedup.c) builds a result from ---- */
 /* The bands and rows of o (its own, or chosen for its thresholds by ibid_minhash_params). */
 void ibid_dedup_lsh(const ibid_dedup_opts *o, int *bands, int *rows);

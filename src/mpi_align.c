@@ -726,7 +726,7 @@ static int exchange_ngrams(mjob *j, ibid_error *err)
                 for (int d = 0; d < n; d++) send_n[d] *= sizeof(ibid_rec);
                 continue;
             }
-            if (j->mo->test_die_rank == j->rank) abort(); /* the failure test: a rank dies */
+            if (j->mo->test_die_rank == j->rank) ibid_mpi_test_die(j->mo); /* the failure test */
             char *recv;
             ibid_mpi_exchange((const char *)post, send_n, &recv, recv_n, ROUND, &j->tr);
             free(post);

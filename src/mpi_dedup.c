@@ -829,7 +829,7 @@ int ibid_mpi_dedup(ibid_dedup **out, FILE *kept, const char *const *inputs, size
     ibid_docstream_cb cb = {on_batch, on_skip, &j};
     rc = ibid_share_read(&j.share, j.rank, j.n, ro, &cb, err);
     if ((rc = settle_read(&j, rc, err)) < 0) goto done;
-    if (mo && mo->test_die_rank == j.rank) abort(); /* the failure test: a rank dies */
+    if (mo && mo->test_die_rank == j.rank) ibid_mpi_test_die(mo); /* the failure test */
 
     exact_dups(&j);
     size_t n_pairs, n_edges;

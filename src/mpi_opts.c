@@ -4,6 +4,8 @@
  */
 #include "ibid_int.h"
 
+#include <signal.h>
+
 void ibid_mpi_opts_init(ibid_mpi_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -16,4 +18,10 @@ void ibid_mpi_report_free(ibid_mpi_report *r)
     free(r->rank);
     free(r->skipped);
     free(r);
+}
+
+void ibid_mpi_test_die(const ibid_mpi_opts *o)
+{
+    if (o->test_die_signal) raise(o->test_die_signal);
+    abort();
 }
