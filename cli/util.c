@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,7 +87,7 @@ static int open_unnamed(const char *path)
     const char *slash = strrchr(path, '/');
     char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
     if (!dir) abort();
-    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666); /* read back if it cannot be linked */
     free(dir);
     return fd;
 #else
@@ -131,19 +133,40 @@ int cli_output_open(cli_output *o, const char *path, ibid_error *err)
     return 0;
 }
 
-/* Give the unnamed file of `o` the name o->path: linked under a fresh temporary name, then
- * renamed over the path (a link cannot replace a file). */
+/* Copy the unnamed file `fd` into a new temporary file beside `path`, whose name is left in
+ * tmp (room for strlen(path) + 48). */
+static int copy_unnamed(int fd, const char *path, char *tmp)
+{
+    struct stat st;
+    snprintf(tmp, strlen(path) + 48, "%s.tmp.XXXXXX", path);
+    int out = fstat(fd, &st) == 0 ? mkstemp(tmp) : -1;
+    if (out < 0) return -1;
+    off_t off = 0;
+    while (off < st.st_size && sendfile(out, fd, &off, (size_t)(st.st_size - off)) > 0) {
+    }
+    int rc = off == st.st_size && fchmod(out, st.st_mode & 07777) == 0 ? 0 : -1, e = errno;
+    if (close(out) != 0) rc = -1, e = errno;
+    if (rc < 0) unlink(tmp);
+    errno = e;
+    return rc;
+}
+
+/* Give the unnamed file of `o` the name o->path: linked under a fresh temporary name (through
+ * /proc/self/fd, which needs no privilege), then renamed over the path, as a link cannot replace
+ * a file. Where the link is refused, its data is copied into a named temporary file instead
+ * (IBID_TEST_NO_LINK=1 makes the tests take that way). */
 static int name_unnamed(cli_output *o)
 {
     char proc[64], *tmp = malloc(strlen(o->path) + 48);
     if (!tmp) abort();
-    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fileno(o->fp));
-    int rc = -1;
-    for (unsigned k = 0; k < 100 && rc < 0; k++) {
+    int fd = fileno(o->fp), rc = -1;
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    for (unsigned k = 0; k < 100 && rc < 0 && !getenv("IBID_TEST_NO_LINK"); k++) {
         snprintf(tmp, strlen(o->path) + 48, "%s.tmp.%ld.%u", o->path, (long)getpid(), k);
         rc = linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW);
         if (rc < 0 && errno != EEXIST) break;
     }
+    if (rc < 0) rc = copy_unnamed(fd, o->path, tmp);
     if (rc == 0 && rename(tmp, o->path) != 0) {
         int e = errno;
         unlink(tmp);
