@@ -57,6 +57,16 @@ static int tb_flush(stream_state *st, ibid_error *err)
     return rc;
 }
 
+/* The end of a read: the last batch handed over unless the read failed, and the state freed. */
+static int stream_end(stream_state *st, int rc, ibid_error *err)
+{
+    if (rc >= 0) rc = tb_flush(st, err);
+    tb_clear(&st->tb);
+    free(st->tb.docs);
+    free(st->docs);
+    return rc;
+}
+
 /* The JSON Lines sink: the documents of a batch in order, up to a bad line that stops it. */
 static int jsonl_batch(void *ud, ibid_jsonl_rec *r, size_t n, const char *name,
                        const ibid_read_opts *o, ibid_error *e)
@@ -219,12 +229,8 @@ int ibid_docstream_read(const char *const *paths, size_t n_paths, const ibid_rea
             rc = on_file(&st, path, path, &sb, err);
         if (rc < 0) goto done;
     }
-    rc = tb_flush(&st, err);
 done:
-    tb_clear(&st.tb);
-    free(st.tb.docs);
-    free(st.docs);
-    return rc;
+    return stream_end(&st, rc, err);
 }
 
 /* ---- shares: the part of the inputs one rank of an MPI job reads ---- */
@@ -378,10 +384,6 @@ int ibid_share_read(ibid_share *sh, int rank, int n_ranks, const ibid_read_opts 
         }
         if (rc < 0) goto done;
     }
-    rc = tb_flush(&st, err);
 done:
-    tb_clear(&st.tb);
-    free(st.tb.docs);
-    free(st.docs);
-    return rc;
+    return stream_end(&st, rc, err);
 }
