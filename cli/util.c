@@ -159,9 +159,9 @@ static int name_unnamed(cli_output *o)
 {
     char proc[64], *tmp = malloc(strlen(o->path) + 48);
     if (!tmp) abort();
-    int fd = fileno(o->fp), rc = -1;
+    int fd = fileno(o->fp), rc = -1, may_link = getenv("IBID_TEST_NO_LINK") == NULL;
     snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-    for (unsigned k = 0; k < 100 && rc < 0 && !getenv("IBID_TEST_NO_LINK"); k++) {
+    for (unsigned k = 0; k < 100 && rc < 0 && may_link; k++) {
         snprintf(tmp, strlen(o->path) + 48, "%s.tmp.%ld.%u", o->path, (long)getpid(), k);
         rc = linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW);
         if (rc < 0 && errno != EEXIST) break;

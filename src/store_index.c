@@ -114,20 +114,19 @@ size_t ibid_store_sketch(const uint32_t *tok, size_t n_tok, int ngram, size_t fu
             last = best;
         }
     }
-    uint64_t *kept = h;
     /* sort and drop duplicates: a document lists each kept n-gram once */
     if (n > 1) {
-        sort_mixed(kept, n);
+        sort_mixed(h, n);
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
-            if (k == 0 || kept[k - 1] != kept[i]) kept[k++] = kept[i];
+            if (k == 0 || h[k - 1] != h[i]) h[k++] = h[i];
         n = k;
     }
     if (n == 0) {
-        free(kept);
+        free(h);
         return 0;
     }
-    *out = n < m ? ibid_xrealloc(kept, n * sizeof *kept) : kept; /* a sample keeps ~2/7 */
+    *out = n < m ? ibid_xrealloc(h, n * sizeof *h) : h; /* a sample keeps ~2/7 */
     return n;
 }
 
