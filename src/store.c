@@ -115,6 +115,12 @@ static const struct {
      "CREATE TABLE IF NOT EXISTS story_rare(passage INTEGER PRIMARY KEY, spread INTEGER NOT NULL,\n"
      "  need INTEGER NOT NULL, kdf INTEGER, words BLOB, figures INTEGER);\n",
      index_to_blocks},
+    /* 3 -> 4: the texts in a table of their own, so that a batch commits its texts and index
+     * run before its documents, which makes them visible (store_add.c) */
+    {"CREATE TABLE texts(doc INTEGER PRIMARY KEY, text TEXT NOT NULL);\n"
+     "INSERT INTO texts(doc, text) SELECT doc, text FROM docs;\n"
+     "ALTER TABLE docs DROP COLUMN text;\n",
+     NULL},
 };
 
 static int index_to_blocks(ibid_store *s, ibid_error *err)
@@ -423,8 +429,8 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
                            NULL) != SQLITE_OK ||
         sqlite3_prepare_v3(s->db, IBID_STORE_BLOCKS_SQL, -1, SQLITE_PREPARE_PERSISTENT,
                            &s->st_blocks, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v3(s->db, "SELECT id, text, meta FROM docs WHERE doc = ?1", -1,
-                           SQLITE_PREPARE_PERSISTENT, &s->st_fetch, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v3(s->db, IBID_STORE_FETCH_SQL, -1, SQLITE_PREPARE_PERSISTENT, &s->st_fetch,
+                           NULL) != SQLITE_OK) {
         rc = ibid_store_sqlerr(s, err, "cannot prepare the queries");
         goto done;
     }

@@ -26,6 +26,9 @@
 /* One block by rowid (run << 16 | part), and the blocks of a rowid range. */
 #define IBID_STORE_BLOCK_SQL  "SELECT block, data FROM gram_blocks WHERE block = ?1"
 #define IBID_STORE_BLOCKS_SQL "SELECT block, data FROM gram_blocks WHERE block BETWEEN ?1 AND ?2"
+/* A stored document's id, text and metadata by rowid. */
+#define IBID_STORE_FETCH_SQL \
+    "SELECT d.id, t.text, d.meta FROM docs d JOIN texts t ON t.doc = d.doc WHERE d.doc = ?1"
 /* Sampled n-grams a new document must share with a stored one to be aligned with it: identical
  * runs of 3 * 6 + 4 - 1 = 21 tokens are always found (bench/RESULTS.md measures 2, 3 and 4). */
 #define IBID_STORE_CAND_MIN 3
@@ -53,7 +56,7 @@ struct ibid_store {
     char *translate;         /* storage for opts.translate (or NULL) */
     sqlite3_stmt *st_block;  /* IBID_STORE_BLOCK_SQL */
     sqlite3_stmt *st_blocks; /* IBID_STORE_BLOCKS_SQL */
-    sqlite3_stmt *st_fetch;  /* SELECT id, text, meta FROM docs WHERE doc = ?1 */
+    sqlite3_stmt *st_fetch;  /* IBID_STORE_FETCH_SQL */
 };
 
 /* Fill `err` from SQLite's last error on `s` and return IBID_EIO. `what` names the step. */
@@ -92,6 +95,19 @@ int ibid_store_sketch_text(const ibid_store *s, const char *text, size_t n_bytes
  * batch and rowid[x] its rowid (increasing with x). Inside the batch's transaction. */
 int ibid_store_index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, const int64_t *rowid,
                          int64_t run, ibid_error *err);
+/* The first step of ibid_store_index_add, for a batch committed in two transactions
+ * (store_add.c): run `run`'s blocks alone, which no lookup reads until the run is published,
+ * unless the run must absorb others (then nothing is written, as that rewrites blocks which
+ * lookups read). Returns 1 when staged, 0 when not (call ibid_store_index_add in the second
+ * transaction), or an error. */
+int ibid_store_index_stage(ibid_store *s, const ibid_rec *grams, size_t n_grams,
+                           const int64_t *rowid, int64_t run, ibid_error *err);
+/* The second step: make staged run `run` of n_grams entries visible (its gram_runs row). */
+int ibid_store_index_publish(ibid_store *s, int64_t run, size_t n_grams, ibid_error *err);
+/* Delete what a batch staged but never published, as its process died between the two
+ * transactions: the texts past the last stored document and the blocks past the last run.
+ * Only under the add lock (store_add.c), when no other batch can be in between. */
+int ibid_store_discard_staged(ibid_store *s, ibid_error *err);
 /* Remove the entries of stored document `doc`, whose sketch is sk[0, n_sk) (sorted). */
 int ibid_store_index_remove(ibid_store *s, int64_t doc, const uint64_t *sk, size_t n_sk,
                             ibid_error *err);

@@ -615,8 +615,9 @@ static void merge_entries(const unsigned char *a, size_t na, const unsigned char
     if (j < nb) memcpy(out + (na - i) * ENTRY, b + j * ENTRY, (nb - j) * ENTRY);
 }
 
-int ibid_store_index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, const int64_t *rowid,
-                         int64_t run, ibid_error *err)
+/* ibid_store_index_add, or with stage_only ibid_store_index_stage. */
+static int index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, const int64_t *rowid,
+                     int64_t run, int stage_only, ibid_error *err)
 {
     int rc = 0;
     run_info *runs = NULL;
@@ -656,6 +657,9 @@ int ibid_store_index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, c
     for (size_t r = 0; r < n_runs; r++)
         if (r != largest) rest += runs[r].n;
     merged = ibid_xmalloc((n_runs ? n_runs : 1) * sizeof *merged);
+    int merging = n_runs && (rest * IBID_STORE_MERGE_RATIO > runs[largest].n ||
+                             n_runs >= IBID_STORE_MAX_RUNS);
+    if (stage_only && merging) goto done; /* rc 0: not staged */
     if (n_runs && rest * IBID_STORE_MERGE_RATIO > runs[largest].n) {
         for (size_t r = 0; r < n_runs; r++) merged[n_merged++] = runs[r].run;
     } else if (n_runs >= IBID_STORE_MAX_RUNS) {
@@ -716,7 +720,12 @@ int ibid_store_index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, c
     }
     sqlite3_finalize(st);
     st = NULL;
-    if (rc < 0 || n_total == 0) goto done;
+    if (rc < 0) goto done;
+    if (stage_only) {
+        rc = 1;
+        goto done;
+    }
+    if (n_total == 0) goto done;
     if (sqlite3_prepare_v2(s->db, "INSERT INTO gram_runs(run, n) VALUES (?1, ?2)", -1, &st, NULL) !=
         SQLITE_OK) {
         rc = ibid_store_sqlerr(s, err, "cannot update the index runs");
@@ -734,6 +743,38 @@ done:
     free(mrg);
     free(merged);
     return rc;
+}
+
+int ibid_store_index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, const int64_t *rowid,
+                         int64_t run, ibid_error *err)
+{
+    return index_add(s, grams, n_grams, rowid, run, 0, err);
+}
+
+int ibid_store_index_stage(ibid_store *s, const ibid_rec *grams, size_t n_grams,
+                           const int64_t *rowid, int64_t run, ibid_error *err)
+{
+    return index_add(s, grams, n_grams, rowid, run, 1, err);
+}
+
+int ibid_store_index_publish(ibid_store *s, int64_t run, size_t n_grams, ibid_error *err)
+{
+    if (n_grams == 0) return 0;
+    char sql[96];
+    snprintf(sql, sizeof sql, "INSERT INTO gram_runs(run, n) VALUES (%lld, %lld)", (long long)run,
+             (long long)n_grams);
+    return ibid_store_exec(s, sql, err);
+}
+
+int ibid_store_discard_staged(ibid_store *s, ibid_error *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "DELETE FROM texts WHERE doc > (SELECT coalesce(max(doc), 0) FROM docs); "
+             "DELETE FROM gram_blocks WHERE block >= "
+             "((SELECT coalesce(max(run), 0) FROM gram_runs) + 1) << %d",
+             IBID_STORE_PART_BITS);
+    return ibid_store_exec(s, sql, err);
 }
 
 int ibid_store_index_remove(ibid_store *s, int64_t doc, const uint64_t *sk, size_t n_sk,

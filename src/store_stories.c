@@ -824,8 +824,10 @@ static int count_new_words(upd *u, int64_t after_doc, size_t *n_new, ibid_error 
     map64 add = {0}; /* word -> new documents holding it */
     int rc = 0, step;
     *n_new = 0;
-    if (sqlite3_prepare_v2(u->s->db, "SELECT doc, text FROM docs WHERE doc > ?1 ORDER BY doc", -1,
-                           &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(u->s->db,
+                           "SELECT d.doc, t.text FROM docs d JOIN texts t ON t.doc = d.doc "
+                           "WHERE d.doc > ?1 ORDER BY d.doc",
+                           -1, &q, NULL) != SQLITE_OK)
         return ibid_store_sqlerr(u->s, err, "cannot read documents");
     sqlite3_bind_int64(q, 1, after_doc);
     while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {

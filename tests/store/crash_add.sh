@@ -3,11 +3,13 @@
 # stays consistent and that running the same command again ends with the store an uninterrupted
 # run makes.
 #   crash_add.sh IBID GEN_CORPUS        (IBID_TEST_SEED=n replays a run; KILLS=n, default 6)
-# Checks after every kill: PRAGMA integrity_check; every passage's documents are stored; every
-# stored batch is whole (its documents, and the passages of its documents, as many as the
-# batches table recorded when it committed); the stored documents are the input's first ones,
-# a whole number of batches. At the end: the documents, passages and batches equal the
-# uninterrupted run's.
+# Checks after every kill: PRAGMA integrity_check; every document has its text, and a text
+# without a document is a batch's staged one (past the last document); every passage's
+# documents are stored; every stored batch is whole (its documents, and the passages of its
+# documents, as many as the batches table recorded when it committed); the stored documents are
+# the input's first ones, a whole number of batches. Then one add is killed between a batch's
+# two transactions (IBID_TEST_ADD_DIE_STAGED). At the end: nothing staged is left, and the
+# documents, passages and batches equal the uninterrupted run's.
 set -eu
 IBID=$1
 GEN=$2
@@ -22,7 +24,8 @@ batch=15
 n_in=$(wc -l <"$tmp/in.jsonl")
 
 dump() {
-    sqlite3 "$1" "SELECT doc, id, length(text), n_bytes, date, meta, batch FROM docs ORDER BY doc;
+    sqlite3 "$1" "SELECT doc, id, length(text), n_bytes, date, meta, batch FROM docs JOIN texts
+            USING (doc) ORDER BY doc;
         SELECT id1, id2, begin1, end1, begin2, end2, matches, score, kind FROM passage_ids
             ORDER BY id1, id2, begin1, begin2, end1, end2;
         SELECT batch, n_docs, n_passages FROM batches ORDER BY batch;"
@@ -39,6 +42,11 @@ check() {
         return
     fi
     bad=$(sqlite3 "$db" "
+        SELECT 'document ' || doc || ' has no text' FROM docs
+            WHERE doc NOT IN (SELECT doc FROM texts);
+        SELECT 'text ' || doc || ' has no document and is not staged' FROM texts
+            WHERE doc NOT IN (SELECT doc FROM docs)
+                AND doc <= (SELECT coalesce(max(doc), 0) FROM docs);
         SELECT 'passage ' || passage || ' names a missing document' FROM passages
             WHERE doc1 NOT IN (SELECT doc FROM docs) OR doc2 NOT IN (SELECT doc FROM docs);
         SELECT 'batch ' || b.batch || ' has ' || (SELECT count(*) FROM docs d WHERE d.batch = b.batch)
@@ -98,8 +106,24 @@ while [ $i -lt "$kills" ]; do
     i=$((i + 1))
 done
 
+# killed between a batch's two transactions (its texts and index run committed and checkpointed,
+# its documents not yet): what it staged is there, invisible, and the next add deletes it
+[ "$(check "$tmp/crash.db")" != "$n_in" ] ||
+    rm -f "$tmp/crash.db" "$tmp/crash.db-wal" "$tmp/crash.db-shm"
+rc=0
+IBID_TEST_ADD_DIE_STAGED=1 "$IBID" add -q -t 2 --batch $batch --db "$tmp/crash.db" \
+    "$tmp/in.jsonl" 2>/dev/null || rc=$?
+[ $rc = 137 ] || { echo "crash_add: the add was to die between its transactions, rc $rc" >&2; exit 1; }
+n=$(check "$tmp/crash.db")
+staged=$(sqlite3 "$tmp/crash.db" "SELECT count(*) FROM texts WHERE doc NOT IN (SELECT doc FROM docs)")
+[ "$staged" -gt 0 ] || { echo "crash_add: no staged texts after dying between the transactions" >&2; exit 1; }
+echo "crash_add: killed between a batch's transactions: $n documents stored, $staged texts staged, consistent"
+
 "$IBID" add -q -t 2 --batch $batch --db "$tmp/crash.db" "$tmp/in.jsonl"
 check "$tmp/crash.db" >/dev/null
+python3 "$here/index_dump.py" --no-staged "$tmp/crash.db" >/dev/null || exit 1
+left=$(sqlite3 "$tmp/crash.db" "SELECT count(*) FROM texts WHERE doc NOT IN (SELECT doc FROM docs)")
+[ "$left" = 0 ] || { echo "crash_add: $left staged texts left after the add finished" >&2; exit 1; }
 dump "$tmp/crash.db" >"$tmp/crash.txt"
 if ! cmp -s "$tmp/ref.txt" "$tmp/crash.txt"; then
     echo "crash_add: the resumed store differs from the uninterrupted one:"

@@ -25,10 +25,10 @@ q=$(awk -F '\t' -v half=$half 'NR > 1 { s = $1; c = $4; sub(/^d0*/, "", s); sub(
         if (s + 0 < half && c + 0 >= half) k[$1]++ }
     END { for (d in k) if (k[d] > best) { best = k[d]; id = d }; print id }' "$tmp/truth.tsv")
 [ -n "$q" ] || { echo "readers_add: no stored document is copied later"; exit 1; }
-sqlite3 "$tmp/s.db" "SELECT text FROM docs WHERE id = '$q'" >"$tmp/q.txt"
+sqlite3 "$tmp/s.db" "SELECT text FROM docs JOIN texts USING (doc) WHERE id = '$q'" >"$tmp/q.txt"
 # a self match spans the text up to the end of its last word (what follows it is no token)
 last_cp=$(sqlite3 "$tmp/s.db" "SELECT length(rtrim(text, ' .,;:!?' || char(10)))
-    FROM docs WHERE id = '$q'")
+    FROM docs JOIN texts USING (doc) WHERE id = '$q'")
 echo "readers_add: $n documents, $half stored; querying $q (copied later $(grep -c "^$q	" "$tmp/truth.tsv") times)"
 
 "$IBID" add -q --batch 5 --db "$tmp/s.db" "$tmp/b.jsonl" &

@@ -1,9 +1,9 @@
 /*
  * test_store.c: the store (store.c, store_index.c, store_add.c, store_query.c): winnowing,
  * in-memory pair lists, creating and reopening a store, recorded options, re-adding and
- * replacing, incremental adds equal to one batch alignment, queries, ibid_store_load, and the
- * errors (missing file, not a store, a newer schema, a read-only add).
- * Randomised: the seed is printed and IBID_TEST_SEED replays it.
+ * replacing, incremental adds equal to one batch alignment, a batch's staged rows and the add
+ * lock, queries, ibid_store_load, and the errors (missing file, not a store, a newer schema, a
+ * read-only add). Randomised: the seed is printed and IBID_TEST_SEED replays it.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <setjmp.h>
@@ -13,11 +13,15 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -799,7 +803,7 @@ static void test_parallel_lookups(void **state)
     ibid_store_cand *want = NULL, *want_f = calloc(n * n, sizeof *want_f);
     sqlite3_stmt *st;
     assert_int_equal(
-        sqlite3_prepare_v2(s->db, "SELECT doc, text FROM docs ORDER BY doc", -1, &st, NULL),
+        sqlite3_prepare_v2(s->db, "SELECT doc, text FROM texts ORDER BY doc", -1, &st, NULL),
         SQLITE_OK);
     size_t n_stored = 0;
     int64_t *doc = NULL;
@@ -962,6 +966,99 @@ static void test_index_runs(void **state)
     free(want);
     ibid_result_free(whole);
     ibid_corpus_free(head);
+    ibid_corpus_free(c);
+}
+
+/* Run SQL with no result on the store's file, as another process would. */
+static void sql_exec(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(h, 10000);
+    assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+}
+
+typedef struct {
+    ibid_store *s;
+    ibid_corpus *c;
+    int rc, done;
+    ibid_error err;
+} add_job;
+
+static void *run_add(void *ud)
+{
+    add_job *j = ud;
+    j->rc = ibid_store_add(j->s, j->c, NULL, NULL, &j->err);
+    __atomic_store_n(&j->done, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/* What a batch stages in its first transaction and an add that died left (texts past the last
+ * document, index blocks past the last run) is invisible and deleted by the next add; and an
+ * add waits while another holds the store's add lock ("<store>-lock"). */
+static void test_add_staged_and_lock(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_add_staged_and_lock");
+    enum { N = 30, FIRST = 20 };
+    ibid_corpus *c = planted_corpus(N), *head, *tail;
+    ibid_corpus_new(&head);
+    ibid_corpus_new(&tail);
+    for (size_t i = 0; i < N; i++) {
+        size_t n;
+        const char *text = ibid_corpus_text(c, i, &n), *id = ibid_corpus_id(c, i);
+        assert_int_equal(ibid_corpus_add(i < FIRST ? head : tail, id, strlen(id), text, n,
+                                         ibid_corpus_meta(c, i), NULL),
+                         0);
+    }
+    ibid_error err = {0};
+    ibid_store *s;
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    assert_int_equal(ibid_store_add(s, head, NULL, NULL, &err), 0);
+
+    /* what a dead add leaves: a text and a block of a run nothing lists */
+    sql_exec(f->db, "INSERT INTO texts(text) VALUES ('w0001 w0002 w0003 w0004 w0005');"
+                    "INSERT INTO gram_blocks(block, data) VALUES "
+                    "(((SELECT max(run) FROM gram_runs) + 1) << 16 | 7, zeroblob(12))");
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM texts"), FIRST + 1);
+    /* readers do not see it */
+    ibid_corpus *lc;
+    ibid_result *lr;
+    assert_int_equal(ibid_store_load(&lc, &lr, s, NULL, 0, 0, &err), 0);
+    assert_int_equal(ibid_corpus_size(lc), FIRST);
+    ibid_corpus_free(lc);
+    ibid_result_free(lr);
+
+    /* another add holds the lock: this one waits until it is released */
+    char *lock = join(f->dir, "t.db-lock");
+    int fd = open(lock, O_RDWR | O_CREAT, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0);
+    add_job j = {s, tail, 0, 0, {0}};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, run_add, &j), 0);
+    nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL);
+    assert_int_equal(__atomic_load_n(&j.done, __ATOMIC_SEQ_CST), 0);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM docs"), FIRST);
+    close(fd);
+    pthread_join(th, NULL);
+    assert_int_equal(j.rc, 0);
+
+    /* the dead add's rows are gone, the new batch is whole, and nothing is left staged */
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM docs"), N);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM texts"), N);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM docs JOIN texts USING (doc)"), N);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM texts WHERE text LIKE 'w0001 w0002 %'"),
+                     0);
+    size_t n_ent;
+    free(index_entries(f->db, &n_ent, NULL)); /* every block in a listed run */
+    assert_true(n_ent > N * 20);
+    ibid_store_close(s);
+    free(lock);
+    ibid_corpus_free(head);
+    ibid_corpus_free(tail);
     ibid_corpus_free(c);
 }
 
@@ -1190,6 +1287,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_update_stories, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parallel_lookups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_add_staged_and_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_hops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };
