@@ -140,8 +140,9 @@ void ibid_corpus_adopt(ibid_corpus *c, ibid_slab *s);
 
 /* ibid_corpus_add without the copies and without checking the text: `id` (id_len bytes) and
  * `meta` (or NULL) are malloc'd and NUL-terminated; `text` (text_len bytes, valid UTF-8, then a
- * NUL) was committed to a slab that `c` adopts before it is freed. On success the corpus owns
- * id and meta; on error (the errors of ibid_corpus_add) they stay the caller's. */
+ * NUL) was committed to a slab that `c` adopts before it is freed, or belongs to another corpus
+ * that outlives `c` (a text is never freed on its own). On success the corpus owns id and meta;
+ * on error (the errors of ibid_corpus_add) they stay the caller's. */
 int ibid_corpus_add_owned(ibid_corpus *c, char *id, size_t id_len, const char *text,
                           size_t text_len, char *meta, ibid_error *err);
 

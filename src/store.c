@@ -396,9 +396,8 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
     /* a writer gets a large page cache, as a batch's index lookups touch pages all over the
      * file; a reader keeps SQLite's 2 MB, which it recycles: a query reads a few thousand pages
      * once, and filling a fresh cache costs it more than reading them (measured: bench/RESULTS.md).
-     * Memory-mapped reads cost a query 40% more CPU on this machine, where page faults are dear;
-     * a batch, which reads most of the index's blocks, gains by them (store_index.c's lookup
-     * connections map the file too). */
+     * Memory-mapped reads cost a query 40% more CPU on this machine, where page faults are dear,
+     * and a batch's reads too (store_add.c's open_reader), so only the writer maps the file. */
     /* a new store gets 16 KB pages: an index block (about 6 KB at 100,000 documents) and a
      * news-sized text then fit in one page instead of a chain of 4 KB overflow pages (measured:
      * adds 12% faster, queries on a cold cache 30%; bench/RESULTS.md). Set before the first

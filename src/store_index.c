@@ -465,8 +465,9 @@ static int prepare_lookup(lookup_part *p)
     return rc;
 }
 
-/* A part on its own read-only connection, in its own read transaction. The batch's writer holds
- * the write lock but has written nothing yet, so this reads the state the writer reads. */
+/* A part on its own read-only connection, in its own read transaction, with a reader's small
+ * page cache and no mmap (store_add.c's open_reader says why). The batch's writer holds the
+ * write lock but has made nothing visible yet, so this reads the state the writer read. */
 static void lookup_own(void *ud, size_t i, int tid)
 {
     (void)tid;
@@ -475,8 +476,7 @@ static void lookup_own(void *ud, size_t i, int tid)
     p->step = SQLITE_CANTOPEN;
     if (sqlite3_open_v2(j->path, &p->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
             SQLITE_OK ||
-        sqlite3_exec(p->db, "PRAGMA cache_size = -65536; PRAGMA mmap_size = 1099511627776; BEGIN",
-                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(p->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
         prepare_lookup(p) != SQLITE_OK)
         return;
     lookup(j, p);
