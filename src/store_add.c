@@ -250,6 +250,9 @@ typedef struct {
     int64_t *rowid;
     int64_t batch;
     int staged; /* the first transaction committed */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int looked_up; /* the batch's index lookups are over (their reads end) */
     int rc;
     ibid_error err;
     double secs; /* its own time */
@@ -271,9 +274,20 @@ static void *write_docs(void *ud)
         w->staged = 1;
         /* test hook: die between the two transactions (tests/store/crash_add.sh) */
         if (getenv("IBID_TEST_ADD_DIE_STAGED")) raise(SIGKILL);
-        /* FULL: wait for the lookups begun before the commit (SQLite's busy handler), so that
-         * every page is copied; a checkpoint that cannot run is left to the final commit */
-        sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_FULL, NULL, NULL);
+        /* the commit checkpointed what it could (SQLite's autocheckpoint, PASSIVE: it copies
+         * no page that a reader's older snapshot may still read, and never waits). If this
+         * batch's own lookups, begun before the commit, held pages back, wait for them to end
+         * and try again. Not FULL, which waits for every reader and so would stall the add
+         * behind any long one (another process's query); what is left is copied by a later
+         * commit. */
+        int n_log = 0, n_ckpt = 0;
+        sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &n_log, &n_ckpt);
+        if (n_ckpt < n_log) {
+            pthread_mutex_lock(&w->mu);
+            while (!w->looked_up) pthread_cond_wait(&w->cv, &w->mu);
+            pthread_mutex_unlock(&w->mu);
+            sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        }
         rc = ibid_store_exec(s, "BEGIN IMMEDIATE", &w->err);
     }
     for (size_t k = 0; k < w->n_old && rc == 0; k++) rc = delete_doc(s, t, w->old[k], &w->err);
@@ -291,6 +305,15 @@ static void *write_docs(void *ud)
     w->rc = rc;
     w->secs = now() - t0;
     return NULL;
+}
+
+/* Tell the writer that the batch's index lookups are over. */
+static void lookups_over(doc_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->looked_up = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
 }
 
 /* A second, read-only handle on the store of `s`, for the reads of a batch that run while its
@@ -361,7 +384,7 @@ static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus 
     ibid_result *res = NULL;
     ibid_rec *grams = NULL;
     pthread_t writer;
-    int writing = 0;
+    int writing = 0, w_init = 0;
     doc_writer w = {0};
 
     double t0 = now(), t_sketch = 0, t_cand = 0, t_read = 0, t_align = 0;
@@ -429,11 +452,26 @@ static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus 
     }
     batch = sqlite3_column_int64(next, 0);
     sqlite3_finalize(next);
-    w = (doc_writer){s, t, c, idx, n_new, old, n_old, grams, n_grams, rowid, batch, 0, 0, {0}, 0};
-    if (pthread_create(&writer, NULL, write_docs, &w) == 0)
+    w = (doc_writer){.s = s,
+                     .t = t,
+                     .c = c,
+                     .idx = idx,
+                     .n_new = n_new,
+                     .old = old,
+                     .n_old = n_old,
+                     .grams = grams,
+                     .n_grams = n_grams,
+                     .rowid = rowid,
+                     .batch = batch};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    w_init = 1;
+    if (pthread_create(&writer, NULL, write_docs, &w) == 0) {
         writing = 1;
-    else
+    } else {
+        w.looked_up = 1; /* alone, it has nothing to wait for */
         write_docs(&w);
+    }
 
     /* candidates */
     if (s->opts.mode & IBID_MODE_REWORDED) {
@@ -456,6 +494,7 @@ static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus 
     }
 
     t_cand = now();
+    if (writing) lookups_over(&w);
     /* the corpus: the new documents in a candidate pair, then the stored candidates in rowid
      * order (a new document in no pair is stored and indexed, but has nothing to align) */
     cdocs = ibid_xmalloc((n_sc ? n_sc : 1) * sizeof *cdocs);
@@ -539,7 +578,14 @@ static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus 
     rep->n_passages += res->n_passages;
     rep->n_batches++;
 done:
-    if (writing) pthread_join(writer, NULL);
+    if (writing) {
+        lookups_over(&w); /* if they failed */
+        pthread_join(writer, NULL);
+    }
+    if (w_init) {
+        pthread_mutex_destroy(&w.mu);
+        pthread_cond_destroy(&w.cv);
+    }
     if (rc == 0)
         rc = ibid_store_exec(s, "COMMIT", err);
     else

@@ -1031,6 +1031,18 @@ static void test_add_staged_and_lock(void **state)
     ibid_corpus_free(lc);
     ibid_result_free(lr);
 
+    /* a reader in a long read transaction keeps its snapshot through the add (which does not
+     * wait for it: its checkpoint leaves the pages such a reader holds back to a later one) */
+    sqlite3 *rh;
+    sqlite3_stmt *cnt;
+    assert_int_equal(sqlite3_open_v2(f->db, &rh, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(rh, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(rh, "SELECT count(*) FROM docs", -1, &cnt, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(cnt), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(cnt, 0), FIRST);
+    sqlite3_reset(cnt);
+
     /* another add holds the lock: this one waits until it is released */
     char *lock = join(f->dir, "t.db-lock");
     int fd = open(lock, O_RDWR | O_CREAT, 0644);
@@ -1045,6 +1057,11 @@ static void test_add_staged_and_lock(void **state)
     close(fd);
     pthread_join(th, NULL);
     assert_int_equal(j.rc, 0);
+    assert_int_equal(sqlite3_step(cnt), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(cnt, 0), FIRST);
+    sqlite3_finalize(cnt);
+    assert_int_equal(sqlite3_exec(rh, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(rh);
 
     /* the dead add's rows are gone, the new batch is whole, and nothing is left staged */
     assert_int_equal(sql_int(f->db, "SELECT count(*) FROM docs"), N);
