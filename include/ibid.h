@@ -378,7 +378,7 @@ void ibid_store_set_runtime(ibid_store *s, const ibid_align_opts *o);
 
 /* The schema version of the store (PRAGMA user_version), and the one this library writes. */
 int ibid_store_version(const ibid_store *s);
-#define IBID_STORE_VERSION 4
+#define IBID_STORE_VERSION 5
 
 /* Count the stored documents and passages. Returns 0 or IBID_EIO. */
 int ibid_store_count(ibid_store *s, size_t *n_docs, size_t *n_passages, ibid_error *err);

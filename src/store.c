@@ -121,6 +121,8 @@ static const struct {
      "INSERT INTO texts(doc, text) SELECT doc, text FROM docs;\n"
      "ALTER TABLE docs DROP COLUMN text;\n",
      NULL},
+    /* 4 -> 5: index entries of 8 bytes instead of 12 (store_index.c) */
+    {"", ibid_store_index_to_v5},
 };
 
 static int index_to_blocks(ibid_store *s, ibid_error *err)

@@ -98,12 +98,12 @@ int ibid_store_index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, c
 /* The first step of ibid_store_index_add, for a batch committed in two transactions
  * (store_add.c): run `run`'s blocks alone, which no lookup reads until the run is published,
  * unless the run must absorb others (then nothing is written, as that rewrites blocks which
- * lookups read). Returns 1 when staged, 0 when not (call ibid_store_index_add in the second
- * transaction), or an error. */
+ * lookups read). Returns 1 when staged, with the run's number of entries in *n_staged, 0 when
+ * not (call ibid_store_index_add in the second transaction), or an error. */
 int ibid_store_index_stage(ibid_store *s, const ibid_rec *grams, size_t n_grams,
-                           const int64_t *rowid, int64_t run, ibid_error *err);
-/* The second step: make staged run `run` of n_grams entries visible (its gram_runs row). */
-int ibid_store_index_publish(ibid_store *s, int64_t run, size_t n_grams, ibid_error *err);
+                           const int64_t *rowid, int64_t run, size_t *n_staged, ibid_error *err);
+/* The second step: make staged run `run` of n_entries entries visible (its gram_runs row). */
+int ibid_store_index_publish(ibid_store *s, int64_t run, size_t n_entries, ibid_error *err);
 /* Delete what a batch staged but never published, as its process died between the two
  * transactions: the texts past the last stored document and the blocks past the last run.
  * Only under the add lock (store_add.c), when no other batch can be in between. */
@@ -111,8 +111,11 @@ int ibid_store_discard_staged(ibid_store *s, ibid_error *err);
 /* Remove the entries of stored document `doc`, whose sketch is sk[0, n_sk) (sorted). */
 int ibid_store_index_remove(ibid_store *s, int64_t doc, const uint64_t *sk, size_t n_sk,
                             ibid_error *err);
-/* The migration from schema version 2: its index tables read into blocks, as one run. */
+/* The migration from schema version 2: its index tables read into blocks, as one run (in
+ * version 3's entries). */
 int ibid_store_index_from_v2(ibid_store *s, ibid_error *err);
+/* The migration from schema version 4: the blocks' 12-byte entries as 8-byte ones. */
+int ibid_store_index_to_v5(ibid_store *s, ibid_error *err);
 
 /* A candidate pair: new document a (its index in the batch) with b, a stored document's rowid
  * (new x stored) or the index of a later new document (new x new). */

@@ -264,12 +264,13 @@ static void *write_docs(void *ud)
     ibid_store *s = w->s;
     stmts *t = w->t;
     int rc = 0, run_staged = 0;
+    size_t n_staged = 0;
     double t0 = now();
     for (size_t i = 0; i < w->n_new && rc == 0; i++)
         rc = insert_text(s, t, w->c, w->idx[i], &w->rowid[i], &w->err);
     if (rc == 0)
         rc = run_staged =
-            ibid_store_index_stage(s, w->grams, w->n_grams, w->rowid, w->batch, &w->err);
+            ibid_store_index_stage(s, w->grams, w->n_grams, w->rowid, w->batch, &n_staged, &w->err);
     if (rc >= 0 && (rc = ibid_store_exec(s, "COMMIT", &w->err)) == 0) {
         w->staged = 1;
         /* test hook: die between the two transactions (tests/store/crash_add.sh) */
@@ -300,7 +301,7 @@ static void *write_docs(void *ud)
         rc = insert_doc(s, t, w->c, w->idx[i], w->batch, w->rowid[i], &w->err);
     if (rc == 0)
         rc = run_staged
-                 ? ibid_store_index_publish(s, w->batch, w->n_grams, &w->err)
+                 ? ibid_store_index_publish(s, w->batch, n_staged, &w->err)
                  : ibid_store_index_add(s, w->grams, w->n_grams, w->rowid, w->batch, &w->err);
     w->rc = rc;
     w->secs = now() - t0;

@@ -25,14 +25,15 @@
  * documents). The index is stored instead as packed blocks. The hash space is cut into
  * IBID_STORE_PARTS parts by the top 16 of the 63 bits; each batch writes its entries as a run:
  * for every part they fall in, one row of gram_blocks, rowid run << 16 | part, whose blob is
- * the run's (hash, doc) entries of that part, sorted, 12 bytes each (the hash as 8 bytes
- * little-endian, then the document's rowid as 4); gram_runs counts each run's entries. A run's
- * rows are adjacent in the table's B-tree, so writing one appends to the end of the table
- * rather than dirtying pages all over it, and reading a whole run is a sequential scan. A lookup
- * reads, in every run, the row of each part it needs (a scan of the run when it needs most of
- * them) and merges its sorted hashes with the entries. Runs are merged as in a log-structured
- * merge tree (O'Neil et al., "The Log-Structured Merge-Tree", Acta Informatica 1996): a batch's
- * new run absorbs every run when the runs other than the largest hold more than
+ * the run's (hash, doc) entries of that part, 8 bytes each: the hash's 32 bits below the
+ * part's, then the document's rowid, as one little-endian 64-bit number, the block sorted by it
+ * (schema versions 3 and 4 kept the whole hash, in 12 bytes); gram_runs counts each run's
+ * entries. A run's rows are adjacent in the table's B-tree, so writing one appends to the end
+ * of the table rather than dirtying pages all over it, and reading a whole run is a sequential
+ * scan. A lookup reads, in every run, the row of each part it needs (a scan of the run when it
+ * needs most of them) and merges its sorted hashes with the entries. Runs are merged as in a
+ * log-structured merge tree (O'Neil et al., "The Log-Structured Merge-Tree", Acta Informatica
+ * 1996): a batch's new run absorbs every run when the runs other than the largest hold more than
  * 1 / IBID_STORE_MERGE_RATIO of its entries, so that each entry is rewritten a bounded number
  * of times whatever the store's size, and the runs but the largest when there are
  * IBID_STORE_MAX_RUNS already, which bounds the rows a lookup reads after many small batches.
@@ -143,29 +144,67 @@ int ibid_store_sketch_text(const ibid_store *s, const char *text, size_t n_bytes
     return rc;
 }
 
-#define ENTRY     12 /* bytes of one (hash, doc) entry in a block */
+#define ENTRY     8 /* bytes of one (hash, doc) entry in a block */
 #define PART_MASK (IBID_STORE_PARTS - 1)
+/* An entry keeps the 32 bits of the hash below the part's (the block gives those): bits 46-15 of
+ * the 63. Two of a batch's hashes that agree on all 48 bits meet the same entries, and a stored
+ * n-gram is found for another whose 48 bits are its: with about 650 entries a block (100,000
+ * documents), about one lookup in 6.6 million meets one such stranger (2^32 / 650), against the
+ * three shared n-grams that make a candidate. */
+#define SUB_SHIFT (63 - IBID_STORE_PART_BITS - 32)
 
-static uint64_t entry_hash(const unsigned char *e)
+/* The hash bits an entry keeps. */
+static uint32_t sub_of(uint64_t hash)
+{
+    return (uint32_t)(hash >> SUB_SHIFT);
+}
+
+/* An entry as one number, sub << 32 | doc: blocks are sorted by it. */
+static uint64_t entry_val(const unsigned char *e)
 {
     uint64_t v;
     memcpy(&v, e, 8);
     return le64toh(v);
 }
 
+static uint32_t entry_sub(const unsigned char *e)
+{
+    return (uint32_t)(entry_val(e) >> 32);
+}
+
 static uint32_t entry_doc(const unsigned char *e)
 {
-    uint32_t v;
-    memcpy(&v, e + 8, 4);
-    return le32toh(v);
+    return (uint32_t)entry_val(e);
+}
+
+static void put_val(unsigned char *e, uint64_t v)
+{
+    v = htole64(v);
+    memcpy(e, &v, 8);
 }
 
 static void put_entry(unsigned char *e, uint64_t hash, uint32_t doc)
 {
-    uint64_t h = htole64(hash);
-    uint32_t d = htole32(doc);
-    memcpy(e, &h, 8);
-    memcpy(e + 8, &d, 4);
+    put_val(e, (uint64_t)sub_of(hash) << 32 | doc);
+}
+
+/* Sort n entries by value and drop repeats, in place; returns how many are left. Entries made
+ * from records sorted by (hash, doc) are in order but where two hashes share their kept bits,
+ * so this is a check in the common case. */
+static size_t normalize_entries(unsigned char *e, size_t n)
+{
+    size_t k = 1;
+    while (k < n && entry_val(e + (k - 1) * ENTRY) < entry_val(e + k * ENTRY)) k++;
+    if (k >= n) return n;
+    uint64_t *v = ibid_xmalloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++) v[i] = entry_val(e + i * ENTRY);
+    qsort(v, n, sizeof *v, ibid_cmp_u64);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || v[i] != v[m - 1]) v[m++] = v[i];
+    for (size_t i = 0; i < m; i++) put_val(e + i * ENTRY, v[i]);
+    free(v);
+    return m;
 }
 
 static uint32_t part_of(uint64_t hash)
@@ -316,28 +355,32 @@ typedef struct {
     const lookup_job *j;
 } hits;
 
-/* Match the hashes hash[lo, hi) (all in one part) against one block's entries, both sorted. */
+/* Match the hashes hash[lo, hi) (all in one part) against one block's entries, both sorted, by
+ * the bits an entry keeps. */
 static void match_block(hits *h, size_t lo, size_t hi, const unsigned char *e, size_t n_e)
 {
     const lookup_job *j = h->j;
-    size_t x = 0;
-    for (size_t i = lo; i < hi && x < n_e; i++) {
-        uint64_t key = h->hash[i];
+    size_t x = 0, x_key = 0; /* x_key: where the previous hash's entries began */
+    for (size_t i = lo; i < hi; i++) {
+        uint32_t key = sub_of(h->hash[i]);
+        if (i > lo && key == sub_of(h->hash[i - 1])) x = x_key; /* the same entries again */
+        if (x >= n_e) break;
         /* gallop when the block is much larger than the hashes (a query), else step */
-        if (n_e - x > 64 && entry_hash(e + (x + 32) * ENTRY) < key) {
+        if (n_e - x > 64 && entry_sub(e + (x + 32) * ENTRY) < key) {
             size_t a = x + 32, b = n_e;
             while (a + 1 < b) {
                 size_t mid = a + (b - a) / 2;
-                if (entry_hash(e + mid * ENTRY) < key)
+                if (entry_sub(e + mid * ENTRY) < key)
                     a = mid;
                 else
                     b = mid;
             }
             x = a;
         }
-        while (x < n_e && entry_hash(e + x * ENTRY) < key) x++;
+        while (x < n_e && entry_sub(e + x * ENTRY) < key) x++;
+        x_key = x;
         size_t n_here = h->first[i + 1] - h->first[i];
-        for (; x < n_e && entry_hash(e + x * ENTRY) == key; x++) {
+        for (; x < n_e && entry_sub(e + x * ENTRY) == key; x++) {
             if (h->n_docs[i] + n_here > j->max_df) continue; /* boilerplate: counted enough */
             int64_t d = entry_doc(e + x * ENTRY);
             if (j->n_exclude && bsearch(&d, j->exclude, j->n_exclude, sizeof d, ibid_store_cmp_i64))
@@ -606,8 +649,7 @@ static void merge_entries(const unsigned char *a, size_t na, const unsigned char
 {
     size_t i = 0, j = 0;
     while (i < na && j < nb) {
-        uint64_t ha = entry_hash(a + i * ENTRY), hb = entry_hash(b + j * ENTRY);
-        int take_a = ha < hb || (ha == hb && entry_doc(a + i * ENTRY) <= entry_doc(b + j * ENTRY));
+        int take_a = entry_val(a + i * ENTRY) <= entry_val(b + j * ENTRY);
         memcpy(out, take_a ? a + i++ * ENTRY : b + j++ * ENTRY, ENTRY);
         out += ENTRY;
     }
@@ -617,7 +659,7 @@ static void merge_entries(const unsigned char *a, size_t na, const unsigned char
 
 /* ibid_store_index_add, or with stage_only ibid_store_index_stage. */
 static int index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, const int64_t *rowid,
-                     int64_t run, int stage_only, ibid_error *err)
+                     int64_t run, int stage_only, size_t *n_staged, ibid_error *err)
 {
     int rc = 0;
     run_info *runs = NULL;
@@ -666,15 +708,16 @@ static int index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, const
         for (size_t r = 0; r < n_runs; r++)
             if (r != largest) merged[n_merged++] = runs[r].run;
     }
-    int64_t n_total = (int64_t)n_grams;
+    int64_t n_total = 0; /* the run's entries: the batch's, then those of the runs it absorbs */
 
     /* the run's blocks in part order, so that they append to the table */
     size_t k = 0;
     for (uint32_t part = 0; part < IBID_STORE_PARTS; part++) {
         size_t k0 = k;
         while (k < n_grams && part_of(grams[k].key) == part) k++;
-        size_t n_tmp = k - k0;
+        size_t n_tmp = normalize_entries(ent + k0 * ENTRY, k - k0);
         const unsigned char *data = ent + k0 * ENTRY;
+        n_total += (int64_t)n_tmp;
         if (n_merged) {
             IBID_GROW(tmp, m_tmp, n_tmp * ENTRY + 1);
             if (n_tmp) memcpy(tmp, data, n_tmp * ENTRY);
@@ -722,6 +765,7 @@ static int index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, const
     st = NULL;
     if (rc < 0) goto done;
     if (stage_only) {
+        *n_staged = (size_t)n_total;
         rc = 1;
         goto done;
     }
@@ -748,21 +792,21 @@ done:
 int ibid_store_index_add(ibid_store *s, const ibid_rec *grams, size_t n_grams, const int64_t *rowid,
                          int64_t run, ibid_error *err)
 {
-    return index_add(s, grams, n_grams, rowid, run, 0, err);
+    return index_add(s, grams, n_grams, rowid, run, 0, NULL, err);
 }
 
 int ibid_store_index_stage(ibid_store *s, const ibid_rec *grams, size_t n_grams,
-                           const int64_t *rowid, int64_t run, ibid_error *err)
+                           const int64_t *rowid, int64_t run, size_t *n_staged, ibid_error *err)
 {
-    return index_add(s, grams, n_grams, rowid, run, 1, err);
+    return index_add(s, grams, n_grams, rowid, run, 1, n_staged, err);
 }
 
-int ibid_store_index_publish(ibid_store *s, int64_t run, size_t n_grams, ibid_error *err)
+int ibid_store_index_publish(ibid_store *s, int64_t run, size_t n_entries, ibid_error *err)
 {
-    if (n_grams == 0) return 0;
+    if (n_entries == 0) return 0;
     char sql[96];
     snprintf(sql, sizeof sql, "INSERT INTO gram_runs(run, n) VALUES (%lld, %lld)", (long long)run,
-             (long long)n_grams);
+             (long long)n_entries);
     return ibid_store_exec(s, sql, err);
 }
 
@@ -827,8 +871,20 @@ done:
     return rc;
 }
 
+/* Version 3's entries (schema versions 3 and 4): the whole hash as 8 bytes little-endian, then
+ * the document as 4; blocks sorted by (hash, doc). */
+#define ENTRY_V3 12
+
+static void put_entry_v3(unsigned char *e, uint64_t hash, uint32_t doc)
+{
+    uint64_t h = htole64(hash);
+    uint32_t d = htole32(doc);
+    memcpy(e, &h, 8);
+    memcpy(e + 8, &d, 4);
+}
+
 /* Version 2's index (tables grams and grams_recent, one row per entry, its hashes unmixed) as
- * one run of blocks. */
+ * one run of blocks, in version 3's entries (the migration to version 5 rewrites them). */
 int ibid_store_index_from_v2(ibid_store *s, ibid_error *err)
 {
     int rc = 0;
@@ -869,9 +925,9 @@ int ibid_store_index_from_v2(ibid_store *s, ibid_error *err)
         uint32_t part = part_of(r[i].key);
         size_t k = i;
         while (k < n && part_of(r[k].key) == part) k++;
-        IBID_GROW(buf, m_buf, (k - i) * ENTRY);
-        for (size_t x = i; x < k; x++) put_entry(buf + (x - i) * ENTRY, r[x].key, r[x].x);
-        if ((rc = put_block(s, b.ins, block_id(run, part), buf, (k - i) * ENTRY, err)) < 0)
+        IBID_GROW(buf, m_buf, (k - i) * ENTRY_V3);
+        for (size_t x = i; x < k; x++) put_entry_v3(buf + (x - i) * ENTRY_V3, r[x].key, r[x].x);
+        if ((rc = put_block(s, b.ins, block_id(run, part), buf, (k - i) * ENTRY_V3, err)) < 0)
             goto done;
         i = k;
     }
@@ -885,6 +941,84 @@ done:
     sqlite3_finalize(st);
     finalize_io(&b);
     free(r);
+    free(buf);
+    return rc;
+}
+
+/* Version 3's 12-byte entries rewritten as this version's 8-byte ones, block by block; the runs'
+ * counts lose the repeats this makes (two hashes of one document that agree on the kept bits). */
+int ibid_store_index_to_v5(ibid_store *s, ibid_error *err)
+{
+    int rc = 0, step;
+    sqlite3_stmt *ids = NULL, *get = NULL, *put = NULL, *cnt = NULL;
+    int64_t *blk = NULL;
+    size_t n_blk = 0, m_blk = 0, m_v = 0;
+    uint64_t *v = NULL;
+    unsigned char *buf = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT block FROM gram_blocks ORDER BY block", -1, &ids, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, IBID_STORE_BLOCK_SQL, -1, &get, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "UPDATE gram_blocks SET data = ?2 WHERE block = ?1", -1, &put,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "UPDATE gram_runs SET n = n - ?2 WHERE run = ?1", -1, &cnt,
+                           NULL) != SQLITE_OK) {
+        rc = ibid_store_sqlerr(s, err, "cannot rewrite the n-gram index");
+        goto done;
+    }
+    while ((step = sqlite3_step(ids)) == SQLITE_ROW) {
+        IBID_GROW(blk, m_blk, n_blk + 1);
+        blk[n_blk++] = sqlite3_column_int64(ids, 0);
+    }
+    if (step != SQLITE_DONE) {
+        rc = ibid_store_sqlerr(s, err, "cannot rewrite the n-gram index");
+        goto done;
+    }
+    for (size_t i = 0; i < n_blk && rc == 0; i++) {
+        sqlite3_bind_int64(get, 1, blk[i]);
+        if (sqlite3_step(get) != SQLITE_ROW) {
+            sqlite3_reset(get);
+            rc = ibid_store_sqlerr(s, err, "cannot rewrite the n-gram index");
+            break;
+        }
+        const unsigned char *d = sqlite3_column_blob(get, 1);
+        size_t n = (size_t)sqlite3_column_bytes(get, 1), n_e = n / ENTRY_V3, m = 0;
+        if (n % ENTRY_V3) {
+            sqlite3_reset(get);
+            rc = ibid_fail(err, IBID_EIO, s->path, 0, 0,
+                           "n-gram index block %lld: %zu bytes, not whole 12-byte entries",
+                           (long long)blk[i], n);
+            break;
+        }
+        IBID_GROW(v, m_v, n_e + 1);
+        for (size_t k = 0; k < n_e; k++) {
+            uint64_t h;
+            uint32_t doc;
+            memcpy(&h, d + k * ENTRY_V3, 8);
+            memcpy(&doc, d + k * ENTRY_V3 + 8, 4);
+            v[k] = (uint64_t)sub_of(le64toh(h)) << 32 | le32toh(doc);
+        }
+        sqlite3_reset(get);
+        qsort(v, n_e, sizeof *v, ibid_cmp_u64);
+        for (size_t k = 0; k < n_e; k++)
+            if (m == 0 || v[k] != v[m - 1]) v[m++] = v[k];
+        buf = ibid_xrealloc(buf, m * ENTRY + 1);
+        for (size_t k = 0; k < m; k++) put_val(buf + k * ENTRY, v[k]);
+        sqlite3_bind_int64(put, 1, blk[i]);
+        sqlite3_bind_blob(put, 2, buf, (int)(m * ENTRY), SQLITE_STATIC);
+        if ((rc = run_stmt(s, put, "cannot rewrite the n-gram index", err)) < 0) break;
+        if (m < n_e) {
+            sqlite3_bind_int64(cnt, 1, blk[i] >> IBID_STORE_PART_BITS);
+            sqlite3_bind_int64(cnt, 2, (int64_t)(n_e - m));
+            rc = run_stmt(s, cnt, "cannot rewrite the n-gram index", err);
+        }
+    }
+done:
+    sqlite3_finalize(ids);
+    sqlite3_finalize(get);
+    sqlite3_finalize(put);
+    sqlite3_finalize(cnt);
+    free(blk);
+    free(v);
     free(buf);
     return rc;
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """index_dump.py STORE: print a store's n-gram index as "hash|doc" lines in (hash, doc) order,
 after checking its structure (docs/store.md, "The n-gram index"): every block's rowid is
-run << 16 | part, its entries are 12 bytes (hash, 8 bytes little-endian, then doc, 4), sorted,
-all in the block's part (the hash's top 16 of 63 bits); no block is empty; gram_runs lists
+run << 16 | part, its entries are 8 bytes, a little-endian 64-bit number whose top 32 bits are
+the hash's 32 bits below the part's (the part is its top 16 of 63) and whose low 32 bits are the
+doc, strictly increasing; "hash" is printed as the 48 bits an entry has, part << 32 | those
+bits. No block is empty; gram_runs lists
 exactly the runs that have blocks, each with its number of entries; a (hash, doc) is in one run
 at most. Blocks past the last listed run are a batch's staged run (store_add.c: committed before
 the batch's documents, published with them), which no lookup reads: they are checked likewise
@@ -28,22 +30,20 @@ def main():
     entries = []
     for block, data in db.execute("SELECT block, data FROM gram_blocks ORDER BY block"):
         run, part = block >> PART_BITS, block & ((1 << PART_BITS) - 1)
-        if not data or len(data) % 12:
-            sys.exit("block %d: %d bytes, not a positive multiple of 12" % (block, len(data or b"")))
+        if not data or len(data) % 8:
+            sys.exit("block %d: %d bytes, not a positive multiple of 8" % (block, len(data or b"")))
         prev = None
-        for off in range(0, len(data), 12):
-            h, d = struct.unpack_from("<QI", data, off)
-            if h >> (63 - PART_BITS) != part:
-                sys.exit("block %d: hash %d is not in part %d" % (block, h, part))
-            if prev is not None and (h, d) <= prev:
-                sys.exit("block %d: entries out of order at %d" % (block, off // 12))
-            prev = (h, d)
+        for off in range(0, len(data), 8):
+            (v,) = struct.unpack_from("<Q", data, off)
+            if prev is not None and v <= prev:
+                sys.exit("block %d: entries out of order at %d" % (block, off // 8))
+            prev = v
             if run <= last:
-                entries.append((h, d))
+                entries.append((part << 32 | v >> 32, v & 0xFFFFFFFF))
         if run > last:
-            staged += len(data) // 12
+            staged += len(data) // 8
             continue
-        seen[run] = seen.get(run, 0) + len(data) // 12
+        seen[run] = seen.get(run, 0) + len(data) // 8
     if seen != runs:
         sys.exit("gram_runs %s does not match the blocks %s" % (sorted(runs.items()),
                                                                  sorted(seen.items())))

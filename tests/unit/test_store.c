@@ -144,9 +144,11 @@ static int cmp_entry(const void *a, const void *b)
 }
 
 /* Every entry of the store's n-gram index, sorted by (hash, doc), after checking the blocks as
- * docs/store.md describes them: rowid run << 16 | part, 12-byte entries (hash then doc, little
- * endian) sorted within the block, all in its part, no empty block, gram_runs counting each
- * run's entries, no entry in two runs. *n_runs gets the number of runs. */
+ * docs/store.md describes them: rowid run << 16 | part, 8-byte entries (a little-endian 64-bit
+ * number, the 32 hash bits below the part's then the doc) strictly increasing within the block,
+ * no empty block, gram_runs counting each run's entries, no entry in two runs. An entry's
+ * `hash` here is the 48 bits it has of one: part << 32 | the kept bits. *n_runs gets the number
+ * of runs. */
 static entry *index_entries(const char *db, size_t *n_out, size_t *n_runs)
 {
     sqlite3 *h;
@@ -165,20 +167,17 @@ static entry *index_entries(const char *db, size_t *n_out, size_t *n_runs)
         uint64_t part = (uint64_t)block & (IBID_STORE_PARTS - 1);
         const unsigned char *d = sqlite3_column_blob(st, 1);
         size_t len = (size_t)sqlite3_column_bytes(st, 1);
-        assert_true(len > 0 && len % 12 == 0);
+        assert_true(len > 0 && len % 8 == 0);
         if (nr == 0 || runs[nr - 1] != run) {
             assert_true(nr < 64);
             runs[nr] = run, counts[nr++] = 0;
         }
-        counts[nr - 1] += (int64_t)(len / 12);
-        for (size_t k = 0; k < len; k += 12) {
-            uint64_t hash = 0;
-            uint32_t doc = 0;
-            for (int b = 7; b >= 0; b--) hash = hash << 8 | d[k + (size_t)b];
-            for (int b = 3; b >= 0; b--) doc = doc << 8 | d[k + 8 + (size_t)b];
-            assert_int_equal(hash >> (63 - IBID_STORE_PART_BITS), part);
+        counts[nr - 1] += (int64_t)(len / 8);
+        for (size_t k = 0; k < len; k += 8) {
+            uint64_t v = 0;
+            for (int b = 7; b >= 0; b--) v = v << 8 | d[k + (size_t)b];
             if (n == m) e = realloc(e, (m *= 2) * sizeof *e);
-            e[n] = (entry){hash, doc};
+            e[n] = (entry){part << 32 | v >> 32, (uint32_t)v};
             if (k) assert_true(cmp_entry(&e[n - 1], &e[n]) < 0);
             n++;
         }
@@ -969,6 +968,51 @@ static void test_index_runs(void **state)
     ibid_corpus_free(c);
 }
 
+/* An index entry keeps 48 of a hash's 63 bits (part and 32 more): a lookup meets the entries of
+ * its 48 bits, also when two of the batch's hashes share them (the lookup goes back over the
+ * same entries for the second). New document 0 holds three of stored document D's sampled
+ * hashes with their lowest bit flipped (kept bits the same), new document 1 the three hashes
+ * themselves: both are candidates with D, three votes each, and not with each other. */
+static void test_kept_bits(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_kept_bits");
+    ibid_corpus *c = planted_corpus(6);
+    ibid_error err = {0};
+    ibid_store *s;
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    assert_int_equal(ibid_store_add(s, c, NULL, NULL, &err), 0);
+    size_t n;
+    const char *text = ibid_corpus_text(c, 2, &n);
+    uint64_t *sk;
+    size_t n_sk;
+    assert_int_equal(ibid_store_sketch_text(s, text, n, &sk, &n_sk, &err), 0);
+    assert_true(n_sk > 30);
+    ibid_rec rec[6];
+    for (int k = 0; k < 3; k++) {
+        uint64_t h = sk[10 * k + 5];
+        rec[2 * k] = (ibid_rec){h ^ 1, 0, 0};
+        rec[2 * k + 1] = (ibid_rec){h, 1, 0};
+    }
+    ibid_rec_sort(rec, 6, 1);
+    ibid_store_cand *sc, *fc;
+    size_t n_sc, n_fc;
+    assert_int_equal(ibid_store_candidates(s, rec, 6, 2, NULL, 0, &sc, &n_sc, &fc, &n_fc, &err), 0);
+    int64_t d = sql_int(f->db, "SELECT doc FROM docs WHERE id = 'doc002'");
+    assert_int_equal(n_sc, 2);
+    assert_int_equal(sc[0].a, 0);
+    assert_int_equal(sc[0].b, d);
+    assert_int_equal(sc[1].a, 1);
+    assert_int_equal(sc[1].b, d);
+    assert_int_equal(n_fc, 0);
+    free(sc);
+    free(fc);
+    free(sk);
+    ibid_store_close(s);
+    ibid_corpus_free(c);
+}
+
 /* Run SQL with no result on the store's file, as another process would. */
 static void sql_exec(const char *db, const char *sql)
 {
@@ -1305,6 +1349,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parallel_lookups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_staged_and_lock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kept_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_hops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };
