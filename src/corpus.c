@@ -230,6 +230,11 @@ static size_t utf8_bad_at(const char *s, size_t n)
     return n;
 }
 
+size_t ibid_utf8_bad_at(const char *s, size_t n)
+{
+    return utf8_bad_at(s, n);
+}
+
 static long line_of(const char *s, size_t off)
 {
     long line = 1;

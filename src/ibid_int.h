@@ -146,6 +146,9 @@ void ibid_corpus_adopt(ibid_corpus *c, ibid_slab *s);
 int ibid_corpus_add_owned(ibid_corpus *c, char *id, size_t id_len, const char *text,
                           size_t text_len, char *meta, ibid_error *err);
 
+/* The byte offset of the first invalid UTF-8 sequence of s[0, n), or n when it is valid. */
+size_t ibid_utf8_bad_at(const char *s, size_t n);
+
 /* ---- stream.c: byte streams over plain, gzip and zstd files ---- */
 typedef struct ibid_stream ibid_stream;
 /* Open `path` ("-" is stdin), decompressing by its name's ending (.gz, .zst). */
@@ -277,6 +280,13 @@ typedef struct ibid_index {
 } ibid_index;
 void ibid_index_build(ibid_index *ix, const ibid_toks *toks, size_t n_doc,
                       const ibid_align_opts *o);
+/* The index for pairs that each hold a document before n_first: the documents from n_first on
+ * are indexed only by their n-grams that a document before n_first may have too (a bit table of
+ * the first documents' n-grams decides, with no false negative). The groups of the n-grams the
+ * first documents have are the same as ibid_index_build's; those of the others can seed no
+ * such pair. */
+void ibid_index_build_for(ibid_index *ix, const ibid_toks *toks, size_t n_doc, size_t n_first,
+                          const ibid_align_opts *o);
 void ibid_index_free(ibid_index *ix);
 /* The index's second half: given n_group, group_beg and the groups' occurrences occ[0, n_occ)
  * (taken over as group_occ), build each document's (position, group) list. */
@@ -299,9 +309,11 @@ int ibid_align_indexed(ibid_result **out, const ibid_corpus *c, const ibid_pairs
                        ibid_error *err);
 /* ibid_align with some documents tokenized already: toks[i], when its tok is not NULL, is
  * document i's ibid_tokenize_hashes under o->norm, taken over by the call (left empty). Only
- * the verbatim layer reuses them; the sentence layer tokenizes every document itself. */
+ * the verbatim layer reuses them; the sentence layer tokenizes every document itself. Every
+ * pair of `only` holds a document before n_first (ibid_index_build_for); n_first = the corpus's
+ * size for any pairs. */
 int ibid_align_tokens(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
-                      ibid_toks *toks, const ibid_align_opts *o, ibid_error *err);
+                      ibid_toks *toks, size_t n_first, const ibid_align_opts *o, ibid_error *err);
 
 /* ---- out_jsonl.c ---- */
 /* The pieces of ibid_result_write: the header line (TSV only; nothing for JSON Lines) and one

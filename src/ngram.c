@@ -20,6 +20,11 @@
  * straight into place (in parallel, with no copy and the same layout for any thread count), and
  * the sub-buckets are sorted by XXH3 hash in parallel. Equal n-grams share a sub-bucket, so the
  * runs of equal hashes within each are the n-grams.
+ *
+ * When every pair to align holds one of the first documents (ibid add: the new documents come
+ * first, the stored ones they are paired with after), an n-gram that none of the first has can
+ * seed nothing. A bit table of the first documents' n-gram mixes then keeps most of the later
+ * documents' n-grams out of the postings before they are written and sorted.
  */
 #include "ibid_int.h"
 
@@ -33,6 +38,11 @@
 typedef struct {
     const ibid_toks *toks;
     size_t n_doc, n_block, block_docs;
+    size_t n_first;   /* documents from n_first on keep only n-grams that seen has */
+    uint64_t *seen;   /* a bit per mix value (masked): an n-gram of a document before n_first */
+    uint32_t s_mask;  /* the bits of a mix that pick a bit of seen */
+    uint64_t *keep;   /* a bit per n-gram of the later documents: seen has it */
+    size_t *keep_beg; /* later document d's bits start at word keep_beg[d - n_first] */
     int n, P;
     int pass;
     size_t *count;  /* count[blk * NB + s]: the block's postings in sub-bucket s, this pass */
@@ -84,6 +94,57 @@ static size_t block_end(const build *b, size_t blk)
     return e < b->n_doc ? e : b->n_doc;
 }
 
+/* How far ahead the bit table's word is fetched: the table is larger than the caches. */
+#define AHEAD 16
+
+/* Mark the n-grams of the documents of block blk that come before n_first in seen. */
+static void see_block(void *ud, size_t blk, int tid)
+{
+    build *b = ud;
+    (void)tid;
+    size_t end = block_end(b, blk) < b->n_first ? block_end(b, blk) : b->n_first;
+    for (size_t d = blk * b->block_docs; d < end; d++) {
+        const ibid_toks *t = &b->toks[d];
+        if (t->n_tok < (size_t)b->n) continue;
+        size_t last = t->n_tok - (size_t)b->n;
+        for (size_t i = 0; i <= last; i++) {
+            if (i + AHEAD <= last)
+                __builtin_prefetch(&b->seen[(mix(t->tok + i + AHEAD, b->n) & b->s_mask) >> 6], 1);
+            uint32_t k = mix(t->tok + i, b->n) & b->s_mask;
+            uint64_t bit = (uint64_t)1 << (k & 63);
+            if (!(b->seen[k >> 6] & bit))
+                __atomic_fetch_or(&b->seen[k >> 6], bit, __ATOMIC_RELAXED);
+        }
+    }
+}
+
+/* Set the keep bits of the n-grams of the block's documents from n_first on that seen has. */
+static void keep_block(void *ud, size_t blk, int tid)
+{
+    build *b = ud;
+    (void)tid;
+    size_t beg = blk * b->block_docs > b->n_first ? blk * b->block_docs : b->n_first;
+    for (size_t d = beg; d < block_end(b, blk); d++) {
+        const ibid_toks *t = &b->toks[d];
+        if (t->n_tok < (size_t)b->n) continue;
+        size_t last = t->n_tok - (size_t)b->n;
+        uint64_t *kw = b->keep + b->keep_beg[d - b->n_first];
+        for (size_t i = 0; i <= last; i++) {
+            if (i + AHEAD <= last)
+                __builtin_prefetch(&b->seen[(mix(t->tok + i + AHEAD, b->n) & b->s_mask) >> 6]);
+            uint32_t k = mix(t->tok + i, b->n) & b->s_mask;
+            kw[i >> 6] |= (b->seen[k >> 6] >> (k & 63) & 1) << (i & 63);
+        }
+    }
+}
+
+/* Whether n-gram i of document d goes into the postings. */
+static inline int kept(const build *b, size_t d, size_t i)
+{
+    if (d < b->n_first) return 1;
+    return (int)(b->keep[b->keep_beg[d - b->n_first] + (i >> 6)] >> (i & 63) & 1);
+}
+
 static void count_block(void *ud, size_t blk, int tid)
 {
     build *b = ud;
@@ -96,7 +157,7 @@ static void count_block(void *ud, size_t blk, int tid)
         size_t last = t->n_tok - (size_t)b->n;
         for (size_t i = 0; i <= last; i++) {
             uint32_t h = mix(t->tok + i, b->n);
-            if (pass_of(h, b->P) == (uint32_t)b->pass) cnt[h & (NB - 1)]++;
+            if (pass_of(h, b->P) == (uint32_t)b->pass && kept(b, d, i)) cnt[h & (NB - 1)]++;
         }
     }
 }
@@ -112,7 +173,7 @@ static void fill_block(void *ud, size_t blk, int tid)
         size_t last = t->n_tok - (size_t)b->n;
         for (size_t i = 0; i <= last; i++) {
             uint32_t h = mix(t->tok + i, b->n);
-            if (pass_of(h, b->P) != (uint32_t)b->pass) continue;
+            if (pass_of(h, b->P) != (uint32_t)b->pass || !kept(b, d, i)) continue;
             ibid_rec *out = &b->post[cur[h & (NB - 1)]++];
             out->key = ibid_ngram_hash(t->tok + i, b->n);
             out->x = (uint32_t)d;
@@ -166,17 +227,46 @@ static void add_group(ibid_index *ix, occ_vec *occ, size_t *m_beg, const ibid_re
 
 void ibid_index_build(ibid_index *ix, const ibid_toks *toks, size_t n_doc, const ibid_align_opts *o)
 {
+    ibid_index_build_for(ix, toks, n_doc, n_doc, o);
+}
+
+void ibid_index_build_for(ibid_index *ix, const ibid_toks *toks, size_t n_doc, size_t n_first,
+                          const ibid_align_opts *o)
+{
     memset(ix, 0, sizeof *ix);
+    assert(n_first <= n_doc);
     build b = {0};
     b.toks = toks;
     b.n_doc = n_doc;
+    b.n_first = n_first;
     b.n = o->ngram;
-    size_t total = 0;
-    for (size_t d = 0; d < n_doc; d++)
+    size_t total = 0, first = 0;
+    for (size_t d = 0; d < n_doc; d++) {
         if (toks[d].n_tok >= (size_t)b.n) total += toks[d].n_tok - (size_t)b.n + 1;
+        if (d + 1 == n_first) first = total;
+    }
     b.P = ibid_ngram_passes(total, o->index_memory);
     b.block_docs = n_doc / MAX_BLOCKS + 1;
     b.n_block = (n_doc + b.block_docs - 1) / b.block_docs;
+    if (n_first < n_doc) {
+        /* 16 bits an n-gram before n_first (at most 2^32): about 6% of the later documents'
+         * n-grams that none of the first has are kept by mistake, and then make no seed */
+        uint64_t n_bits = (uint64_t)1 << 16;
+        while (n_bits < (uint64_t)first * 16 && n_bits < ((uint64_t)1 << 32)) n_bits <<= 1;
+        b.s_mask = (uint32_t)(n_bits - 1);
+        b.seen = ibid_xcalloc((size_t)(n_bits / 64), sizeof *b.seen);
+        b.keep_beg = ibid_xmalloc((n_doc - n_first + 1) * sizeof *b.keep_beg);
+        size_t n_words = 0;
+        for (size_t d = n_first; d < n_doc; d++) {
+            b.keep_beg[d - n_first] = n_words;
+            if (toks[d].n_tok >= (size_t)b.n) n_words += (toks[d].n_tok - (size_t)b.n) / 64 + 1;
+        }
+        b.keep = ibid_xcalloc(n_words + 1, sizeof *b.keep);
+        ibid_parallel_for(o->n_threads, b.n_block, see_block, &b);
+        ibid_parallel_for(o->n_threads, b.n_block, keep_block, &b);
+        free(b.seen);
+        b.seen = NULL;
+    }
     b.count = ibid_xmalloc((b.n_block ? b.n_block : 1) * NB * sizeof(size_t));
     b.cursor = ibid_xmalloc((b.n_block ? b.n_block : 1) * NB * sizeof(size_t));
     b.sub = ibid_xmalloc((NB + 1) * sizeof(size_t));
@@ -212,6 +302,8 @@ void ibid_index_build(ibid_index *ix, const ibid_toks *toks, size_t n_doc, const
         }
     }
     free(b.post);
+    free(b.keep);
+    free(b.keep_beg);
     free(b.count);
     free(b.cursor);
     free(b.sub);

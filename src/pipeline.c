@@ -446,7 +446,7 @@ static void partners_of(const ibid_pairs *only, size_t n_doc, size_t **beg, uint
 /* ibid_align, or with `given` its local step for the MPI driver: the index is given, and only
  * documents a < n_walk are walked for their pairs (a, b > a). */
 static int align_run(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
-                     const ibid_index *given, size_t n_walk, ibid_toks *given_toks,
+                     const ibid_index *given, size_t n_walk, ibid_toks *given_toks, size_t n_first,
                      const ibid_align_opts *o, ibid_error *err)
 {
     int rc;
@@ -491,7 +491,7 @@ static int align_run(ibid_result **out, const ibid_corpus *c, const ibid_pairs *
     j.errs = NULL;
 
     progress(o, "index", 0, 1);
-    if (!given) ibid_index_build(&ix, j.toks, n_doc, o);
+    if (!given) ibid_index_build_for(&ix, j.toks, n_doc, only ? n_first : n_doc, o);
     r->n_shared_ngrams = given ? given->n_group : ix.n_group;
     r->n_boilerplate = given ? given->n_boilerplate : ix.n_boilerplate;
     if (only)
@@ -567,13 +567,14 @@ done:
 int ibid_align(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
                const ibid_align_opts *o, ibid_error *err)
 {
-    return align_run(out, c, only, NULL, ibid_corpus_size(c), NULL, o, err);
+    return align_run(out, c, only, NULL, ibid_corpus_size(c), NULL, ibid_corpus_size(c), o, err);
 }
 
 int ibid_align_tokens(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
-                      ibid_toks *toks, const ibid_align_opts *o, ibid_error *err)
+                      ibid_toks *toks, size_t n_first, const ibid_align_opts *o, ibid_error *err)
 {
-    return align_run(out, c, only, NULL, ibid_corpus_size(c), toks, o, err);
+    assert(n_first <= ibid_corpus_size(c));
+    return align_run(out, c, only, NULL, ibid_corpus_size(c), toks, n_first, o, err);
 }
 
 int ibid_align_indexed(ibid_result **out, const ibid_corpus *c, const ibid_pairs *only,
@@ -581,7 +582,7 @@ int ibid_align_indexed(ibid_result **out, const ibid_corpus *c, const ibid_pairs
                        ibid_error *err)
 {
     assert(ix && ix->n_doc == ibid_corpus_size(c) && o->mode == IBID_MODE_VERBATIM);
-    return align_run(out, c, only, ix, n_walk, NULL, o, err);
+    return align_run(out, c, only, ix, n_walk, NULL, ibid_corpus_size(c), o, err);
 }
 
 void ibid_result_free(ibid_result *r)

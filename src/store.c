@@ -367,6 +367,7 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
     s->path = ibid_xstrndup(path, strlen(path));
     s->writable = (flags & IBID_STORE_WRITE) != 0;
     s->parallel_lookups = 100000;
+    s->parallel_fetch = 256;
     s->scan_blocks = -1;
     ibid_align_opts_init(&s->opts);
     int oflags = s->writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
@@ -500,6 +501,10 @@ int ibid_store_fetch(ibid_store *s, int64_t doc, ibid_corpus *c, ibid_error *err
         size_t n_text = (size_t)sqlite3_column_bytes(st, 1);
         const char *meta = (const char *)sqlite3_column_text(st, 2);
         rc = ibid_corpus_add(c, id ? id : "", n_id, text ? text : "", n_text, meta, err);
+        if (rc == IBID_EUTF8) /* written behind ibid's back: name the store and the document */
+            rc = ibid_fail(err, IBID_EUTF8, s->path, 0, 0,
+                           "stored document %lld: invalid UTF-8 at byte %zu of its text",
+                           (long long)doc, ibid_utf8_bad_at(text, n_text));
     } else if (step == SQLITE_DONE) {
         rc = ibid_fail(err, IBID_ENOTFOUND, s->path, 0, 0, "no stored document %lld",
                        (long long)doc);
@@ -507,6 +512,132 @@ int ibid_store_fetch(ibid_store *s, int64_t doc, ibid_corpus *c, ibid_error *err
         rc = ibid_store_sqlerr(s, err, "cannot read a document");
     }
     sqlite3_reset(st);
+    return rc;
+}
+
+/* One thread's share of ibid_store_fetch_many: documents [beg, end), their texts copied into
+ * the thread's own slabs, ids and metadata malloc'd. */
+typedef struct {
+    ibid_store *s; /* for the path, and its connection when there is one part */
+    const int64_t *docs;
+    char **id, **meta; /* per document of docs */
+    const char **text;
+    size_t *n_id, *n_text;
+    struct fetch_part {
+        size_t beg, end;
+        ibid_slab *slab;
+        int rc;
+        ibid_error err;
+    } * part;
+    size_t n_part;
+} fetch_job;
+
+static int fetch_range(fetch_job *j, struct fetch_part *p, sqlite3 *db, sqlite3_stmt *st)
+{
+    for (size_t k = p->beg; k < p->end; k++) {
+        sqlite3_bind_int64(st, 1, j->docs[k]);
+        int step = sqlite3_step(st);
+        if (step != SQLITE_ROW) {
+            sqlite3_reset(st);
+            if (step == SQLITE_DONE)
+                return ibid_fail(&p->err, IBID_ENOTFOUND, j->s->path, 0, 0,
+                                 "no stored document %lld", (long long)j->docs[k]);
+            return ibid_fail(&p->err, IBID_EIO, j->s->path, 0, 0,
+                             "cannot read a document: %s (SQLite error %d)", sqlite3_errmsg(db),
+                             step);
+        }
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        size_t n_id = (size_t)sqlite3_column_bytes(st, 0);
+        const char *text = (const char *)sqlite3_column_text(st, 1);
+        size_t n_text = (size_t)sqlite3_column_bytes(st, 1);
+        const char *meta = (const char *)sqlite3_column_text(st, 2);
+        size_t bad = ibid_utf8_bad_at(text ? text : "", n_text);
+        if (bad < n_text) {
+            sqlite3_reset(st);
+            return ibid_fail(&p->err, IBID_EUTF8, j->s->path, 0, 0,
+                             "stored document %lld: invalid UTF-8 at byte %zu of its text",
+                             (long long)j->docs[k], bad);
+        }
+        char *copy = ibid_slab_reserve(&p->slab, n_text + 1);
+        if (n_text) memcpy(copy, text, n_text);
+        copy[n_text] = 0;
+        ibid_slab_commit(p->slab, n_text + 1);
+        j->id[k] = ibid_xstrndup(id ? id : "", n_id);
+        j->n_id[k] = n_id;
+        j->text[k] = copy;
+        j->n_text[k] = n_text;
+        j->meta[k] = meta ? ibid_xstrndup(meta, strlen(meta)) : NULL;
+        sqlite3_reset(st);
+    }
+    return 0;
+}
+
+/* A part on its own read-only connection and read transaction (as the index lookups). */
+static void fetch_own(void *ud, size_t i, int tid)
+{
+    (void)tid;
+    fetch_job *j = ud;
+    struct fetch_part *p = &j->part[i];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_open_v2(j->s->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK ||
+        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, IBID_STORE_FETCH_SQL, -1, &st, NULL) != SQLITE_OK)
+        p->rc = ibid_fail(&p->err, IBID_EIO, j->s->path, 0, 0,
+                          "cannot open the store to read documents: %s",
+                          db ? sqlite3_errmsg(db) : "no memory");
+    else
+        p->rc = fetch_range(j, p, db, st);
+    sqlite3_finalize(st);
+    if (db) sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(db);
+}
+
+int ibid_store_fetch_many(ibid_store *s, const int64_t *docs, size_t n, ibid_corpus *c,
+                          ibid_error *err)
+{
+    if (n < s->parallel_fetch || s->opts.n_threads < 2) {
+        for (size_t k = 0; k < n; k++) {
+            int rc = ibid_store_fetch(s, docs[k], c, err);
+            if (rc < 0) return rc;
+        }
+        return 0;
+    }
+    fetch_job j = {.s = s, .docs = docs, .n_part = (size_t)s->opts.n_threads};
+    j.id = ibid_xcalloc(n, sizeof *j.id);
+    j.meta = ibid_xcalloc(n, sizeof *j.meta);
+    j.text = ibid_xcalloc(n, sizeof *j.text);
+    j.n_id = ibid_xcalloc(n, sizeof *j.n_id);
+    j.n_text = ibid_xcalloc(n, sizeof *j.n_text);
+    j.part = ibid_xcalloc(j.n_part, sizeof *j.part);
+    for (size_t t = 0; t < j.n_part; t++) {
+        j.part[t].beg = n / j.n_part * t;
+        j.part[t].end = t + 1 == j.n_part ? n : n / j.n_part * (t + 1);
+    }
+    ibid_parallel_for(s->opts.n_threads, j.n_part, fetch_own, &j);
+    int rc = 0;
+    for (size_t t = 0; t < j.n_part; t++) {
+        if (j.part[t].rc < 0 && rc == 0) {
+            rc = j.part[t].rc;
+            *err = j.part[t].err;
+        }
+        ibid_corpus_adopt(c, j.part[t].slab); /* its texts are freed with c */
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (rc == 0 && j.id[k] &&
+            (rc = ibid_corpus_add_owned(c, j.id[k], j.n_id[k], j.text[k], j.n_text[k], j.meta[k],
+                                        err)) == 0)
+            continue;
+        free(j.id[k]); /* not taken */
+        free(j.meta[k]);
+    }
+    free(j.id);
+    free(j.meta);
+    free(j.text);
+    free(j.n_id);
+    free(j.n_text);
+    free(j.part);
     return rc;
 }
 

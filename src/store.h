@@ -49,6 +49,8 @@ struct ibid_store {
     ibid_align_opts opts;    /* recorded matching options + run-time ones */
     size_t parallel_lookups; /* batches of at least this many sampled n-grams split their
                                 index lookups over the threads (tests lower it) */
+    size_t parallel_fetch;   /* ibid_store_fetch_many of at least this many documents reads
+                                them on several threads (tests lower it) */
     int scan_blocks;         /* lookups read a run's blocks by scanning it (1), one by
                                 one (0), or as store_index.c decides (-1; tests force) */
     int64_t full_tokens;     /* documents of at most this many tokens index every n-gram
@@ -68,6 +70,11 @@ int ibid_store_cmp_i64(const void *a, const void *b);
 size_t ibid_store_sort_unique(int64_t *v, size_t n);
 /* Add stored document `doc` (its rowid) to `c`. Returns 0, IBID_ENOTFOUND or IBID_EIO. */
 int ibid_store_fetch(ibid_store *s, int64_t doc, ibid_corpus *c, ibid_error *err);
+/* Add stored documents docs[0, n) (rowids, best in increasing order) to `c`, in that order: the
+ * same as ibid_store_fetch for each, read by up to s->opts.n_threads threads, each on its own
+ * read-only connection, once there are at least s->parallel_fetch of them. */
+int ibid_store_fetch_many(ibid_store *s, const int64_t *docs, size_t n, ibid_corpus *c,
+                          ibid_error *err);
 /* Every stored document's rowid, in order; the caller frees *out. Returns 0 or IBID_EIO. */
 int ibid_store_all_docs(ibid_store *s, int64_t **out, size_t *n, ibid_error *err);
 

@@ -252,7 +252,7 @@ typedef struct {
     int staged; /* the first transaction committed */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int looked_up; /* the batch's index lookups are over (their reads end) */
+    int reads_over; /* the batch's reads of the store (index lookups, stored texts) are over */
     int rc;
     ibid_error err;
     double secs; /* its own time */
@@ -277,15 +277,15 @@ static void *write_docs(void *ud)
         if (getenv("IBID_TEST_ADD_DIE_STAGED")) raise(SIGKILL);
         /* the commit checkpointed what it could (SQLite's autocheckpoint, PASSIVE: it copies
          * no page that a reader's older snapshot may still read, and never waits). If this
-         * batch's own lookups, begun before the commit, held pages back, wait for them to end
-         * and try again. Not FULL, which waits for every reader and so would stall the add
-         * behind any long one (another process's query); what is left is copied by a later
-         * commit. */
+         * batch's own reads (index lookups, stored texts), begun before the commit, held pages
+         * back, wait for them to end and try again. Not FULL, which waits for every reader and so
+         * would stall the add behind any long one (another process's query); what is left is copied
+         * by a later commit. */
         int n_log = 0, n_ckpt = 0;
         sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &n_log, &n_ckpt);
         if (n_ckpt < n_log) {
             pthread_mutex_lock(&w->mu);
-            while (!w->looked_up) pthread_cond_wait(&w->cv, &w->mu);
+            while (!w->reads_over) pthread_cond_wait(&w->cv, &w->mu);
             pthread_mutex_unlock(&w->mu);
             sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         }
@@ -308,11 +308,11 @@ static void *write_docs(void *ud)
     return NULL;
 }
 
-/* Tell the writer that the batch's index lookups are over. */
-static void lookups_over(doc_writer *w)
+/* Tell the writer that the batch's reads of the store are over. */
+static void reads_over(doc_writer *w)
 {
     pthread_mutex_lock(&w->mu);
-    w->looked_up = 1;
+    w->reads_over = 1;
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
 }
@@ -330,6 +330,7 @@ static int open_reader(ibid_store *s, ibid_store **rd, ibid_error *err)
     if (rc < 0) return rc;
     ibid_store_set_runtime(*rd, &s->opts);
     (*rd)->parallel_lookups = s->parallel_lookups;
+    (*rd)->parallel_fetch = s->parallel_fetch;
     (*rd)->scan_blocks = s->scan_blocks;
     return 0;
 }
@@ -470,7 +471,7 @@ static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus 
     if (pthread_create(&writer, NULL, write_docs, &w) == 0) {
         writing = 1;
     } else {
-        w.looked_up = 1; /* alone, it has nothing to wait for */
+        w.reads_over = 1; /* alone, it has nothing to wait for */
         write_docs(&w);
     }
 
@@ -495,7 +496,6 @@ static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus 
     }
 
     t_cand = now();
-    if (writing) lookups_over(&w);
     /* the corpus: the new documents in a candidate pair, then the stored candidates in rowid
      * order (a new document in no pair is stored and indexed, but has nothing to align) */
     cdocs = ibid_xmalloc((n_sc ? n_sc : 1) * sizeof *cdocs);
@@ -532,8 +532,8 @@ static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus 
             goto done;
         }
     }
-    for (size_t k = 0; k < n_cdocs; k++)
-        if ((rc = ibid_store_fetch(rd, cdocs[k], sub, err)) < 0) goto done;
+    if ((rc = ibid_store_fetch_many(rd, cdocs, n_cdocs, sub, err)) < 0) goto done;
+    if (writing) reads_over(&w);
     pairs = ibid_xmalloc((n_sc + n_fc ? n_sc + n_fc : 1) * sizeof *pairs);
     for (size_t k = 0; k < n_sc; k++) {
         const int64_t *p = bsearch(&sc[k].b, cdocs, n_cdocs, sizeof *cdocs, ibid_store_cmp_i64);
@@ -550,7 +550,7 @@ static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus 
 
     /* align (the writer goes on meanwhile) */
     t_read = now();
-    rc = ibid_align_tokens(&res, sub, pl, toks, &s->opts, err);
+    rc = ibid_align_tokens(&res, sub, pl, toks, n_sub, &s->opts, err);
     if (writing) pthread_join(writer, NULL);
     writing = 0;
     t_align = now();
@@ -580,7 +580,7 @@ static int add_batch(ibid_store *s, ibid_store *rd, stmts *t, const ibid_corpus 
     rep->n_batches++;
 done:
     if (writing) {
-        lookups_over(&w); /* if they failed */
+        reads_over(&w); /* if they failed */
         pthread_join(writer, NULL);
     }
     if (w_init) {

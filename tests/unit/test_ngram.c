@@ -112,12 +112,14 @@ static void check_index(const ibid_index *ix, const corpus *c, const ibid_align_
         }
 }
 
-static void seeds_of(seeds *s, const corpus *c, const ibid_pair *only, size_t n_only,
-                     const ibid_align_opts *o)
+/* The seeds of the pairs `only` (all pairs if NULL), from an index of the pairs that hold a
+ * document before n_first (ibid_index_build_for; n_first = c->n_doc: any pair). */
+static void seeds_of_for(seeds *s, const corpus *c, const ibid_pair *only, size_t n_only,
+                         size_t n_first, const ibid_align_opts *o)
 {
     memset(s, 0, sizeof *s);
     ibid_index ix;
-    ibid_index_build(&ix, c->toks, c->n_doc, o);
+    ibid_index_build_for(&ix, c->toks, c->n_doc, n_first, o);
     check_index(&ix, c, o);
     s->n_group = ix.n_group;
     s->n_boilerplate = ix.n_boilerplate;
@@ -155,6 +157,12 @@ static void seeds_of(seeds *s, const corpus *c, const ibid_pair *only, size_t n_
         assert_memory_equal(c->toks[d1].tok + s->a[i].x, c->toks[d2].tok + s->a[i].y,
                             (size_t)o->ngram * sizeof(uint32_t));
     }
+}
+
+static void seeds_of(seeds *s, const corpus *c, const ibid_pair *only, size_t n_only,
+                     const ibid_align_opts *o)
+{
+    seeds_of_for(s, c, only, n_only, c->n_doc, o);
 }
 
 static void expect_seed(const seeds *s, size_t i, uint32_t d1, uint32_t d2, uint32_t x, uint32_t y)
@@ -499,6 +507,86 @@ static void test_candidates(void **state)
     free_corpus(c);
 }
 
+/* A group's key: its first occurrence (which no other group has) and its size. */
+static int groups_with_first(const ibid_index *ix, size_t n_first, uint64_t **out)
+{
+    int n = 0;
+    *out = malloc((ix->n_group + 1) * sizeof **out);
+    assert_non_null(*out);
+    for (size_t g = 0; g < ix->n_group; g++) {
+        const ibid_occ *q = &ix->group_occ[ix->group_beg[g]];
+        if (q->a >= n_first) continue; /* occurrences by document: the first is the least */
+        size_t size = ix->group_beg[g + 1] - ix->group_beg[g];
+        (*out)[n++] = (uint64_t)q->a << 40 | (uint64_t)q->b << 16 | (size & 0xFFFF);
+    }
+    return n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* ibid_index_build_for: the same groups and the same seeds as ibid_index_build for every pair
+ * that holds one of the first documents, and (mostly) none of the n-grams only later documents
+ * share. */
+static void test_first_docs(void **state)
+{
+    (void)state;
+    seed_rng("test_first_docs");
+    for (int round = 0; round < 16; round++) {
+        size_t n_doc = 4 + rng() % 60, n_first = rng() % (n_doc + 1);
+        /* later documents repeat each other over a larger alphabet, so that they share
+         * n-grams none of the first has */
+        uint32_t alphabet = round % 2 ? 4 + (uint32_t)(rng() % 30) : 2000;
+        corpus *c = random_corpus(n_doc, 200, alphabet);
+        for (size_t d = n_first + 1; d < n_doc; d += 2) {
+            ibid_toks_free(&c->toks[d]);
+            set_doc(c, d, c->toks[d - 1].tok, c->toks[d - 1].n_tok);
+        }
+        ibid_align_opts o;
+        ibid_align_opts_init(&o);
+        o.ngram = 1 + round % 4;
+        o.max_df = 2 + (int)(rng() % 30);
+        o.max_tf = 1 + (int)(rng() % 5);
+        o.n_threads = 1 + round % 3;
+        ibid_index full, part;
+        ibid_index_build(&full, c->toks, c->n_doc, &o);
+        ibid_index_build_for(&part, c->toks, c->n_doc, n_first, &o);
+        check_index(&part, c, &o);
+        uint64_t *gf, *gp;
+        int nf = groups_with_first(&full, n_first, &gf),
+            np = groups_with_first(&part, n_first, &gp);
+        qsort(gf, (size_t)nf, sizeof *gf, cmp_u64);
+        qsort(gp, (size_t)np, sizeof *gp, cmp_u64);
+        assert_int_equal(nf, np);
+        if (nf) assert_memory_equal(gf, gp, (size_t)nf * sizeof *gf);
+        size_t later_full = full.n_group - (size_t)nf, later_part = part.n_group - (size_t)np;
+        if (alphabet == 2000 && later_full >= 20) /* the bit table leaves out most of them */
+            assert_true(later_part * 4 < later_full);
+        free(gf);
+        free(gp);
+        ibid_index_free(&full);
+        ibid_index_free(&part);
+        /* the seeds of every pair with a first document */
+        ibid_pair *only = malloc((n_doc * n_doc + 1) * sizeof *only);
+        assert_non_null(only);
+        size_t n_only = 0;
+        for (uint32_t a = 0; a < n_first; a++)
+            for (uint32_t b = a + 1; b < n_doc; b++) only[n_only++] = (ibid_pair){a, b};
+        seeds ref, s;
+        seeds_of(&ref, c, only, n_only, &o);
+        seeds_of_for(&s, c, only, n_only, n_first, &o);
+        if (ref.n != s.n || (ref.n && memcmp(ref.a, s.a, ref.n * sizeof *ref.a) != 0))
+            fail_msg("round %d: %zu seeds vs %zu", round, ref.n, s.n);
+        free(ref.a);
+        free(s.a);
+        free(only);
+        free_corpus(c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_passes_and_threads),
         cmocka_unit_test(test_many_passes),
         cmocka_unit_test(test_candidates),
+        cmocka_unit_test(test_first_docs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1336,6 +1336,98 @@ static void test_open_errors(void **state)
     free(other);
 }
 
+/* ibid_store_fetch_many: the same corpus (ids, texts, metadata, in the order asked) on one
+ * connection or split over threads, each on its own; a missing document and a stored text that
+ * is not UTF-8 (written behind ibid's back) are errors that name the store and the document. */
+static void test_fetch_many(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_fetch_many");
+    ibid_corpus *c = planted_corpus(40), *m;
+    ibid_corpus_new(&m); /* c's documents, every third with metadata */
+    for (size_t i = 0; i < ibid_corpus_size(c); i++) {
+        size_t len;
+        const char *text = ibid_corpus_text(c, i, &len), *id = ibid_corpus_id(c, i);
+        char meta[64];
+        snprintf(meta, sizeof meta, "{\"n\":%zu}", i);
+        ibid_error e;
+        assert_int_equal(ibid_corpus_add(m, id, strlen(id), text, len, i % 3 ? NULL : meta, &e), 0);
+    }
+    ibid_store *s;
+    ibid_error err = {0};
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    assert_int_equal(ibid_store_add(s, m, NULL, NULL, &err), 0);
+    int64_t *docs = NULL;
+    size_t n_docs = 0;
+    assert_int_equal(ibid_store_all_docs(s, &docs, &n_docs, &err), 0);
+    assert_int_equal(n_docs, 40);
+    /* some of them, in a shuffled order */
+    int64_t want[30];
+    for (size_t k = 0; k < 30; k++) want[k] = docs[(k * 7) % n_docs];
+    ibid_corpus *ref;
+    ibid_corpus_new(&ref);
+    for (size_t k = 0; k < 30; k++) assert_int_equal(ibid_store_fetch(s, want[k], ref, &err), 0);
+    const int threads[] = {1, 2, 3};
+    for (size_t t = 0; t < 3; t++) {
+        ibid_align_opts o = *ibid_store_opts(s);
+        o.n_threads = threads[t];
+        ibid_store_set_runtime(s, &o);
+        s->parallel_fetch = 1;
+        ibid_corpus *got;
+        ibid_corpus_new(&got);
+        assert_int_equal(ibid_store_fetch_many(s, want, 30, got, &err), 0);
+        assert_int_equal(ibid_corpus_size(got), 30);
+        for (size_t k = 0; k < 30; k++) {
+            size_t n1, n2;
+            const char *t1 = ibid_corpus_text(ref, k, &n1), *t2 = ibid_corpus_text(got, k, &n2);
+            assert_string_equal(ibid_corpus_id(got, k), ibid_corpus_id(ref, k));
+            assert_int_equal(n1, n2);
+            assert_memory_equal(t1, t2, n1);
+            assert_int_equal(t2[n2], 0);
+            const char *m1 = ibid_corpus_meta(ref, k), *m2 = ibid_corpus_meta(got, k);
+            if (m1)
+                assert_string_equal(m1, m2);
+            else
+                assert_null(m2);
+        }
+        ibid_corpus_free(got);
+        /* a rowid that is no document, in the last thread's share */
+        int64_t bad[30];
+        memcpy(bad, want, sizeof bad);
+        bad[29] = docs[n_docs - 1] + 1000;
+        ibid_corpus_new(&got);
+        assert_int_equal(ibid_store_fetch_many(s, bad, 30, got, &err), IBID_ENOTFOUND);
+        assert_non_null(strstr(err.message, "no stored document"));
+        ibid_corpus_free(got);
+    }
+    /* a stored text that is not UTF-8 */
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE texts SET text = CAST(X'41C328' AS TEXT) WHERE doc = %lld",
+             (long long)want[3]);
+    assert_int_equal(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+    for (size_t t = 0; t < 3; t++) {
+        ibid_align_opts o = *ibid_store_opts(s);
+        o.n_threads = threads[t];
+        ibid_store_set_runtime(s, &o);
+        ibid_corpus *got;
+        ibid_corpus_new(&got);
+        int rc = ibid_store_fetch_many(s, want, 30, got, &err);
+        assert_int_equal(rc, IBID_EUTF8); /* naming the store and the document */
+        assert_string_equal(err.source, f->db);
+        char what[80];
+        snprintf(what, sizeof what, "stored document %lld: invalid UTF-8 at byte 1",
+                 (long long)want[3]);
+        assert_non_null(strstr(err.message, what));
+        ibid_corpus_free(got);
+    }
+    free(docs);
+    ibid_corpus_free(ref);
+    ibid_corpus_free(m);
+    ibid_corpus_free(c);
+    ibid_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1350,6 +1442,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_staged_and_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kept_bits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fetch_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_hops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };
