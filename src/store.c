@@ -377,7 +377,7 @@ int ibid_store_open(ibid_store **out, const char *path, int flags, const ibid_al
                    : ibid_fail(err, IBID_ENOMEM, path, 0, 0, "cannot open: out of memory");
         goto done;
     }
-    sqlite3_busy_timeout(s->db, 60000);
+    sqlite3_busy_timeout(s->db, IBID_STORE_BUSY_MS);
     if (query_int(s, "PRAGMA user_version", &v, err) < 0 ||
         query_int(s, "PRAGMA application_id", &app, err) < 0) {
         rc = ibid_fail(err, IBID_EIO, path, 0, 0, "not an ibid store: %s", sqlite3_errmsg(s->db));

@@ -38,6 +38,9 @@
  * new store's config as full_tokens; a store without it (made by schema version 1) samples all. */
 #define IBID_STORE_FULL_TOKENS 300
 
+/* How long a connection waits for another's lock before SQLITE_BUSY: a minute. */
+#define IBID_STORE_BUSY_MS 60000
+
 /* A writer's page cache (PRAGMA cache_size: negative is KiB): 256 MB. */
 #define IBID_STORE_WRITER_CACHE "-262144"
 

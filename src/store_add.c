@@ -287,7 +287,16 @@ static void *write_docs(void *ud)
             pthread_mutex_lock(&w->mu);
             while (!w->reads_over) pthread_cond_wait(&w->cv, &w->mu);
             pthread_mutex_unlock(&w->mu);
-            sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+            sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &n_log, &n_ckpt);
+        }
+        /* Every page is in the database file: empty the WAL now, on this thread, if no reader
+         * still needs it (never waiting: busy at once otherwise). Else the second transaction
+         * appends to a WAL of the whole batch's size, which the close deletes at the very end
+         * of the add (measured: 57 ms to unlink 124 MB). */
+        if (n_ckpt == n_log) {
+            sqlite3_busy_timeout(s->db, 0);
+            sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+            sqlite3_busy_timeout(s->db, IBID_STORE_BUSY_MS);
         }
         rc = ibid_store_exec(s, "BEGIN IMMEDIATE", &w->err);
     }

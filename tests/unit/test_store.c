@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1123,6 +1124,62 @@ static void test_add_staged_and_lock(void **state)
     ibid_corpus_free(c);
 }
 
+/* A corpus of n documents of 4,000 random words each (about 24 KB), ids prefix0, prefix1, ... */
+static ibid_corpus *big_corpus(size_t n, const char *prefix, size_t *bytes)
+{
+    ibid_corpus *c;
+    ibid_corpus_new(&c);
+    *bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        char id[32], *t = random_words(4000);
+        snprintf(id, sizeof id, "%s%zu", prefix, i);
+        assert_int_equal(ibid_corpus_add(c, id, strlen(id), t, strlen(t), NULL, NULL), 0);
+        *bytes += strlen(t);
+        free(t);
+    }
+    return c;
+}
+
+static long long file_size(const char *dir, const char *name)
+{
+    char *p = join(dir, name);
+    struct stat st;
+    long long n = stat(p, &st) == 0 ? (long long)st.st_size : -1;
+    free(p);
+    return n;
+}
+
+/* Once the batch's pages are checkpointed, the add empties the WAL on its writer thread, so that
+ * the store's close does not delete a WAL of the batch's size; never when a reader holds an
+ * older snapshot, whom it does not wait for. */
+static void test_wal_emptied(void **state)
+{
+    fixture *f = *state;
+    seed_rng("test_wal_emptied");
+    size_t n1, n2;
+    ibid_corpus *c1 = big_corpus(60, "a", &n1), *c2 = big_corpus(60, "b", &n2);
+    ibid_error err = {0};
+    ibid_store *s;
+    assert_int_equal(ibid_store_open(&s, f->db, IBID_STORE_WRITE | IBID_STORE_CREATE, NULL, &err),
+                     0);
+    assert_int_equal(ibid_store_add(s, c1, NULL, NULL, &err), 0);
+    long long wal = file_size(f->dir, "t.db-wal");
+    assert_true(wal >= 0 && wal < (long long)n1 / 4); /* the second transaction's rows only */
+    /* a reader in a read transaction begun before the next add */
+    sqlite3 *rh;
+    assert_int_equal(sqlite3_open_v2(f->db, &rh, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(rh, "BEGIN; SELECT count(*) FROM docs", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(ibid_store_add(s, c2, NULL, NULL, &err), 0);
+    assert_true(file_size(f->dir, "t.db-wal") >= (long long)n2); /* left for a later one */
+    assert_int_equal(sqlite3_exec(rh, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(rh);
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM docs"), 120);
+    ibid_store_close(s);
+    ibid_corpus_free(c1);
+    ibid_corpus_free(c2);
+}
+
 /* A query finds what aligning the text with the store's documents finds, the query as doc1. */
 static void test_query(void **state)
 {
@@ -1443,6 +1500,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_add_staged_and_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kept_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fetch_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wal_emptied, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_hops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };
