@@ -43,6 +43,22 @@ static char *random_words(size_t n)
     return s;
 }
 
+/* Document i of a and document j of b have the same id, text (NUL-terminated) and metadata. */
+static void expect_same_doc(const ibid_corpus *a, size_t i, const ibid_corpus *b, size_t j)
+{
+    size_t n1, n2;
+    const char *t1 = ibid_corpus_text(a, i, &n1), *t2 = ibid_corpus_text(b, j, &n2);
+    assert_string_equal(ibid_corpus_id(a, i), ibid_corpus_id(b, j));
+    assert_int_equal(n1, n2);
+    assert_memory_equal(t1, t2, n1);
+    assert_int_equal(t2[n2], 0);
+    const char *m1 = ibid_corpus_meta(a, i), *m2 = ibid_corpus_meta(b, j);
+    if (m1)
+        assert_string_equal(m1, m2);
+    else
+        assert_null(m2);
+}
+
 /* A corpus of n documents of 200-400 random words; about half of the documents from the
  * fourth on copy a run of 40-80 words of an earlier one into their middle. */
 static ibid_corpus *planted_corpus(size_t n)
@@ -358,14 +374,7 @@ static void test_incremental_equals_batch(void **state)
             free(line);
         }
         /* documents come back with their text and metadata */
-        for (size_t i = 0; i < 60; i++) {
-            size_t n1, n2;
-            const char *t1 = ibid_corpus_text(c, i, &n1), *t2 = ibid_corpus_text(lc, i, &n2);
-            assert_string_equal(ibid_corpus_id(lc, i), ibid_corpus_id(c, i));
-            assert_int_equal(n1, n2);
-            assert_memory_equal(t1, t2, n1);
-            assert_string_equal(ibid_corpus_meta(lc, i), ibid_corpus_meta(c, i));
-        }
+        for (size_t i = 0; i < 60; i++) expect_same_doc(c, i, lc, i);
         free(got);
         ibid_corpus_free(lc);
         ibid_result_free(lr);
@@ -1435,19 +1444,7 @@ static void test_fetch_many(void **state)
         ibid_corpus_new(&got);
         assert_int_equal(ibid_store_fetch_many(s, want, 30, got, &err), 0);
         assert_int_equal(ibid_corpus_size(got), 30);
-        for (size_t k = 0; k < 30; k++) {
-            size_t n1, n2;
-            const char *t1 = ibid_corpus_text(ref, k, &n1), *t2 = ibid_corpus_text(got, k, &n2);
-            assert_string_equal(ibid_corpus_id(got, k), ibid_corpus_id(ref, k));
-            assert_int_equal(n1, n2);
-            assert_memory_equal(t1, t2, n1);
-            assert_int_equal(t2[n2], 0);
-            const char *m1 = ibid_corpus_meta(ref, k), *m2 = ibid_corpus_meta(got, k);
-            if (m1)
-                assert_string_equal(m1, m2);
-            else
-                assert_null(m2);
-        }
+        for (size_t k = 0; k < 30; k++) expect_same_doc(ref, k, got, k);
         ibid_corpus_free(got);
         /* a rowid that is no document, in the last thread's share */
         int64_t bad[30];
