@@ -489,6 +489,20 @@ int ibid_store_count(ibid_store *s, size_t *n_docs, size_t *n_passages, ibid_err
     return 0;
 }
 
+int ibid_store_open_part(const char *path, sqlite3 **db)
+{
+    int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    return rc == SQLITE_OK ? sqlite3_exec(*db, "BEGIN", NULL, NULL, NULL) : rc;
+}
+
+/* The error of a stored text that is not UTF-8 (written behind ibid's back), at byte `bad`. */
+static int bad_stored_text(ibid_error *err, const char *path, int64_t doc, size_t bad)
+{
+    return ibid_fail(err, IBID_EUTF8, path, 0, 0,
+                     "stored document %lld: invalid UTF-8 at byte %zu of its text", (long long)doc,
+                     bad);
+}
+
 int ibid_store_fetch(ibid_store *s, int64_t doc, ibid_corpus *c, ibid_error *err)
 {
     sqlite3_stmt *st = s->st_fetch;
@@ -501,10 +515,8 @@ int ibid_store_fetch(ibid_store *s, int64_t doc, ibid_corpus *c, ibid_error *err
         size_t n_text = (size_t)sqlite3_column_bytes(st, 1);
         const char *meta = (const char *)sqlite3_column_text(st, 2);
         rc = ibid_corpus_add(c, id ? id : "", n_id, text ? text : "", n_text, meta, err);
-        if (rc == IBID_EUTF8) /* written behind ibid's back: name the store and the document */
-            rc = ibid_fail(err, IBID_EUTF8, s->path, 0, 0,
-                           "stored document %lld: invalid UTF-8 at byte %zu of its text",
-                           (long long)doc, ibid_utf8_bad_at(text, n_text));
+        if (rc == IBID_EUTF8) /* name the store and the document */
+            rc = bad_stored_text(err, s->path, doc, ibid_utf8_bad_at(text, n_text));
     } else if (step == SQLITE_DONE) {
         rc = ibid_fail(err, IBID_ENOTFOUND, s->path, 0, 0, "no stored document %lld",
                        (long long)doc);
@@ -518,7 +530,7 @@ int ibid_store_fetch(ibid_store *s, int64_t doc, ibid_corpus *c, ibid_error *err
 /* One thread's share of ibid_store_fetch_many: documents [beg, end), their texts copied into
  * the thread's own slabs, ids and metadata malloc'd. */
 typedef struct {
-    ibid_store *s; /* for the path, and its connection when there is one part */
+    ibid_store *s; /* for its path */
     const int64_t *docs;
     char **id, **meta; /* per document of docs */
     const char **text;
@@ -554,9 +566,7 @@ static int fetch_range(fetch_job *j, struct fetch_part *p, sqlite3 *db, sqlite3_
         size_t bad = ibid_utf8_bad_at(text ? text : "", n_text);
         if (bad < n_text) {
             sqlite3_reset(st);
-            return ibid_fail(&p->err, IBID_EUTF8, j->s->path, 0, 0,
-                             "stored document %lld: invalid UTF-8 at byte %zu of its text",
-                             (long long)j->docs[k], bad);
+            return bad_stored_text(&p->err, j->s->path, j->docs[k], bad);
         }
         char *copy = ibid_slab_reserve(&p->slab, n_text + 1);
         if (n_text) memcpy(copy, text, n_text);
@@ -580,9 +590,7 @@ static void fetch_own(void *ud, size_t i, int tid)
     struct fetch_part *p = &j->part[i];
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_open_v2(j->s->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-            SQLITE_OK ||
-        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+    if (ibid_store_open_part(j->s->path, &db) != SQLITE_OK ||
         sqlite3_prepare_v2(db, IBID_STORE_FETCH_SQL, -1, &st, NULL) != SQLITE_OK)
         p->rc = ibid_fail(&p->err, IBID_EIO, j->s->path, 0, 0,
                           "cannot open the store to read documents: %s",

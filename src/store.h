@@ -66,6 +66,10 @@ struct ibid_store {
 
 /* Fill `err` from SQLite's last error on `s` and return IBID_EIO. `what` names the step. */
 int ibid_store_sqlerr(ibid_store *s, ibid_error *err, const char *what);
+/* A read-only connection of its own on the store at `path`, in a read transaction (BEGIN), for
+ * one thread's share of a batch's reads: a reader's small page cache, no mmap. Returns SQLite's
+ * code; *db is set even on failure (close it). */
+int ibid_store_open_part(const char *path, sqlite3 **db);
 /* Run SQL with no result rows. Returns 0 or IBID_EIO. */
 int ibid_store_exec(ibid_store *s, const char *sql, ibid_error *err);
 /* qsort/bsearch order of int64_t (rowids); sort v[0, n) and drop repeats, returning the count. */

@@ -517,10 +517,7 @@ static void lookup_own(void *ud, size_t i, int tid)
     lookup_job *j = ud;
     lookup_part *p = &j->part[i];
     p->step = SQLITE_CANTOPEN;
-    if (sqlite3_open_v2(j->path, &p->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-            SQLITE_OK ||
-        sqlite3_exec(p->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-        prepare_lookup(p) != SQLITE_OK)
+    if (ibid_store_open_part(j->path, &p->db) != SQLITE_OK || prepare_lookup(p) != SQLITE_OK)
         return;
     lookup(j, p);
     sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL);
