@@ -327,7 +327,8 @@ static void reads_over(doc_writer *w)
 }
 
 /* A second, read-only handle on the store of `s`, for the reads of a batch that run while its
- * writer thread uses the store's connection: the index lookups and the candidates' texts. It
+ * writer thread uses the store's connection: the index lookups and the candidates' texts (or,
+ * once they are many and there are threads, the per-thread connections these open). It
  * holds no transaction between statements, so each batch reads the store as the batches before
  * it left it. Like every reader it keeps SQLite's 2 MB page cache and reads with pread rather
  * than mmap: a page is read once, and on this machine first touches of mapped file pages and of
